@@ -1,0 +1,13 @@
+"""Gunicorn settings for Veilig Online: `gunicorn -c deploy/gunicorn.conf.py 'lti_tool:create_app()'`."""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+timeout = 30
+graceful_timeout = 20
+# The launch token (`lt`) travels in query strings: log paths only, never query strings,
+# and never client addresses (the tool stores no IP addresses).
+accesslog = "-"
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(L)ss'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

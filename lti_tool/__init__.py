@@ -1,0 +1,106 @@
+"""Veilig Online: an LTI 1.3 tool for a school's code of conduct, acknowledgements and reports."""
+import logging
+import os
+
+from flask import Flask, g, has_request_context, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+from flask_babel import get_locale
+
+from .extensions import babel, csrf, db, migrate
+
+# Addresses that LMSs are given, or that are public: never carry a launch token.
+_NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and error handlers."""
+    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
+                template_folder=os.path.join(ROOT, "templates"), static_folder="static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    from .logging_setup import install_redaction
+    install_redaction()
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    _install_proxy(app)
+
+    from . import models  # noqa: F401  (every table is known to Alembic and the ORM)
+    from .errors import register_error_handlers
+    from .home.views import bp as home_bp
+    from .lti.registration import bp as registration_bp
+    from .lti.views import bp as lti_bp
+    from .courses.views import bp as school_bp
+    from .lti import sessions
+
+    for blueprint in (home_bp, lti_bp, registration_bp, school_bp):
+        app.register_blueprint(blueprint)
+    if app.config["DEMO_MODE"]:
+        from .demo.views import register_demo
+        register_demo(app)
+    register_error_handlers(app)
+    app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.before_request
+    def _load_launch():
+        sessions.load_current()
+
+    @app.url_defaults
+    def _carry_launch_token(endpoint, values):
+        token = g.get("launch_token")
+        if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
+            values.setdefault(sessions.TOKEN_PARAM, token)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    @app.after_request
+    def _commit(response):
+        # One commit per request, before the answer leaves; errors and refusals store nothing.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _locale():
+    """The launch's language; the browser's outside a launch; English on the command line."""
+    if not has_request_context():
+        return "en"
+    launch = g.get("launch")
+    if launch is not None:
+        return launch.locale
+    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+def _install_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* from the configured number of proxies; optionally force HTTPS."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
+                                x_port=count, x_prefix=count)
+    if app.config["FORCE_HTTPS"]:
+        inner = app.wsgi_app
+
+        def https(environ, start_response):
+            environ["wsgi.url_scheme"] = "https"
+            return inner(environ, start_response)
+
+        app.wsgi_app = https
+    logging.getLogger(__name__).debug("proxy count %s", count)

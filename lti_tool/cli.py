@@ -1,0 +1,171 @@
+"""`lti-tool`: run the tool or its demo, and administer platforms and keys."""
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .extensions import db
+
+
+def _create_app():
+    from . import create_app
+    return create_app({"DEMO_MODE": True} if os.environ.get("LTI_TOOL_DEMO") == "1" else None)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main():
+    """Veilig Online, an LTI 1.3 tool. `lti-tool demo` to try it."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host, port):
+    """Run the tool with the built-in demo LMS on SQLite (nothing else needed)."""
+    os.environ["LTI_TOOL_DEMO"] = "1"
+    from . import create_app
+    from .demo import setup as demo_setup
+    base_url = f"http://{host}:{port}"
+    app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url})
+    with app.app_context():
+        upgrade_database(app)
+        demo_setup.install(app, base_url)
+        db.session.commit()
+    click.echo(f"\n  Veilig Online demo: open {base_url}/demo/ in your browser.\n")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def upgrade_database(app) -> None:
+    """Run the Alembic migrations up to the newest."""
+    from flask_migrate import upgrade
+    upgrade(directory=app.extensions["migrate"].directory)
+
+
+@main.group()
+def platforms():
+    """Register, list, approve and remove LMS platforms."""
+
+
+@platforms.command("add")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--auth-url", required=True, help="The platform's OIDC authorization URL.")
+@click.option("--token-url", required=True, help="The platform's access token URL.")
+@click.option("--jwks-url", required=True, help="The platform's public keyset URL.")
+@click.option("--deployment-id", required=True, multiple=True)
+@click.option("--school", required=True, help="The school (tenant) the deployment belongs to.")
+@click.option("--audience", default=None, help="Token audience, when not the token URL.")
+@click.option("--name", default=None)
+@with_appcontext
+def platforms_add(issuer, client_id, auth_url, token_url, jwks_url, deployment_id, school,
+                  audience, name):
+    """Register a platform and its deployment(s) for a school."""
+    from .platforms import operations
+    from .platforms.schemas import PlatformSchema
+    from marshmallow import ValidationError
+    try:
+        data = PlatformSchema().load({
+            "issuer": issuer, "client_id": client_id, "auth_login_url": auth_url,
+            "auth_token_url": token_url, "key_set_url": jwks_url, "auth_audience": audience,
+            "name": name, "deployment_ids": list(deployment_id), "school": school})
+    except ValidationError as exc:
+        raise click.UsageError(_format(exc.messages))
+    from .errors import AppError
+    try:
+        platform = operations.add_platform(**{k: data[k] for k in (
+            "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url",
+            "auth_audience", "name")})
+        for dep in data["deployment_ids"]:
+            operations.add_deployment(platform, dep, data["school"])
+    except AppError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message)
+    db.session.commit()
+    click.echo(f"Registered platform {platform.id}: {issuer} ({client_id}) for {school}.")
+
+
+@platforms.command("list")
+@with_appcontext
+def platforms_list():
+    """List registered platforms with their deployments and schools."""
+    from .platforms import operations
+    rows = operations.list_platforms()
+    if not rows:
+        click.echo("No platforms registered.")
+    for p in rows:
+        deployments = ", ".join(f"{d.deployment_id} → {d.school.name}" for d in p.deployments) or "none"
+        click.echo(f"{p.id}\t{p.status}\t{p.source}\t{p.issuer}\tclient {p.client_id}\tdeployments: {deployments}")
+
+
+@platforms.command("approve")
+@click.argument("platform_id", type=int)
+@click.option("--school", default=None, help="Rename the school of its deployments.")
+@with_appcontext
+def platforms_approve(platform_id, school):
+    """Approve a pending (dynamically registered) platform."""
+    from .errors import AppError
+    from .platforms import operations
+    try:
+        platform = operations.approve_platform(platform_id, school_name=school)
+    except AppError as exc:
+        raise click.ClickException(exc.message)
+    db.session.commit()
+    click.echo(f"Platform {platform.id} ({platform.issuer}) is active.")
+
+
+@platforms.command("remove")
+@click.argument("platform_id", type=int)
+@with_appcontext
+def platforms_remove(platform_id):
+    """Remove a platform; its launches are refused from now on."""
+    from .errors import AppError
+    from .platforms import operations
+    try:
+        operations.remove_platform(platform_id)
+    except AppError as exc:
+        raise click.ClickException(exc.message)
+    db.session.commit()
+    click.echo(f"Removed platform {platform_id}.")
+
+
+@main.group()
+def keys():
+    """The tool's signing keys."""
+
+
+@keys.command("rotate")
+@click.option("--grace-days", type=int, default=None, help="Keep the old key published this long.")
+@with_appcontext
+def keys_rotate(grace_days):
+    """Add a new signing key; the old one stays in the JWKS for the grace period."""
+    from .platforms import keys as tool_keys
+    tool_keys.active_key()
+    key = tool_keys.rotate(grace_days)
+    db.session.commit()
+    click.echo(f"New signing key {key.kid}.")
+
+
+@keys.command("list")
+@with_appcontext
+def keys_list():
+    """List the tool's keys and whether they are still published."""
+    from .platforms import keys as tool_keys
+    tool_keys.active_key()
+    for key in tool_keys.published_keys():
+        state = "active" if key.retired_at is None else f"retired, published until {key.expires_at:%Y-%m-%d}"
+        click.echo(f"{key.kid}\t{state}")
+
+
+def _format(messages: dict) -> str:
+    return "; ".join(f"{field}: {' '.join(map(str, errs)) if isinstance(errs, list) else errs}"
+                     for field, errs in messages.items())
+
+
+def register_cli(app) -> None:
+    """Nothing extra to bind: commands live on the `lti-tool` group."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

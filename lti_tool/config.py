@@ -1,0 +1,66 @@
+"""Settings from the environment, with embedded defaults that need nothing else running."""
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable tool."""
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """Return SECRET_KEY, generating and keeping one for the embedded default."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set when LTI_TOOL_ENV=production")
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load(instance_path: str) -> dict:
+    """Build the Flask configuration from environment variables."""
+    instance = Path(instance_path)
+    production = os.environ.get("LTI_TOOL_ENV", "development") == "production"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'veilig-online.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LTI_CONFIG": os.environ.get("LTI_CONFIG", str(Path.cwd() / "lti_config.json")),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Number of reverse proxies in front of the tool whose X-Forwarded-* headers are trusted.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "1" if production else "0")),
+        # Treat every request as HTTPS (the tool always sits behind TLS in production).
+        "FORCE_HTTPS": os.environ.get("FORCE_HTTPS", "1" if production else "0") == "1",
+        "DEMO_MODE": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,  # LMS frames post cross-site; the token is the check
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "LTI_MAX_ID_TOKEN_BYTES": 64 * 1024,
+        "LTI_CLOCK_SKEW_SECONDS": 60,
+        "LTI_LOGIN_STATE_SECONDS": 600,
+        "LTI_LAUNCH_TOKEN_SECONDS": 4 * 3600,
+        "LTI_JWKS_CACHE_SECONDS": 3600,
+        "LTI_JWKS_REFETCH_SECONDS": 60,
+        "LTI_HTTP_TIMEOUT": float(os.environ.get("LTI_HTTP_TIMEOUT", "10")),
+        "TOOL_KEY_GRACE_DAYS": int(os.environ.get("TOOL_KEY_GRACE_DAYS", "14")),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "LANGUAGES": ["nl", "en"],
+        "SESSION_COOKIE_NAME": "vo_session",
+        "SESSION_COOKIE_SAMESITE": "None",
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_PARTITIONED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+    }

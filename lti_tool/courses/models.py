@@ -1,0 +1,71 @@
+"""Users, their place in a school, courses and course memberships, upserted from launches."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, TimestampMixin, UTCDateTime, utcnow
+from ..platforms.models import School
+
+
+class User(TimestampMixin, Base):
+    """A person as an LMS knows them: issuer + sub. Name and email only when the LMS sends them."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    sub: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(320))
+    locale: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email or f"#{self.id}"
+
+
+class SchoolMember(TimestampMixin, Base):
+    """A user's standing at one school: role from the latest launch, coordinator by designation."""
+
+    __tablename__ = "school_members"
+    __table_args__ = (UniqueConstraint("school_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # student, staff or school_admin: derived from LTI roles at each launch.
+    role: Mapped[str] = mapped_column(String(20))
+    # Designated inside the tool by a school admin; an LTI role never sets this.
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user: Mapped[User] = relationship()
+    school: Mapped[School] = relationship()
+
+
+class Course(TimestampMixin, Base):
+    """An LMS course (LTI context) of one school."""
+
+    __tablename__ = "courses"
+    __table_args__ = (UniqueConstraint("school_id", "context_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    label: Mapped[str | None] = mapped_column(String(255))
+    school: Mapped[School] = relationship()
+
+
+class CourseMember(TimestampMixin, Base):
+    """A user's roles in one course, as the LMS last told us (launch or roster)."""
+
+    __tablename__ = "course_members"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lti_roles: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()

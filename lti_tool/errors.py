@@ -1,0 +1,108 @@
+"""Domain exceptions and their one mapping to HTML pages (inside the LMS frame) and JSON."""
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """An error the user (or their LMS administrator) can act on; never a 500."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, hint: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        if status is not None:
+            self.status = status
+
+
+class ValidationFailed(AppError):
+    code = "invalid"
+
+    def __init__(self, errors: dict, message: str | None = None):
+        super().__init__(message or _("Some fields are not valid."))
+        self.errors = errors
+
+
+class LaunchRefused(AppError):
+    """A launch or login that must not go on; the hint says what the LMS administrator can fix."""
+
+    code = "launch_refused"
+
+
+class NotAuthenticated(AppError):
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+
+
+def wants_json() -> bool:
+    """Answer JSON to the API and to clients that ask only for JSON."""
+    if request.path.startswith("/api/") or request.path in ("/lti/register",) and request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def render_error(status: int, code: str, message: str, hint: str | None = None, errors=None):
+    """Render one error as JSON or as a calm page that fits the LMS frame."""
+    if wants_json():
+        body = {"error": code, "message": message}
+        if hint:
+            body["hint"] = hint
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), status
+    return render_template(
+        "errors/error.html", status=status, message=message, hint=hint, errors=errors
+    ), status
+
+
+def register_error_handlers(app):
+    """Map every exception to a response in one place."""
+
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):
+        if isinstance(exc, LaunchRefused):
+            log.warning("launch refused: %s", exc.message)
+        return render_error(exc.status, exc.code, exc.message, exc.hint,
+                            getattr(exc, "errors", None))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return render_error(400, "csrf", _("This form has expired. Go back, reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        messages = {
+            400: _("The request could not be understood."),
+            404: _("This page does not exist."),
+            405: _("This address does not accept that kind of request."),
+            413: _("What you sent is too large."),
+            415: _("This content type is not accepted here."),
+            429: _("Too many requests. Wait a moment and try again."),
+        }
+        status = exc.code or 500
+        return render_error(status, exc.name.lower().replace(" ", "_"),
+                            messages.get(status, exc.description or exc.name))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unexpected error")
+        return render_error(500, "internal", _("Something went wrong on our side. Try again in a moment."))

@@ -1,0 +1,26 @@
+"""The first page after a launch, and the public landing page for LMS administrators."""
+from flask import Blueprint, render_template, url_for
+
+from ..security import current_launch
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+def index():
+    """Show the launched user where to go; without a launch, show how to register the tool."""
+    launch = current_launch()
+    if launch is None:
+        return render_template("home/landing.html", endpoints=endpoints())
+    return render_template("home/index.html", launch=launch)
+
+
+def endpoints() -> dict:
+    """The URLs an LMS administrator pastes into the LMS."""
+    return {
+        "tool_url": url_for("home.index", _external=True),
+        "login_url": url_for("lti.login", _external=True),
+        "redirect_url": url_for("lti.launch", _external=True),
+        "jwks_url": url_for("lti.jwks", _external=True),
+        "registration_url": url_for("registration.register", _external=True),
+    }

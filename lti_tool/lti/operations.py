@@ -1,0 +1,115 @@
+"""The two halves of an LTI launch: starting the OIDC login, and turning a valid launch into a session."""
+import secrets
+from flask_babel import gettext as _
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import delete
+
+from ..courses import operations as courses
+from ..db import utcnow
+from ..errors import LaunchRefused
+from ..extensions import db
+from ..platforms import operations as platforms
+from ..security import app_role
+from . import sessions
+from .models import LaunchSession, LoginState
+from .tool_conf import DbToolConf
+from .validation import LTI, points_at_this_tool
+
+LTI_DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+
+
+def tool_conf() -> DbToolConf:
+    return DbToolConf(current_app.config["LTI_CONFIG"])
+
+
+def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
+    """Record a login state with its one-time nonce; return (platform auth URL, state)."""
+    if not points_at_this_tool(params["target_link_uri"]):
+        raise LaunchRefused(_("The login's target_link_uri points at another tool."),
+                            hint=_("Check the tool URL in the LMS's registration."))
+    platform = tool_conf().find_platform(params["iss"], params.get("client_id"))
+    if platform is None:
+        raise LaunchRefused(
+            _("This LMS is not registered with the tool (or is waiting for approval)."),
+            hint=_("Register issuer %(iss)s (client id %(client)s) with `lti-tool platforms add`, "
+                   "or approve its dynamic registration.", iss=params["iss"],
+                   client=params.get("client_id") or "?"))
+    _sweep_expired()
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    kept = {k: v for k, v in params.items() if v is not None and k != "new_window"}
+    db.session.add(LoginState(
+        state=state, nonce=nonce, platform_id=platform.id, login_params=kept,
+        expires_at=utcnow() + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"])))
+    auth = {
+        "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
+        "prompt": "none", "client_id": platform.client_id, "redirect_uri": redirect_uri,
+        "state": state, "nonce": nonce, "login_hint": params["login_hint"],
+    }
+    if params.get("lti_message_hint"):
+        auth["lti_message_hint"] = params["lti_message_hint"]
+    separator = "&" if "?" in platform.auth_login_url else "?"
+    return platform.auth_login_url + separator + urlencode(auth), state
+
+
+def _sweep_expired() -> None:
+    """Now and then, delete login states and launches that can no longer be used."""
+    if secrets.randbelow(50):
+        return
+    now = utcnow()
+    db.session.execute(delete(LoginState).where(LoginState.expires_at < now))
+    db.session.execute(delete(LaunchSession).where(LaunchSession.expires_at < now))
+
+
+def complete_launch(launch, platform_id: int) -> LaunchSession:
+    """Upsert the user, school member, course and membership of a validated launch; start a session."""
+    body = launch.get_launch_data()
+    platform = platforms.get_platform(platform_id)
+    deployment = platforms.find_deployment(platform, body[LTI + "deployment_id"])
+    school = deployment.school
+    lti_roles = body.get(LTI + "roles", [])
+    role = app_role(lti_roles)
+    locale = _locale(body)
+    user = courses.upsert_user(platform.issuer, str(body["sub"]), name=_str(body.get("name")) or
+                               " ".join(filter(None, [_str(body.get("given_name")),
+                                                      _str(body.get("family_name"))])) or None,
+                               email=_str(body.get("email")), locale=locale)
+    courses.upsert_school_member(school, user, role)
+    course = None
+    context = body.get(LTI + "context")
+    if isinstance(context, dict) and isinstance(context.get("id"), str) and context["id"]:
+        course = courses.upsert_course(school, context["id"][:255], title=_str(context.get("title")),
+                                       label=_str(context.get("label")))
+        courses.upsert_course_member(course, user, lti_roles, role)
+    claims = {
+        "resource_link": body.get(LTI + "resource_link"),
+        "custom": body.get(LTI + "custom"),
+        "launch_presentation": body.get(LTI + "launch_presentation"),
+        "ags": body.get(AGS_CLAIM),
+        "nrps": body.get(NRPS_CLAIM),
+        "deep_linking_settings": body.get(LTI_DL + "deep_linking_settings"),
+        "target_link_uri": body.get(LTI + "target_link_uri"),
+    }
+    return sessions.start(
+        platform_id=platform.id, school_id=school.id, user_id=user.id,
+        course_id=course.id if course else None, deployment_id=deployment.deployment_id,
+        message_type=body[LTI + "message_type"], role=role, lti_roles=lti_roles,
+        claims=claims, locale=locale)
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _locale(body: dict) -> str:
+    """The launch's language: Dutch unless the LMS asks for English."""
+    presentation = body.get(LTI + "launch_presentation")
+    raw = presentation.get("locale") if isinstance(presentation, dict) else None
+    raw = raw or body.get("locale")
+    if isinstance(raw, str) and raw.lower().startswith("en"):
+        return "en"
+    return "nl"

@@ -1,0 +1,27 @@
+"""Marshmallow schemas for the LTI endpoints' input."""
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+_url = validate.Length(max=2000)
+
+
+class LoginSchema(Schema):
+    """Third-party initiated login parameters (LTI 1.3 core, 5.1.1.1)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    iss = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    login_hint = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    target_link_uri = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    client_id = fields.String(load_default=None, validate=validate.Length(max=255))
+    lti_message_hint = fields.String(load_default=None, validate=validate.Length(max=4000))
+    lti_deployment_id = fields.String(load_default=None, validate=validate.Length(max=255))
+    new_window = fields.String(load_default=None, validate=validate.Length(max=5))
+
+
+class DeepLinkChoiceSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    items = fields.List(fields.String(validate=validate.OneOf(["code", "report"])),
+                        required=True, validate=validate.Length(min=1, max=2))

@@ -1,0 +1,69 @@
+"""Launch sessions: what a launch established, found again by cookie or by a signed launch token.
+
+Inside an LMS iframe the browser may refuse every cookie. The tool's own links and forms then
+carry a short-lived signed token (`lt`) naming the launch, so navigation keeps working; with
+working cookies the session cookie names it as well. Referrer-Policy keeps the token out of
+referrers, and the log filter in logging_setup keeps it out of logs.
+"""
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, request, session
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from ..courses.models import SchoolMember
+from ..db import utcnow
+from ..extensions import db
+from .models import LaunchSession
+
+TOKEN_PARAM = "lt"
+TOKEN_HEADER = "X-Launch-Token"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="launch-token")
+
+
+def make_token(launch: LaunchSession) -> str:
+    return _serializer().dumps(launch.id)
+
+
+def read_token(token: str) -> str | None:
+    try:
+        return _serializer().loads(token, max_age=current_app.config["LTI_LAUNCH_TOKEN_SECONDS"])
+    except (BadSignature, TypeError, ValueError):
+        return None
+
+
+def start(**fields) -> LaunchSession:
+    """Store a new launch and make it this browser's current one."""
+    lifetime = timedelta(seconds=current_app.config["LTI_LAUNCH_TOKEN_SECONDS"])
+    launch = LaunchSession(id=secrets.token_urlsafe(24), expires_at=utcnow() + lifetime, **fields)
+    db.session.add(launch)
+    db.session.flush()
+    session["launch_id"] = launch.id
+    _activate(launch)
+    return launch
+
+
+def _activate(launch: LaunchSession) -> None:
+    g.launch = launch
+    g.launch_token = make_token(launch)
+    g.member = db.session.scalars(select(SchoolMember).where(
+        SchoolMember.school_id == launch.school_id,
+        SchoolMember.user_id == launch.user_id)).first()
+
+
+def load_current() -> None:
+    """Find this request's launch: the token first (it names this tab's launch), else the cookie."""
+    token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_PARAM)
+    if token is None and request.method == "POST" and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        token = request.form.get(TOKEN_PARAM)
+    launch_id = read_token(token) if token else session.get("launch_id")
+    if not launch_id:
+        return
+    launch = db.session.get(LaunchSession, launch_id)
+    if launch is not None and launch.expires_at > utcnow():
+        _activate(launch)

@@ -1,0 +1,220 @@
+"""Launch validation: pylti1p3 for the protocol, plus the checks it leaves out.
+
+pylti1p3 2.0.0 never uses a nonce up, does not require exp, iat or target_link_uri, ignores azp,
+only looks at aud[0], and raises bare Exceptions for some bad tokens. This subclass closes those.
+"""
+import json
+from flask_babel import gettext as _
+from urllib.parse import urlsplit
+
+import jwt
+from flask import current_app, request
+from pylti1p3.contrib.flask import FlaskMessageLaunch
+from pylti1p3.exception import LtiException
+from sqlalchemy import select, update
+
+from ..db import utcnow
+from ..errors import LaunchRefused
+from ..extensions import db
+from . import jwks_cache
+from .models import LoginState
+
+ALGORITHMS = ["RS256", "RS384", "RS512"]
+STATE_COOKIE_PREFIX = "lti1p3-"
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+
+
+class NoStateCookie(LaunchRefused):
+    """The browser did not send back the state cookie: usually third-party cookies are blocked."""
+
+    def __init__(self, login_state: LoginState | None):
+        super().__init__(
+            "Your browser did not keep the sign-in cookie of this tool inside the LMS page.",
+            hint=_("Open the tool in a new window to continue. LMS administrators: this happens when "
+                 "a browser blocks third-party cookies; a new-window launch always works."),
+            status=401)
+        self.login_state = login_state
+
+
+class VeiligMessageLaunch(FlaskMessageLaunch):
+    """A message launch that is refused unless every check passes; failures raise LaunchRefused."""
+
+    _login_state: LoginState | None = None
+    _client_id: str | None = None
+
+    # --- state and nonce, bound to the browser and used at most once -------------------------
+    def validate_state(self):
+        state = self._get_request_param("state")
+        if not state or len(state) > 64:
+            raise LaunchRefused(_("The launch has no valid state."),
+                                hint=_("The LMS must return the state it received at login."))
+        row = db.session.get(LoginState, state)
+        if row is None or row.expires_at < utcnow():
+            raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."))
+        if row.used_at is not None:
+            raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
+        if self._cookie_service.get_cookie(state) != state:
+            raise NoStateCookie(row)
+        self._login_state = row
+        return self
+
+    def validate_jwt_format(self):
+        id_token = self._get_request_param("id_token") or ""
+        if len(id_token.encode()) > current_app.config["LTI_MAX_ID_TOKEN_BYTES"]:
+            raise LaunchRefused(_("The launch token is too large."), status=413)
+        super().validate_jwt_format()
+        if not isinstance(self._jwt.get("header"), dict) or not isinstance(self._jwt.get("body"), dict):
+            raise LaunchRefused(_("The launch token is not a valid JWT."))
+        return self
+
+    def validate_nonce(self):
+        nonce = self._jwt["body"].get("nonce")
+        if not isinstance(nonce, str) or nonce != self._login_state.nonce:
+            raise LaunchRefused(_("The launch token does not belong to this sign-in (nonce)."))
+        return self
+
+    # --- audience and authorised party -------------------------------------------------------
+    def get_client_id(self):
+        if self._client_id:
+            return self._client_id
+        aud = self._get_jwt_body().get("aud")
+        return aud[0] if isinstance(aud, list) and aud else aud
+
+    def validate_registration(self):
+        body = self._jwt["body"]
+        aud = body.get("aud")
+        audiences = aud if isinstance(aud, list) else [aud]
+        if not audiences or not all(isinstance(a, str) for a in audiences):
+            raise LaunchRefused(_("The launch token has no valid audience (aud)."))
+        iss = body.get("iss")
+        if not isinstance(iss, str) or not iss:
+            raise LaunchRefused(_("The launch token has no issuer (iss)."))
+        registration = None
+        for candidate in audiences:
+            registration = self._tool_config.find_registration_by_params(iss, candidate)
+            if registration:
+                self._client_id = candidate
+                break
+        if registration is None:
+            raise LaunchRefused(_("This LMS is not registered with the tool."),
+                                hint=_("Register issuer %(iss)s with client id %(client)s.", iss=iss,
+                                       client=audiences[0]))
+        if registration.platform_id != self._login_state.platform_id:
+            raise LaunchRefused(_("The launch token comes from another platform than the sign-in."))
+        azp = body.get("azp")
+        if (len(audiences) > 1 or azp is not None) and azp != self._client_id:
+            raise LaunchRefused(_("The launch token's authorised party (azp) is not this tool."))
+        self._registration = registration
+        return self
+
+    # --- signature, expiry and issued-at -----------------------------------------------------
+    def get_public_key(self):
+        header = self._jwt.get("header", {})
+        kid, alg = header.get("kid"), header.get("alg")
+        if not isinstance(kid, str) or not kid:
+            raise LaunchRefused(_("The launch token names no key (kid)."))
+        if alg not in ALGORITHMS:
+            raise LaunchRefused(_("The launch token is not signed with RSA."),
+                                hint=_("LTI 1.3 requires RS256."))
+        key = jwks_cache.find_key(self._registration.get_key_set_url(), kid)
+        if key is None or key.get("alg", alg) != alg:
+            raise LaunchRefused(_("The launch token is signed with a key the LMS does not publish."),
+                                hint=_("Check the platform's public keyset URL in the registration."))
+        try:
+            return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(key)), alg
+        except (ValueError, TypeError, KeyError) as exc:
+            raise LaunchRefused(_("The LMS publishes a key that is not a valid RSA key.")) from exc
+
+    def validate_jwt_signature(self):
+        public_key, alg = self.get_public_key()
+        try:
+            jwt.decode(
+                self._get_id_token(), public_key, algorithms=[alg], audience=self._client_id,
+                issuer=self._registration.get_issuer(),
+                leeway=current_app.config["LTI_CLOCK_SKEW_SECONDS"],
+                options={"require": ["exp", "iat", "iss", "aud", "sub", "nonce"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise LaunchRefused(_("The launch token has expired. Open the tool again from the LMS."),
+                                hint=_("Check that the LMS server's clock is right.")) from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise LaunchRefused(_("The launch token was issued in the future."),
+                                hint=_("Check that the LMS server's clock is right.")) from exc
+        except jwt.InvalidTokenError as exc:
+            raise LaunchRefused(_("The launch token is not valid: %(reason)s.", reason=exc)) from exc
+        return self
+
+    def validate_deployment(self):
+        deployment_id = self._jwt["body"].get(LTI + "deployment_id")
+        if not isinstance(deployment_id, str) or not deployment_id or len(deployment_id) > 255:
+            raise LaunchRefused(_("The launch names no deployment (deployment_id)."))
+        if not self._tool_config.find_deployment_by_params(
+                self._registration.get_issuer(), deployment_id, self._client_id):
+            raise LaunchRefused(_("This deployment of the tool is not registered."),
+                                hint=_("Add deployment %(id)s for this platform in the tool.", id=deployment_id))
+        return self
+
+    # --- message ------------------------------------------------------------------------------
+    def validate_message(self):
+        super().validate_message()
+        body = self._jwt["body"]
+        target = body.get(LTI + "target_link_uri")
+        if not isinstance(target, str) or not target:
+            raise LaunchRefused(_("The launch names no target (target_link_uri)."))
+        if not points_at_this_tool(target):
+            raise LaunchRefused(_("The launch's target_link_uri points at another tool."),
+                                hint=_("Check the tool URL in the LMS's registration."))
+        roles = body.get(LTI + "roles")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise LaunchRefused(_("The launch's roles claim is not a list of roles."))
+        return self
+
+    def consume_state(self):
+        """Use the login state up; a second presentation of the same id_token fails here."""
+        result = db.session.execute(
+            update(LoginState).where(LoginState.state == self._login_state.state,
+                                     LoginState.used_at.is_(None)).values(used_at=utcnow()))
+        if result.rowcount != 1:
+            raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
+        return self
+
+    def save_launch_data(self):
+        # Launches live in our own table (sessions.py), not in pylti1p3's session storage.
+        return self
+
+    def validate(self):
+        """Run every check; turn any failure of pylti1p3 into a LaunchRefused."""
+        if request.content_type and not request.content_type.startswith(
+                ("application/x-www-form-urlencoded", "multipart/form-data")):
+            raise LaunchRefused(_("A launch must be a form post."), status=415)
+        try:
+            super().validate()
+            self.consume_state()
+        except LaunchRefused:
+            raise
+        except LtiException as exc:
+            raise LaunchRefused(_("The launch is not valid: %(reason)s.", reason=exc)) from exc
+        except Exception as exc:  # pylti1p3 raises bare Exception for some bad tokens
+            raise LaunchRefused(_("The launch is not valid.")) from exc
+        return self
+
+    @property
+    def login_state(self) -> LoginState | None:
+        return self._login_state
+
+
+def points_at_this_tool(url: str) -> bool:
+    """True when url is on this tool's origin (as the proxy-aware request sees it)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    here = urlsplit(request.host_url)
+    return (parts.scheme, parts.netloc) == (here.scheme, here.netloc) and \
+        parts.path.startswith(request.script_root or "/")
+
+
+def find_login_state(state: str | None) -> LoginState | None:
+    if not state or len(state) > 64:
+        return None
+    return db.session.scalars(select(LoginState).where(LoginState.state == state)).first()

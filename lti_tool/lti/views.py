@@ -1,0 +1,87 @@
+"""The LTI endpoints: login, launch (redirect URI), the tool's JWKS, and deep linking."""
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from pylti1p3.contrib.flask import FlaskRequest
+
+from ..errors import LaunchRefused, ValidationFailed
+from ..extensions import csrf
+from ..platforms import keys
+from ..security import STAFF, SCHOOL_ADMIN, roles_required
+from . import deep_linking, operations
+from .cookies import FrameCookieService
+from .schemas import DeepLinkChoiceSchema, LoginSchema
+from .validation import NoStateCookie, STATE_COOKIE_PREFIX, VeiligMessageLaunch
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+
+def _params() -> dict:
+    return request.args if request.method == "GET" else request.form
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt
+def login():
+    """Third-party initiated login: remember state and nonce, send the browser to the LMS."""
+    try:
+        params = LoginSchema().load(dict(_params().items()))
+    except ValidationError as exc:
+        raise LaunchRefused(_("The login request from the LMS is incomplete."),
+                            hint=_("Missing or invalid: %(fields)s.", fields=", ".join(sorted(exc.messages))))
+    url, state = operations.begin_login(params, url_for("lti.launch", _external=True))
+    response = redirect(url)
+    response.set_cookie(STATE_COOKIE_PREFIX + state, state, max_age=600, path="/", secure=True,
+                        httponly=True, samesite="None", partitioned=True)
+    return response
+
+
+@bp.route("/launch", methods=["POST"])
+@csrf.exempt
+def launch():
+    """The redirect URI: validate the id_token and start a session (or a deep-linking choice)."""
+    if "id_token" not in request.form:
+        if request.form.get("error"):
+            raise LaunchRefused(_("The LMS refused the sign-in: %(error)s.",
+                                  error=request.form.get("error_description") or request.form["error"]))
+        raise LaunchRefused(_("The launch carries no id_token."),
+                            hint=_("The LMS must post the id_token to this address."))
+    message = VeiligMessageLaunch(FlaskRequest(), operations.tool_conf(),
+                                  cookie_service=FrameCookieService(FlaskRequest()))
+    try:
+        message.validate()
+    except NoStateCookie as exc:
+        new_window = None
+        if exc.login_state is not None:
+            params = dict(exc.login_state.login_params, new_window="1")
+            new_window = url_for("lti.login", _external=True) + "?" + urlencode(params)
+        return render_template("lti/new_window.html", error=exc, new_window=new_window), 401
+    session = operations.complete_launch(message, message.login_state.platform_id)
+    if session.message_type == "LtiDeepLinkingRequest":
+        return redirect(url_for("lti.deep_link"))
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/jwks")
+def jwks():
+    """The tool's public keys, as {"keys": [...]}."""
+    response = jsonify(keys.jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+@roles_required(STAFF, SCHOOL_ADMIN)
+def deep_link():
+    """Let a teacher choose what to place in the course, and answer the LMS with signed items."""
+    launch = deep_linking.require_deep_link_launch()
+    if request.method == "GET":
+        return render_template("lti/deep_link.html", settings=launch.claims["deep_linking_settings"])
+    try:
+        choice = DeepLinkChoiceSchema().load({"items": request.form.getlist("items")})
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages, _("Choose at least one item to add."))
+    return_url, token = deep_linking.response_for(launch, choice["items"])
+    return render_template("lti/autosubmit.html", action=return_url, fields={"JWT": token})

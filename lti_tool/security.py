@@ -1,0 +1,94 @@
+"""Who the current user is (from the launch), what their role allows, and tenant scoping.
+
+Every route declares who may use it with one of the decorators here; this is the one place where
+roles are decided.
+"""
+from functools import wraps
+
+from flask import g
+from flask_babel import gettext as _
+
+from .errors import Forbidden, NotAuthenticated
+
+STUDENT, STAFF, SCHOOL_ADMIN = "student", "staff", "school_admin"
+
+_LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
+ADMIN_ROLES = {
+    _LIS + "institution/person#Administrator",
+    _LIS + "system/person#Administrator",
+    _LIS + "system/person#SysAdmin",
+}
+STAFF_CONTEXT_ROLES = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Mentor",
+                       "Administrator", "Manager"}
+STAFF_INSTITUTION_ROLES = {"Faculty", "Instructor", "Staff", "Administrator", "Mentor"}
+
+
+def _short(role: str) -> tuple[str, str]:
+    """Split a role URI into (kind, name): kind is membership, institution, system or ''."""
+    if role.startswith(_LIS):
+        path, _, name = role[len(_LIS):].partition("#")
+        kind = path.split("/")[0]
+        return kind, name or path.rsplit("/", 1)[-1]
+    return "", role.rsplit("#", 1)[-1]
+
+
+def app_role(lti_roles: list[str]) -> str:
+    """Map LTI roles to the app's role: school admin, staff, or student (the safe default)."""
+    if any(r in ADMIN_ROLES for r in lti_roles):
+        return SCHOOL_ADMIN
+    for role in lti_roles:
+        kind, name = _short(role)
+        if kind in ("membership", "") and name in STAFF_CONTEXT_ROLES:
+            return STAFF
+        if kind == "institution" and name in STAFF_INSTITUTION_ROLES:
+            return STAFF
+    return STUDENT
+
+
+def current_launch():
+    """The launch of this request (see lti/sessions.py), or None."""
+    return g.get("launch")
+
+
+def require_launch():
+    launch = current_launch()
+    if launch is None:
+        raise NotAuthenticated(_("Open this tool from your course in the LMS."))
+    return launch
+
+
+def is_coordinator(launch) -> bool:
+    return bool(g.get("member") and g.member.is_coordinator)
+
+
+def roles_required(*roles: str, coordinator: bool = False):
+    """Allow a route to users whose app role is one of roles (or who are coordinators)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            launch = require_launch()
+            if launch.role in roles or (coordinator and is_coordinator(launch)):
+                return view(*args, **kwargs)
+            raise Forbidden(_("Your role at this school does not give access to this page."))
+
+        wrapped.required_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def launched(view):
+    """Allow a route to anyone with a valid launch."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        require_launch()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def scoped(query, model, school_id: int):
+    """Restrict a query to one school; the only way tenant-owned rows are read."""
+    return query.where(model.school_id == school_id)

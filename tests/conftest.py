@@ -1,0 +1,152 @@
+"""Test set-up: every test module runs once on SQLite and once on PostgreSQL, on real migrations.
+
+The tool is served over real HTTP on 127.0.0.1 and meets a real LTI platform (the demo LMS) that
+signs real JWTs; `CI=true` turns a missing PostgreSQL into a failure instead of a skip.
+"""
+import json
+import os
+import secrets
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from lti_tool import create_app
+from lti_tool.extensions import db
+from tests.support.browser import Browser
+from tests.support.servers import serve
+
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://root@127.0.0.1:5432/test")
+
+
+def _postgres_or_skip() -> None:
+    try:
+        psycopg.connect(PG_ADMIN_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required in CI and is not reachable at {PG_ADMIN_URL}: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A fresh, empty database for this run: a SQLite file, or a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tool.db'}"
+        return
+    _postgres_or_skip()
+    schema = "vo_test_" + secrets.token_hex(4)
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    base = PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    yield f"{base}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def lti_config_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("conf") / "lti_config.json"
+    path.write_text("{}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def app(database_url, lti_config_path, tmp_path_factory):
+    """The tool, built by its factory on the test database, migrated with the real migrations."""
+    os.environ["LTI_TOOL_INSTANCE"] = str(tmp_path_factory.mktemp("instance"))
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-" + secrets.token_hex(8),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LTI_CONFIG": str(lti_config_path),
+    })
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade(directory=app.extensions["migrate"].directory)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def tool_url(app):
+    """The tool served over HTTP on 127.0.0.1."""
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def lms(app, tool_url):
+    """The demo LMS as an independent server on 127.0.0.1, registered with the tool."""
+    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from tests.support.servers import reserve_port
+    port = reserve_port()
+    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
+                  client_id="client-" + secrets.token_hex(3), deployment_id="dep-1",
+                  school_name="Test school")
+    with serve(create_lms_app(lms), port=port):
+        with app.app_context():
+            register_lms(lms, "Test school")
+        yield lms
+
+
+@pytest.fixture(scope="session")
+def other_lms(app, tool_url):
+    """A second LMS for a second school: the tenant next door."""
+    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from tests.support.servers import reserve_port
+    port = reserve_port()
+    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
+                  client_id="other-" + secrets.token_hex(3), deployment_id="dep-9",
+                  school_name="Other school")
+    with serve(create_lms_app(lms), port=port):
+        with app.app_context():
+            register_lms(lms, "Other school")
+        yield lms
+
+
+def register_lms(lms, school: str):
+    """Register an LMS with the tool the way `lti-tool platforms add` does."""
+    from lti_tool.platforms import operations
+    platform = operations.add_platform(
+        issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.auth_url,
+        auth_token_url=lms.token_url, key_set_url=lms.jwks_url)
+    operations.add_deployment(platform, lms.deployment_id, school)
+    db.session.commit()
+    return platform
+
+
+@pytest.fixture(autouse=True)
+def _reset_lms(request):
+    """Undo what a test changed on the shared demo LMS (failure injection, paging)."""
+    yield
+    for name in ("lms", "other_lms"):
+        if name in request.fixturenames:
+            lms = request.getfixturevalue(name)
+            lms.fail_rate = 0.0
+            lms.nrps_page_size = 100
+
+
+@pytest.fixture
+def browser(tool_url):
+    """A cookie-keeping HTTP client that plays the user's browser."""
+    return Browser(tool_url)
+
+
+@pytest.fixture
+def db_session(app):
+    """An app context and its session, for looking at what the tool stored."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+def write_config(path, data: dict) -> None:
+    path.write_text(json.dumps(data))
+
+
+@pytest.fixture
+def sql(db_session):
+    return lambda statement, **params: db_session.execute(text(statement), params)

@@ -1,0 +1,70 @@
+"""LTI Dynamic Registration as Moodle 4.x does it: the registration waits for the tool's approval."""
+import secrets
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from lti_tool.cli import main
+from lti_tool.demo.platform import DemoLMS, create_lms_app
+from lti_tool.platforms.models import Platform
+from tests.support.browser import Browser
+from tests.support.servers import reserve_port, serve
+
+
+@pytest.fixture
+def new_lms(tool_url):
+    """An LMS that the tool does not know yet, with a registration token."""
+    port = reserve_port()
+    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/moodle", tool_base_url=tool_url,
+                  client_id="unused", deployment_id="7", school_name="Dynamic school")
+    lms.registration_token = "reg-" + secrets.token_hex(4)
+    with serve(create_lms_app(lms), port=port):
+        yield lms
+
+
+def _register(browser, lms, token=None):
+    return browser.get("/lti/register?openid_configuration=" + quote(lms.openid_configuration_url)
+                       + "&registration_token=" + quote(token or lms.registration_token))
+
+
+def test_dynamic_registration_is_stored_pending_until_approved(app, tool_url, new_lms, db_session):
+    browser = Browser(tool_url)
+    resp = _register(browser, new_lms)
+    assert resp.status_code == 200, resp.text
+    assert "org.imsglobal.lti.close" not in resp.text  # the close message lives in a static script
+    platform = db_session.scalars(select(Platform).where(Platform.issuer == new_lms.issuer)).one()
+    assert platform.status == "pending" and platform.source == "dynamic"
+    assert platform.auth_login_url == new_lms.auth_url and platform.key_set_url == new_lms.jwks_url
+    new_lms.client_id = platform.client_id
+    new_lms.deployment_id = platform.deployments[0].deployment_id
+
+    refused = browser.get(new_lms.login_initiation_url("student").replace(tool_url, ""))
+    assert refused.status_code == 400 and "waiting for approval" in refused.text
+
+    result = app.test_cli_runner().invoke(main, ["platforms", "approve", str(platform.id),
+                                                 "--school", "Dynamic school"])
+    assert result.exit_code == 0, result.output
+    launched = browser.follow(browser.launch(new_lms, "student"))
+    assert launched.status_code == 200 and "Dynamic school" in launched.text
+
+
+def test_registration_with_a_wrong_token_is_refused_and_stores_nothing(tool_url, new_lms, db_session):
+    resp = _register(Browser(tool_url), new_lms, token="wrong")
+    assert 400 <= resp.status_code < 500
+    assert db_session.scalars(select(Platform).where(Platform.issuer == new_lms.issuer)).first() is None
+
+
+@pytest.mark.parametrize("query", [
+    "", "openid_configuration=not-a-url", "openid_configuration=ftp://x.example/conf",
+    "openid_configuration=http://127.0.0.1:9/nothing-listens-here",
+])
+def test_bad_registration_requests_get_a_clear_4xx(tool_url, query):
+    resp = Browser(tool_url).get("/lti/register?" + query)
+    assert 400 <= resp.status_code < 500
+    assert "Veilig Online" in resp.text
+
+
+def test_a_configuration_that_is_not_json_is_refused(tool_url):
+    resp = Browser(tool_url).get("/lti/register?openid_configuration=" + quote(tool_url + "/"))
+    assert resp.status_code == 400

@@ -1,0 +1,86 @@
+"""A test browser: requests with cookies, form auto-submission, and an LTI launch helper."""
+from http.cookiejar import DefaultCookiePolicy
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import requests
+from requests.cookies import get_cookie_header
+from bs4 import BeautifulSoup
+
+
+class LoopbackSecurePolicy(DefaultCookiePolicy):
+    """Send Secure cookies to 127.0.0.1 over HTTP, as browsers do for loopback origins."""
+
+    def return_ok_secure(self, cookie, request):
+        host = urlsplit(request.get_full_url()).hostname
+        return host in ("127.0.0.1", "localhost") or super().return_ok_secure(cookie, request)
+
+
+class _Session(requests.Session):
+    """requests rebuilds the cookie jar per request with the default policy; apply ours instead."""
+
+    def prepare_request(self, request):
+        prepared = super().prepare_request(request)
+        prepared.headers.pop("Cookie", None)
+        header = get_cookie_header(self.cookies, prepared)
+        if header:
+            prepared.headers["Cookie"] = header
+        return prepared
+
+
+class Browser:
+    def __init__(self, tool_url: str, cookies: bool = True):
+        self.tool_url = tool_url
+        self.http = _Session()
+        self.http.cookies.set_policy(LoopbackSecurePolicy() if cookies else _NoCookies())
+
+    def get(self, url, **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.http.get(urljoin(self.tool_url + "/", url), timeout=30, **kw)
+
+    def post(self, url, **kw):
+        kw.setdefault("allow_redirects", False)
+        return self.http.post(urljoin(self.tool_url + "/", url), timeout=30, **kw)
+
+    def start_login(self, login_url: str) -> dict:
+        """Do the tool's login step; return the auth request parameters it sent to the LMS."""
+        resp = self.http.get(login_url, allow_redirects=False, timeout=30)
+        assert resp.status_code == 302, resp.text
+        location = resp.headers["Location"]
+        params = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+        params["_location"] = location
+        return params
+
+    def launch(self, lms, user_key: str, **kw) -> requests.Response:
+        """Launch the tool as user_key from the LMS, through every real step; return the tool's answer."""
+        auth = self.start_login(lms.login_initiation_url(user_key, **kw))
+        page = self.http.get(auth["_location"], allow_redirects=False, timeout=30)
+        assert page.status_code == 200, page.text
+        action, fields = form_of(page.text)
+        return self.post(action, data=fields)
+
+    def post_id_token(self, id_token: str, state: str) -> requests.Response:
+        return self.post("/lti/launch", data={"id_token": id_token, "state": state})
+
+    def follow(self, resp: requests.Response) -> requests.Response:
+        while resp.status_code in (301, 302, 303):
+            resp = self.get(urljoin(resp.url, resp.headers["Location"]))
+        return resp
+
+
+class _NoCookies(DefaultCookiePolicy):
+    def set_ok(self, cookie, request):
+        return False
+
+
+def form_of(html: str, selector: str = "form") -> tuple[str, dict]:
+    """Return (action, fields) of the first form in html."""
+    soup = BeautifulSoup(html, "html.parser")
+    form = soup.select_one(selector)
+    assert form is not None, html
+    fields = {i["name"]: i.get("value", "") for i in form.select("input[name]")
+              if i.get("type") not in ("checkbox", "radio") or i.has_attr("checked")}
+    return form.get("action", ""), fields
+
+
+def text_of(html: str) -> str:
+    return " ".join(BeautifulSoup(html, "html.parser").get_text(" ").split())
