@@ -25,8 +25,8 @@ def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | 
     return user
 
 
-def upsert_school_member(school: School, user: User, role: str) -> SchoolMember:
-    """Record the user's role at the school from this launch; never touches is_coordinator."""
+def upsert_school_member(school: School, user: User, role: str, *, launched: bool = True) -> SchoolMember:
+    """Record the user's role at the school (from a launch); never touches is_coordinator."""
     query = select(SchoolMember).where(SchoolMember.school_id == school.id,
                                        SchoolMember.user_id == user.id)
     member = db.session.scalars(query).first()
@@ -35,7 +35,8 @@ def upsert_school_member(school: School, user: User, role: str) -> SchoolMember:
                        is_coordinator=False)
         member = db.session.scalars(query).one()
     member.role = role
-    member.last_launch_at = utcnow()
+    if launched:
+        member.last_launch_at = utcnow()
     db.session.flush()
     return member
 

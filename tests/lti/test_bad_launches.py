@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.courses.models import User
+from lti_tool.extensions import db
 from tests.support.browser import Browser, form_of, text_of
 from tests.support.servers import serve
 
@@ -189,7 +190,7 @@ def test_replay_in_the_same_browser_is_refused(browser, lms):
     token = lms.sign(claims)
     assert browser.post_id_token(token, state).status_code == 302
     again = browser.post_id_token(token, state)
-    assert again.status_code == 400 and "already used" in again.text
+    assert again.status_code == 400 and _already_used(again.text)
 
 
 def test_replay_from_another_browser_is_refused(browser, lms, tool_url):
@@ -211,10 +212,14 @@ def test_replay_on_another_worker_is_refused(browser, lms, app, tool_url):
     token = lms.sign(claims)
     assert browser.post_id_token(token, state).status_code == 302
     host = tool_url.split("//", 1)[1]
-    with serve(other) as other_url:
-        resp = browser.http.post(other_url + "/lti/launch", data={"id_token": token, "state": state},
-                                 headers={"Host": host}, allow_redirects=False, timeout=30)
-    assert resp.status_code == 400 and "already used" in resp.text
+    try:
+        with serve(other) as other_url:
+            resp = browser.http.post(other_url + "/lti/launch", data={"id_token": token, "state": state},
+                                     headers={"Host": host}, allow_redirects=False, timeout=30)
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+    assert resp.status_code == 400 and _already_used(resp.text)
 
 
 def test_a_launch_from_a_state_of_another_platform_is_refused(browser, lms, db_session):
@@ -258,3 +263,8 @@ def test_launch_without_id_token_or_with_json_is_refused(browser):
     assert browser.post("/lti/launch", data={"state": "x"}).status_code == 400
     assert browser.post("/lti/launch", json={"id_token": "x", "state": "y"}).status_code in (400, 415)
     assert browser.get("/lti/launch").status_code == 405
+
+
+def _already_used(html: str) -> bool:
+    """The replay refusal, in the language of the browser's current launch."""
+    return "already used" in html or "al gebruikt" in html

@@ -31,6 +31,8 @@ class Browser:
     def __init__(self, tool_url: str, cookies: bool = True):
         self.tool_url = tool_url
         self.http = _Session()
+        # Pages outside a launch follow the browser's language; this browser reads English.
+        self.http.headers["Accept-Language"] = "en"
         self.http.cookies.set_policy(LoopbackSecurePolicy() if cookies else _NoCookies())
 
     def get(self, url, **kw):

@@ -1,0 +1,27 @@
+"""Prepare the tool's database for the demo: register the demo LMS and designate its coordinator."""
+from flask import Flask
+
+from ..courses import operations as courses
+from ..platforms import operations as platforms
+from ..platforms.models import Platform
+from ..security import STAFF
+
+
+def install(app: Flask, base_url: str) -> Platform:
+    """Register the demo LMS mounted in app (idempotent), its school, and one coordinator.
+
+    A school admin designates coordinators inside the tool; the demo does that step in advance so
+    that a newcomer can try the coordinator's side straight away.
+    """
+    lms = app.extensions["demo_lms"]
+    platform = platforms.find_platform(lms.issuer, lms.client_id)
+    if platform is None:
+        platform = platforms.add_platform(
+            issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.auth_url,
+            auth_token_url=lms.token_url, key_set_url=lms.jwks_url, name="Demo LMS", source="demo")
+    deployment = platforms.add_deployment(platform, lms.deployment_id, lms.school_name)
+    person = lms.users["coordinator"]
+    user = courses.upsert_user(lms.issuer, person.sub, name=person.name, email=person.email)
+    member = courses.upsert_school_member(deployment.school, user, STAFF, launched=False)
+    member.is_coordinator = True
+    return platform
