@@ -34,7 +34,9 @@ def demo(host, port):
         demo_setup.install(app, base_url)
         db.session.commit()
     click.echo(f"\n  Veilig Online demo: open {base_url}/demo/ in your browser.\n")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # Not app.run(): Flask ignores it inside a `flask`-style CLI command.
+    from werkzeug.serving import run_simple
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 def upgrade_database(app) -> None:
