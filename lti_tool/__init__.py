@@ -55,6 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.url_defaults
     def _carry_launch_token(endpoint, values):
+        # url_for(..., _public=True) builds an address that leaves the tool (placed links,
+        # registration documents): it must never carry this user's launch token.
+        if values.pop("_public", False):
+            return
         token = g.get("launch_token")
         if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
             values.setdefault(sessions.TOKEN_PARAM, token)

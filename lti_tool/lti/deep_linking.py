@@ -21,12 +21,12 @@ def _resources(items: list[str]) -> list[DeepLinkResource]:
     resources = []
     if "code" in items:
         resources.append(
-            DeepLinkResource().set_url(url_for("home.index", _external=True))
+            DeepLinkResource().set_url(url_for("home.index", _external=True, _public=True))
             .set_title(_("Code of conduct")).set_custom_params({"placement": "code"})
             .set_lineitem(_line_item()))
     if "report" in items:
         resources.append(
-            DeepLinkResource().set_url(url_for("home.index", _external=True))
+            DeepLinkResource().set_url(url_for("home.index", _external=True, _public=True))
             .set_title(_("Report an incident")).set_custom_params({"placement": "report"}))
     return resources
 

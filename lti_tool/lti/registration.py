@@ -77,7 +77,7 @@ def _get_json(url: str, token: str | None) -> dict:
 
 def tool_registration_document(platform_conf: dict) -> dict:
     """The client registration we post to the LMS."""
-    home = url_for("home.index", _external=True)
+    home = url_for("home.index", _external=True, _public=True)
     messages = [
         {"type": "LtiResourceLinkRequest", "target_link_uri": home, "label": "Veilig Online"},
         {"type": "LtiDeepLinkingRequest", "target_link_uri": home,
@@ -88,10 +88,10 @@ def tool_registration_document(platform_conf: dict) -> dict:
         "application_type": "web",
         "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
-        "initiate_login_uri": url_for("lti.login", _external=True),
-        "redirect_uris": [url_for("lti.launch", _external=True)],
+        "initiate_login_uri": url_for("lti.login", _external=True, _public=True),
+        "redirect_uris": [url_for("lti.launch", _external=True, _public=True)],
         "client_name": "Veilig Online",
-        "jwks_uri": url_for("lti.jwks", _external=True),
+        "jwks_uri": url_for("lti.jwks", _external=True, _public=True),
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(SCOPES),
         TOOL_CONF: {
