@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     for blueprint in (home_bp, lti_bp, registration_bp, school_bp):
         app.register_blueprint(blueprint)
+    from . import api
+    api.register(app)
     if app.config["DEMO_MODE"]:
         from .demo.views import register_demo
         register_demo(app)

@@ -1,4 +1,7 @@
 """Import every model so that SQLAlchemy and Alembic see all tables."""
-from .courses.models import Course, CourseMember, SchoolMember, User  # noqa: F401
+from .acknowledgements.models import Acknowledgement  # noqa: F401
+from .conduct.models import ConductCode, ConductVersion  # noqa: F401
+from .courses.models import Course, CourseMember, RosterSync, SchoolMember, User  # noqa: F401
+from .gradebook.models import AccessToken, Placement, ScoreDelivery  # noqa: F401
 from .lti.models import LaunchSession, LoginState  # noqa: F401
 from .platforms.models import Deployment, Platform, School, ToolKey  # noqa: F401

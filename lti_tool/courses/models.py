@@ -1,7 +1,7 @@
 """Users, their place in a school, courses and course memberships, upserted from launches."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -66,6 +66,25 @@ class CourseMember(TimestampMixin, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     lti_roles: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str] = mapped_column(String(20))
+    # The roster's word on this member (NRPS status: Active, Inactive); None when only a launch told us.
+    lms_status: Mapped[str | None] = mapped_column(String(20))
+    roster_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
+
+
+class RosterSync(Base):
+    """The last roster fetch (NRPS) of a course: when, how it went, and where the roster lives."""
+
+    __tablename__ = "roster_syncs"
+    OK, UNAVAILABLE, FAILED = "ok", "unavailable", "failed"
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platforms.id", ondelete="SET NULL"))
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))
+    status: Mapped[str | None] = mapped_column(String(20))
+    message: Mapped[str | None] = mapped_column(String(500))
+    member_count: Mapped[int | None] = mapped_column(Integer)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

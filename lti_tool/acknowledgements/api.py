@@ -1,0 +1,2 @@
+"""The acknowledgement API: my current code, acknowledge, my status."""
+from ..api import bp

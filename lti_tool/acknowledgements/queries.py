@@ -1,0 +1,77 @@
+"""Each person's standing with their code: acknowledged, outdated, not yet, or overdue."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from ..conduct import queries as conduct
+from ..conduct.models import ConductVersion
+from ..db import utcnow
+from ..extensions import db
+from ..security import scoped
+from .models import Acknowledgement
+
+ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE, NO_CODE = (
+    "acknowledged", "outdated", "not_yet", "overdue", "no_code")
+STATES = (ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE)
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where one person stands: their state, their latest acknowledgement, and the current version."""
+
+    state: str
+    audience: str
+    current: ConductVersion | None
+    latest: Acknowledgement | None
+
+    @property
+    def due_date(self) -> date | None:
+        return self.current.due_date if self.current else None
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        return self.state in (OUTDATED, NOT_YET, OVERDUE)
+
+
+def _state(current: ConductVersion | None, latest: Acknowledgement | None, today: date) -> str:
+    if current is None:
+        return NO_CODE
+    if latest is not None and latest.epoch == current.epoch:
+        return ACKNOWLEDGED
+    if current.due_date is not None and today > current.due_date:
+        return OVERDUE
+    return OUTDATED if latest is not None else NOT_YET
+
+
+def statuses(school_id: int, people: list[tuple[int, str]]) -> dict[int, Status]:
+    """Statuses of many (user_id, app role) pairs of one school, in two queries whatever their number."""
+    current = conduct.current_versions(school_id)
+    user_ids = [user_id for user_id, _ in people]
+    latest: dict[tuple[int, int], Acknowledgement] = {}
+    for start in range(0, len(user_ids), 900):  # stay under every database's parameter limit
+        chunk = user_ids[start:start + 900]
+        query = (scoped(select(Acknowledgement), Acknowledgement, school_id)
+                 .where(Acknowledgement.user_id.in_(chunk)).order_by(Acknowledgement.epoch))
+        for ack in db.session.scalars(query):
+            latest[(ack.user_id, ack.code_id)] = ack  # highest epoch wins
+    today = utcnow().date()
+    result = {}
+    for user_id, role in people:
+        audience = conduct.audience_for(role)
+        version = current.get(audience)
+        ack = latest.get((user_id, version.code_id)) if version else None
+        result[user_id] = Status(_state(version, ack, today), audience, version, ack)
+    return result
+
+
+def status(school_id: int, user_id: int, role: str) -> Status:
+    return statuses(school_id, [(user_id, role)])[user_id]
+
+
+def history(school_id: int, user_id: int) -> list[Acknowledgement]:
+    """A person's own acknowledgements at this school, newest first."""
+    query = (scoped(select(Acknowledgement), Acknowledgement, school_id)
+             .where(Acknowledgement.user_id == user_id)
+             .order_by(Acknowledgement.acknowledged_at.desc()))
+    return list(db.session.scalars(query))

@@ -1,0 +1,1 @@
+"""The school's code of conduct: codes per audience, versions, languages, publishing."""

@@ -1,0 +1,58 @@
+"""A school's codes of conduct (one per audience) and their versions."""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, TimestampMixin, UTCDateTime, utcnow
+
+STUDENTS, STAFF = "student", "staff"
+AUDIENCES = (STUDENTS, STAFF)
+DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
+MINOR, MAJOR = "minor", "major"
+LOCALES = ("nl", "en")
+
+
+class ConductCode(TimestampMixin, Base):
+    """The code for one audience (students or staff) of one school."""
+
+    __tablename__ = "conduct_codes"
+    __table_args__ = (UniqueConstraint("school_id", "audience"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    versions: Mapped[list["ConductVersion"]] = relationship(
+        back_populates="code", order_by="ConductVersion.number")
+
+
+class ConductVersion(TimestampMixin, Base):
+    """One version of a code. Drafts are edited; a published version never changes again.
+
+    `epoch` counts major versions: an acknowledgement holds for every version of its epoch, so a
+    minor change asks nobody to acknowledge again and a major one asks everyone.
+    `content` holds {"title", "intro", "rules": [{"key", "title", "body", "ladder": [...]}],
+    "report", "questions": [{"prompt", "options": [...], "answer", "rule"}]}, each text a
+    {"nl": Markdown, "en": Markdown} pair.
+    """
+
+    __tablename__ = "conduct_versions"
+    __table_args__ = (UniqueConstraint("code_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("conduct_codes.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=DRAFT)
+    change: Mapped[str | None] = mapped_column(String(10))
+    epoch: Mapped[int | None] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    code: Mapped[ConductCode] = relationship(back_populates="versions")
+
+    @property
+    def audience(self) -> str:
+        return self.code.audience
