@@ -6,7 +6,7 @@ from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as config_module
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from .extensions import babel, csrf, db, migrate
 
@@ -39,9 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .lti.registration import bp as registration_bp
     from .lti.views import bp as lti_bp
     from .courses.views import bp as school_bp
+    from .conduct.views import bp as conduct_bp
+    from .acknowledgements.views import bp as acknowledgements_bp
+    from .acknowledgements.gate import gate
     from .lti import sessions
 
-    for blueprint in (home_bp, lti_bp, registration_bp, school_bp):
+    for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp):
         app.register_blueprint(blueprint)
     from . import api
     api.register(app)
@@ -50,10 +53,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         register_demo(app)
     register_error_handlers(app)
     app.jinja_env.globals["get_locale"] = get_locale
+    from .conduct.rendering import pick, to_html
+    app.jinja_env.filters["markdown"] = to_html
+    app.jinja_env.filters["pick"] = pick
+    from .errors import flatten
+    app.jinja_env.filters["flatten_errors"] = flatten
+    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
+    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
 
     @app.before_request
     def _load_launch():
         sessions.load_current()
+
+    app.before_request(gate)
 
     @app.url_defaults
     def _carry_launch_token(endpoint, values):
@@ -80,6 +92,10 @@ def create_app(test_config: dict | None = None) -> Flask:
             db.session.rollback()
         return response
 
+    # Gradebook: scores leave from the outbox, delivered by a thread in each web process.
+    from .gradebook import worker as gradebook_worker
+    gradebook_worker.init_app(app)
+
     from .cli import register_cli
     register_cli(app)
     return app
@@ -89,6 +105,8 @@ def _locale():
     """The launch's language; the browser's outside a launch; English on the command line."""
     if not has_request_context():
         return "en"
+    if g.get("page_locale"):  # a reader who switched the code's language
+        return g.page_locale
     launch = g.get("launch")
     if launch is not None:
         return launch.locale

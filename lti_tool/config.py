@@ -57,6 +57,7 @@ def load(instance_path: str) -> dict:
         "LTI_HTTP_TIMEOUT": float(os.environ.get("LTI_HTTP_TIMEOUT", "10")),
         "TOOL_KEY_GRACE_DAYS": int(os.environ.get("TOOL_KEY_GRACE_DAYS", "14")),
         "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "Europe/Amsterdam"),
         "LANGUAGES": ["nl", "en"],
         "SESSION_COOKIE_NAME": "vo_session",
         "SESSION_COOKIE_SAMESITE": "None",

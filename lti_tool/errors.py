@@ -52,6 +52,25 @@ class NotFound(AppError):
     code = "not_found"
 
 
+class Conflict(AppError):
+    """The request clashes with the current state (a published version, a second acknowledgement)."""
+
+    status = 409
+    code = "conflict"
+
+
+def flatten(messages, path: str = "") -> list[tuple[str, str]]:
+    """Marshmallow's nested messages as (field path, message) pairs, for a readable list."""
+    if isinstance(messages, dict):
+        return [pair for key, value in messages.items()
+                for pair in flatten(value, f"{path}.{key}" if path else str(key))]
+    if isinstance(messages, (list, tuple)):
+        if all(isinstance(m, str) for m in messages):
+            return [(path, str(m)) for m in messages]
+        return [pair for item in messages for pair in flatten(item, path)]
+    return [(path, str(messages))]
+
+
 def wants_json() -> bool:
     """Answer JSON to the API and to clients that ask only for JSON."""
     if request.path.startswith("/api/") or request.path in ("/lti/register",) and request.is_json:

@@ -107,6 +107,23 @@ def other_lms(app, tool_url):
         yield lms
 
 
+@pytest.fixture(scope="module")
+def school_lms(app, tool_url):
+    """A demo LMS with a school of its own for this test module, so that what the module publishes
+    or acknowledges (a code, a gate) never reaches the tests of other modules."""
+    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from tests.support.servers import reserve_port
+    port = reserve_port()
+    name = "School " + secrets.token_hex(3)
+    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
+                  client_id="own-" + secrets.token_hex(3), deployment_id="dep-own", school_name=name)
+    with serve(create_lms_app(lms), port=port):
+        with app.app_context():
+            platform = register_lms(lms, name)
+            lms.school_id = platform.deployments[0].school_id
+        yield lms
+
+
 def register_lms(lms, school: str):
     """Register an LMS with the tool the way `lti-tool platforms add` does."""
     from lti_tool.platforms import operations
@@ -122,7 +139,7 @@ def register_lms(lms, school: str):
 def _reset_lms(request):
     """Undo what a test changed on the shared demo LMS (failure injection, paging)."""
     yield
-    for name in ("lms", "other_lms"):
+    for name in ("lms", "other_lms", "school_lms"):
         if name in request.fixturenames:
             lms = request.getfixturevalue(name)
             lms.fail_rate = 0.0

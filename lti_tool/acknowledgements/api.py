@@ -1,2 +1,79 @@
-"""The acknowledgement API: my current code, acknowledge, my status."""
+"""The acknowledgement API: my current code, acknowledging it, my status. Same operations as the pages."""
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, fields
+
 from ..api import bp
+from ..api.spec import document
+from ..errors import ValidationFailed
+from . import operations, queries
+from .schemas import AcknowledgeSchema, AcknowledgementOut, StatusOut
+
+
+class VersionOut(Schema):
+    id = fields.Integer()
+    number = fields.Integer()
+    audience = fields.String()
+    epoch = fields.Integer()
+    due_date = fields.Date(allow_none=True)
+    published_at = fields.DateTime()
+    content = fields.Dict(metadata={"description": "title, intro, rules (with ladder), report, questions; "
+                                                   "each text as {nl, en} Markdown. Answers are left out."})
+
+
+def _without_answers(content: dict) -> dict:
+    """The check's right answers stay on the server."""
+    return {**content, "questions": [{k: v for k, v in q.items() if k != "answer"}
+                                     for q in content.get("questions", [])]}
+
+
+@bp.route("/me/code")
+def my_code():
+    """The current version of my code (404 before the school publishes one)."""
+    status = queries.status(g.launch.school_id, g.launch.user_id, g.launch.role)
+    if status.current is None:
+        from ..errors import NotFound
+        raise NotFound(_("Your school has not published its code of conduct yet."))
+    version = status.current
+    return jsonify(VersionOut().dump({"id": version.id, "number": version.number, "audience": version.audience,
+                                      "epoch": version.epoch, "due_date": version.due_date,
+                                      "published_at": version.published_at,
+                                      "content": _without_answers(version.content)}))
+
+
+@bp.route("/me/status")
+def my_status():
+    """Where I stand with my code."""
+    return jsonify(StatusOut().dump(queries.status(g.launch.school_id, g.launch.user_id, g.launch.role)))
+
+
+@bp.route("/me/acknowledgements", methods=["POST"])
+def acknowledge():
+    """Acknowledge the current version of my code (the check's answers included)."""
+    try:
+        data = AcknowledgeSchema().load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+    launch = g.launch
+    actor = operations.Actor(launch.school_id, launch.user_id, launch.role, launch.course_id)
+    try:
+        ack = operations.acknowledge(actor, data["version_id"], data["answers"], data["locale"])
+    except operations.CheckFailed as failed:
+        return jsonify({"error": failed.code, "message": failed.message, "wrong_questions": failed.wrong,
+                        "rules": failed.rules}), failed.status
+    return jsonify(AcknowledgementOut().dump(ack)), 201
+
+
+_errors = {"400": {"description": "invalid input"}, "401": {"description": "no launch token"}}
+document("/me/code", {"get": {"summary": "My current code", "responses": {
+    "200": {"content": {"application/json": {"schema": "Version"}}}, "404": {"description": "none published"},
+    **_errors}}}, {"Version": VersionOut})
+document("/me/status", {"get": {"summary": "My status", "responses": {
+    "200": {"content": {"application/json": {"schema": "Status"}}}, **_errors}}}, {"Status": StatusOut})
+document("/me/acknowledgements", {"post": {
+    "summary": "Acknowledge my current code",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": "Acknowledge"}}},
+    "responses": {"201": {"content": {"application/json": {"schema": "Acknowledgement"}}},
+                  "409": {"description": "not the current version, or already acknowledged"},
+                  "422": {"description": "a wrong answer in the check"}, **_errors}}},
+    {"Acknowledge": AcknowledgeSchema, "Acknowledgement": AcknowledgementOut})

@@ -1,7 +1,7 @@
 """A school's codes of conduct (one per audience) and their versions."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, TimestampMixin, UTCDateTime, utcnow
@@ -56,3 +56,12 @@ class ConductVersion(TimestampMixin, Base):
     @property
     def audience(self) -> str:
         return self.code.audience
+
+
+@event.listens_for(ConductVersion, "before_update")
+def _published_content_is_frozen(mapper, connection, target):
+    """Refuse, whatever the code path, to change the text of a version once it left draft."""
+    state = inspect(target)
+    was = state.attrs.status.history.deleted
+    if state.attrs.content.history.has_changes() and (was[0] if was else target.status) != DRAFT:
+        raise ValueError("a published version never changes")

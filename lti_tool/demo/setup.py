@@ -1,4 +1,4 @@
-"""Prepare the tool's database for the demo: register the demo LMS and designate its coordinator."""
+"""Prepare the tool's database for the demo: register the demo LMS, designate its coordinator, publish the codes."""
 from flask import Flask
 
 from ..courses import operations as courses
@@ -24,4 +24,14 @@ def install(app: Flask, base_url: str) -> Platform:
     user = courses.upsert_user(lms.issuer, person.sub, name=person.name, email=person.email)
     member = courses.upsert_school_member(deployment.school, user, STAFF, launched=False)
     member.is_coordinator = True
+    _publish_default_codes(deployment.school.id)
     return platform
+
+
+def _publish_default_codes(school_id: int) -> None:
+    """Publish the default codes once, so the demo's students and staff have something to acknowledge."""
+    from ..conduct import operations as conduct, queries
+    from ..conduct.models import AUDIENCES, MAJOR
+    for audience in AUDIENCES:
+        if queries.current_version(school_id, audience) is None:
+            conduct.publish(conduct.draft_of(school_id, audience, None), MAJOR, None, None)

@@ -59,10 +59,23 @@ def _launch_from_course_page(browser, url, user, link="code", locale=""):
 ])
 def test_a_newcomer_launches_as_each_role_from_the_course_page(demo, user, role):
     _, url = demo
-    page = _launch_from_course_page(Browser(url), url, user)
+    browser = Browser(url)
+    page = _launch_from_course_page(browser, url, user)
     assert page.status_code == 200
+    if user != "admin":  # the demo school published its codes: students and staff acknowledge first
+        audience = "leerlingen" if user == "student" else "medewerkers"
+        assert f"Gedragscode telefoon en social media voor {audience}" in page.text
+        page = _acknowledge(browser, page)
     text = text_of(page.text)
     assert "Demoschool De Linde" in text and role in text
+
+
+def _acknowledge(browser, page):
+    """Pass the demo code's check (the right answers are the second options) and acknowledge."""
+    from tests.support.browser import form_of
+    action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
+    fields.update({f"answer-{n}": "1" for n in range(page.text.count("<fieldset class=\"question"))})
+    return browser.follow(browser.post(action, data={**fields, "confirm": "true"}))
 
 
 def test_the_course_page_offers_every_role_and_the_placements(demo):
@@ -75,8 +88,10 @@ def test_the_course_page_offers_every_role_and_the_placements(demo):
 
 def test_english_launches_from_the_course_page(demo):
     _, url = demo
-    page = _launch_from_course_page(Browser(url), url, "student", locale="en-GB")
-    assert "Your role" in page.text
+    browser = Browser(url)
+    page = _launch_from_course_page(browser, url, "student2", locale="en-GB")
+    assert "Code of conduct on phones and social media for students" in page.text
+    assert "Your role" in _acknowledge(browser, page).text
 
 
 def test_the_demo_lms_is_refused_when_the_tool_is_not_in_demo_mode(demo, browser, lms):

@@ -1,0 +1,41 @@
+"""The gate: before any other page, a student or staff member acknowledges their current code.
+
+Like a terms-of-service check, it runs before every request; it sends the person to the code and
+remembers where they were going, so nothing of their way through the LMS is lost.
+"""
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import g, redirect, request, url_for
+
+from ..security import STAFF, STUDENT
+from . import queries
+
+# Endpoints that are always open: the launch itself, the code and its authoring, reporting (a
+# report never waits for an acknowledgement), the API (it answers with the status), the demo LMS.
+_OPEN_PREFIXES = ("static", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
+                  "reports.", "cases.")
+
+
+def gate():
+    """Redirect to the code when the launch's person still has to acknowledge it."""
+    launch = g.get("launch")
+    if launch is None or launch.role not in (STUDENT, STAFF) or request.endpoint is None:
+        return None
+    if request.endpoint.startswith(_OPEN_PREFIXES):
+        return None
+    if not queries.status(launch.school_id, launch.user_id, launch.role).needs_acknowledgement:
+        return None
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("acknowledgements.read", next=safe_next(target)), 303)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Keep a path of this tool only (no other site, no launch token), or nothing."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//") \
+            or "\\" in target:
+        return None
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lt"])
+    return parts.path + ("?" + query if query else "")

@@ -1,0 +1,76 @@
+"""Acknowledging the current code: the comprehension check, then one append-only record."""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..conduct import queries as conduct
+from ..conduct.models import PUBLISHED, ConductVersion
+from ..errors import AppError, Conflict
+from ..extensions import db
+from ..security import scoped
+from .models import Acknowledgement
+
+
+class CheckFailed(AppError):
+    """Some answers of the comprehension check were wrong; nothing is stored, the reader tries again."""
+
+    status = 422
+    code = "check_failed"
+
+    def __init__(self, wrong: list[int], rules: list[str]):
+        super().__init__(_("Not every answer is right yet. Read the rule shown with each question and try again."))
+        self.wrong = wrong
+        self.rules = rules
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acknowledges: taken from the launch, never from the request body."""
+
+    school_id: int
+    user_id: int
+    role: str
+    course_id: int | None
+
+
+def check_answers(version: ConductVersion, answers: list[int | None]) -> bool | None:
+    """Grade the check: None when the version has none, True when all right; raise CheckFailed otherwise."""
+    questions = version.content.get("questions") or []
+    if not questions:
+        return None
+    wrong = [n for n, question in enumerate(questions)
+             if n >= len(answers) or answers[n] != question["answer"]]
+    if wrong:
+        raise CheckFailed(wrong, sorted({questions[n]["rule"] for n in wrong}))
+    return True
+
+
+def acknowledge(actor: Actor, version_id: int, answers: list[int | None], locale: str) -> Acknowledgement:
+    """Record that the actor read and acknowledged the current version of their own code.
+
+    Only the current published version of the actor's audience counts: a retired, draft or other
+    audience's version is refused, and so is a second acknowledgement of the same major version.
+    """
+    version = conduct.version(actor.school_id, version_id)
+    current = conduct.current_version(actor.school_id, conduct.audience_for(actor.role))
+    if version.status != PUBLISHED or current is None or version.id != current.id:
+        raise Conflict(_("This is not the current version of your code; reload the page to read the current one."))
+    existing = db.session.scalars(scoped(select(Acknowledgement), Acknowledgement, actor.school_id).where(
+        Acknowledgement.user_id == actor.user_id, Acknowledgement.code_id == version.code_id,
+        Acknowledgement.epoch == version.epoch)).first()
+    if existing is not None:
+        raise Conflict(_("You already acknowledged this code."))
+    passed = check_answers(version, answers)
+    ack = Acknowledgement(school_id=actor.school_id, user_id=actor.user_id, code_id=version.code_id,
+                          version_id=version.id, epoch=version.epoch, locale=locale,
+                          course_id=actor.course_id, check_passed=passed)
+    try:
+        with db.session.begin_nested():
+            db.session.add(ack)
+    except IntegrityError:  # the same person acknowledging in two tabs at once
+        raise Conflict(_("You already acknowledged this code."))
+    from ..gradebook import operations as gradebook
+    gradebook.score_acknowledgement(ack)
+    return ack

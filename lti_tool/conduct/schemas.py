@@ -1,0 +1,188 @@
+"""Validating a code's content, its publication and how it is read; forms are flattened into the same shape."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_load, validate,
+                         validates_schema)
+
+from .models import AUDIENCES, LOCALES, MAJOR, MINOR
+
+MAX_TITLE, MAX_TEXT, MAX_STEP = 200, 10_000, 500
+MAX_RULES, MAX_STEPS, MAX_QUESTIONS, MAX_OPTIONS = 30, 10, 5, 6
+_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+
+
+class TextSchema(Schema):
+    """One text in both languages; either may be empty while a draft is written."""
+
+    class Meta:
+        unknown = RAISE
+
+    nl = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+    en = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+
+    @post_load
+    def _strip(self, data, **kwargs):
+        return {locale: data[locale].strip().replace("\r\n", "\n") for locale in LOCALES}
+
+
+def _text(max_length: int = MAX_TEXT):
+    """A bilingual text whose parts are at most max_length characters."""
+
+    class Limited(TextSchema):
+        nl = fields.String(load_default="", validate=validate.Length(max=max_length))
+        en = fields.String(load_default="", validate=validate.Length(max=max_length))
+
+    return fields.Nested(Limited, required=True)
+
+
+class RuleSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True, validate=validate.Regexp(_KEY, error=_l("Use a short key of lower-case letters, digits and hyphens.")))
+    title = _text(MAX_TITLE)
+    body = _text()
+    ladder = fields.List(_text(MAX_STEP), validate=validate.Length(
+        min=1, max=MAX_STEPS, error=_l("Each rule needs 1 to %(max)s consequence steps.", max=MAX_STEPS)))
+
+
+class QuestionSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    prompt = _text(MAX_STEP)
+    options = fields.List(_text(MAX_STEP), validate=validate.Length(
+        min=2, max=MAX_OPTIONS, error=_l("A question needs 2 to %(max)s options.", max=MAX_OPTIONS)))
+    answer = fields.Integer(required=True, strict=False)
+    rule = fields.String(required=True)
+
+    @validates_schema
+    def _answer_is_an_option(self, data, **kwargs):
+        if not 0 <= data.get("answer", -1) < len(data.get("options", [])):
+            raise ValidationError(_l("The right answer must be one of the options."), "answer")
+
+
+class ContentSchema(Schema):
+    """The whole of a code: title, introduction, rules with their ladders, where to report, the check."""
+
+    class Meta:
+        unknown = RAISE
+
+    title = _text(MAX_TITLE)
+    intro = _text()
+    rules = fields.List(fields.Nested(RuleSchema), validate=validate.Length(
+        min=1, max=MAX_RULES, error=_l("A code has 1 to %(max)s rules.", max=MAX_RULES)))
+    report = _text()
+    questions = fields.List(fields.Nested(QuestionSchema), load_default=list, validate=validate.Length(
+        max=MAX_QUESTIONS, error=_l("At most %(max)s questions.", max=MAX_QUESTIONS)))
+
+    @validates_schema
+    def _references(self, data, **kwargs):
+        keys = [rule["key"] for rule in data.get("rules", [])]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(_l("Two rules have the same key."), "rules")
+        for question in data.get("questions", []):
+            if question.get("rule") not in keys:
+                raise ValidationError(_l("Each question must point at one of the rules."), "questions")
+
+
+class DraftSchema(Schema):
+    """A saved draft: its content and the due date of its acknowledgements."""
+
+    class Meta:
+        unknown = RAISE
+
+    content = fields.Nested(ContentSchema, required=True)
+    due_date = fields.Date(allow_none=True, load_default=None)
+
+
+class DueDateSchema(Schema):
+    """A deadline for acknowledging; an empty field means none."""
+
+    class Meta:
+        unknown = RAISE
+
+    due_date = fields.Date(allow_none=True, load_default=None)
+
+    @pre_load
+    def _blank_date(self, data, **kwargs):
+        return {**data, "due_date": data.get("due_date") or None}
+
+
+class PublishSchema(DueDateSchema):
+    change = fields.String(required=True, validate=validate.OneOf(
+        (MINOR, MAJOR), error=_l("Say whether the change is minor or major.")))
+
+
+class ReadSchema(Schema):
+    """How a code is shown: which audience's (authors preview both) and in which language."""
+
+    class Meta:
+        unknown = RAISE
+
+    audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
+    lang = fields.String(load_default=None, validate=validate.OneOf(LOCALES))
+
+
+class DiffSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    old = fields.Integer(required=True, data_key="from")
+    new = fields.Integer(required=True, data_key="to")
+    lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES))
+
+
+def form_to_draft(form) -> dict:
+    """Turn the editor's flat fields (rule-0-title-nl, question-1-option-2-en, …) into DraftSchema's shape.
+
+    Rules or questions marked for removal are left out; an "add" button adds an empty one.
+    """
+    get = form.get
+
+    def text(prefix: str) -> dict:
+        return {locale: get(f"{prefix}-{locale}", "") for locale in LOCALES}
+
+    def indices(prefix: str) -> list[int]:
+        found = {int(m.group(1)) for name in form.keys() if (m := re.match(rf"^{prefix}-(\d{{1,3}})-", name))}
+        return sorted(found)
+
+    rules = []
+    for i in indices("rule"):
+        if get(f"rule-{i}-remove"):
+            continue
+        ladder = [{locale: line for locale, line in zip(LOCALES, pair)}
+                  for pair in _pairs(get(f"rule-{i}-ladder-nl", ""), get(f"rule-{i}-ladder-en", ""))]
+        rules.append({"key": get(f"rule-{i}-key", ""), "title": text(f"rule-{i}-title"),
+                      "body": text(f"rule-{i}-body"), "ladder": ladder})
+    questions = []
+    for i in indices("question"):
+        if get(f"question-{i}-remove"):
+            continue
+        options = [{locale: line for locale, line in zip(LOCALES, pair)}
+                   for pair in _pairs(get(f"question-{i}-options-nl", ""), get(f"question-{i}-options-en", ""))]
+        questions.append({"prompt": text(f"question-{i}-prompt"), "options": options,
+                          "answer": get(f"question-{i}-answer", ""), "rule": get(f"question-{i}-rule", "")})
+    return {"content": {"title": text("title"), "intro": text("intro"), "rules": rules,
+                        "report": text("report"), "questions": questions},
+            "due_date": get("due_date") or None}
+
+
+def _pairs(nl: str, en: str) -> list[tuple[str, str]]:
+    """Pair the lines of two textareas (one step or option per line), ignoring blank lines."""
+    left = [line.strip() for line in nl.splitlines() if line.strip()]
+    right = [line.strip() for line in en.splitlines() if line.strip()]
+    length = max(len(left), len(right))
+    left += [""] * (length - len(left))
+    right += [""] * (length - len(right))
+    return list(zip(left, right))
+
+
+def new_rule_key(content: dict) -> str:
+    """A key for a rule added in the editor that no other rule of the code has."""
+    taken = {rule["key"] for rule in content.get("rules", [])}
+    n = len(taken) + 1
+    while f"rule-{n}" in taken:
+        n += 1
+    return f"rule-{n}"

@@ -1,0 +1,27 @@
+"""Helpers for page tests: launch someone and keep their launch token; publish a school's codes."""
+from urllib.parse import parse_qs, urlsplit
+
+from lti_tool.extensions import db
+
+
+def launch(browser, lms, user_key: str, **kw):
+    """Launch as user_key and follow to wherever the tool sends them; return (page, launch token)."""
+    page = browser.follow(browser.launch(lms, user_key, **kw))
+    token = parse_qs(urlsplit(page.url).query).get("lt", [None])[0]
+    return page, token
+
+
+def publish_defaults(app, school_id: int, *, change: str = "major", audiences=("student", "staff"),
+                     edit=None, due_date=None):
+    """Publish the school's drafts (made from the defaults), optionally editing the content first."""
+    from lti_tool.conduct import operations
+    with app.app_context():
+        versions = {}
+        for audience in audiences:
+            draft = operations.draft_of(school_id, audience, None)
+            if edit:
+                content = edit(dict(draft.content), audience)
+                operations.save_draft(draft, {"content": content, "due_date": due_date}, None)
+            versions[audience] = operations.publish(draft, change, due_date, None).id
+        db.session.commit()
+        return versions
