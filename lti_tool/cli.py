@@ -160,6 +160,66 @@ def keys_list():
         click.echo(f"{key.kid}\t{state}")
 
 
+# --- outbox (gradebook scores) ---------------------------------------------------------------------
+
+@main.group()
+def outbox():
+    """The gradebook outbox: scores on their way to the LMS."""
+
+
+@outbox.command("deliver")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds (default: config).")
+@with_appcontext
+def outbox_deliver(once, interval):
+    """Deliver due scores (a worker process of its own; safe next to the web workers)."""
+    import time
+    from .gradebook.delivery import deliver_due
+    pause = interval if interval is not None else current_app.config["GRADEBOOK_POLL_SECONDS"]
+    while True:
+        result = deliver_due()
+        if result.claimed or once:
+            click.echo(f"{result.delivered} delivered, {result.retrying} to retry, "
+                       f"{result.failed} failed, {result.superseded} superseded.")
+            for error in sorted(set(result.errors))[:5]:
+                click.echo(f"  {error}")
+        if once:
+            return
+        db.session.remove()
+        time.sleep(pause)
+
+
+@outbox.command("status")
+@with_appcontext
+def outbox_status():
+    """Scores per status, the oldest waiting one, and the latest errors."""
+    from .gradebook.queries import outbox_status as status
+    report = status()
+    order = ["pending", "delivered", "failed", "superseded"]
+    for name in order + sorted(set(report.counts) - set(order)):
+        click.echo(f"{name:<11}{report.counts.get(name, 0)}")
+    if report.oldest_pending:
+        click.echo(f"oldest pending queued {report.oldest_pending:%Y-%m-%d %H:%M:%S} UTC, "
+                   f"next attempt {report.next_due:%Y-%m-%d %H:%M:%S} UTC")
+    if report.without_line_item:
+        click.echo(f"placements still without a line item: {report.without_line_item}")
+    for row in report.recent_errors:
+        click.echo(f"#{row.id} {row.status} after {row.attempts} attempt(s): {row.last_error}")
+
+
+@outbox.command("retry")
+@with_appcontext
+def outbox_retry():
+    """Queue failed scores again (after an LMS or registration problem was fixed)."""
+    from sqlalchemy import update
+    from .db import utcnow
+    from .gradebook.models import ScoreDelivery
+    result = db.session.execute(update(ScoreDelivery).where(ScoreDelivery.status == ScoreDelivery.FAILED)
+                                .values(status=ScoreDelivery.PENDING, attempts=0, next_attempt_at=utcnow()))
+    db.session.commit()
+    click.echo(f"{result.rowcount} failed score(s) queued again.")
+
+
 def _format(messages: dict) -> str:
     return "; ".join(f"{field}: {' '.join(map(str, errs)) if isinstance(errs, list) else errs}"
                      for field, errs in messages.items())

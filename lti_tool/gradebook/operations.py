@@ -1,25 +1,184 @@
-"""Placing the code in a gradebook and queueing its scores: every change here only flushes."""
+"""Placing the code in a gradebook and queueing its scores: every change here only flushes.
+
+Scores leave later, from the outbox (see delivery.py): an acknowledgement or a publication commits
+together with the scores it calls for, and no LMS call ever happens inside the user's request.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import and_, exists, insert, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..acknowledgements.models import Acknowledgement
+from ..conduct.models import MINOR, PUBLISHED, STUDENTS, ConductCode, ConductVersion
+from ..courses.models import CourseMember
+from ..db import utcnow
+from ..extensions import db
+from ..security import STUDENT
+from .models import Placement, ScoreDelivery
+
 if TYPE_CHECKING:
-    from ..acknowledgements.models import Acknowledgement
-    from ..conduct.models import ConductVersion
     from ..lti.models import LaunchSession
-    from .models import Placement
+
+# The code's gradebook column carries these, whichever LMS or placement created it.
+TAG = RESOURCE_ID = "veilig-online-code"
+AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+# A score: (scoreGiven, activityProgress, gradingProgress).
+ACKNOWLEDGED = (1.0, "Completed", "FullyGraded")
+# AGS 2.0 §3.4.4: a score without scoreGiven clears the result; Initialized means "reset for that student".
+RESET = (0.0, "Initialized", "NotReady")
+# Set on the session when scores were queued: the delivery worker is woken once they commit.
+WAKE_KEY = "gradebook_wake"
 
 
 def record_placement(launch_session: LaunchSession) -> Placement | None:
-    """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement."""
-    return None
+    """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement.
+
+    A resource-link launch in a course whose LMS offers AGS is the code's placement unless its
+    custom parameter says it is the report link. The line item, when the claim names none, is
+    found or created by the delivery worker, never during the launch.
+    """
+    if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
+        return None
+    claims = launch_session.claims or {}
+    ags, link, custom = claims.get("ags"), claims.get("resource_link"), claims.get("custom")
+    if not isinstance(ags, dict) or not isinstance(link, dict) or not _str(link.get("id")):
+        return None
+    if isinstance(custom, dict) and custom.get("placement") == "report":
+        return None
+    lineitems, lineitem = _str(ags.get("lineitems")), _str(ags.get("lineitem"))
+    if not (lineitems or lineitem):
+        return None
+    scopes = " ".join(sorted(s for s in ags.get("scope") or [] if isinstance(s, str)))
+    keys = {"course_id": launch_session.course_id, "resource_link_id": link["id"][:255]}
+    inserted = _insert_missing(
+        Placement, **keys, school_id=launch_session.school_id, platform_id=launch_session.platform_id,
+        lineitems_url=lineitems and lineitems[:1000], lineitem_url=lineitem and lineitem[:1000],
+        scopes=scopes)
+    placement = db.session.scalars(select(Placement).filter_by(**keys)).one()
+    # Write only what changed: an unchanged row is never locked by a launch.
+    changes = {"platform_id": launch_session.platform_id, "scopes": scopes}
+    if lineitems:
+        changes["lineitems_url"] = lineitems[:1000]
+    if lineitem:  # the LMS's own line item for this link wins over one found or created earlier
+        changes["lineitem_url"] = lineitem[:1000]
+    for name, value in changes.items():
+        if getattr(placement, name) != value:
+            setattr(placement, name, value)
+    db.session.flush()
+    if inserted:
+        _backfill(placement)
+        if placement.lineitem_url is None:
+            _wake_after_commit()  # let the worker create the column now, not at the first score
+    return placement
 
 
 def score_acknowledgement(ack: Acknowledgement) -> int:
-    """Queue 1 / Completed / FullyGraded for the user in every placement where they are a student."""
-    return 0
+    """Queue 1 / Completed / FullyGraded for the user in every placement where they are a student.
+
+    Only the students' code has a gradebook column; an acknowledgement of the staff code queues
+    nothing. Returns the number of scores queued.
+    """
+    code = db.session.get(ConductCode, ack.code_id)
+    if code is None or code.audience != STUDENTS:
+        return 0
+    placements = select(Placement.id).join(
+        CourseMember, and_(CourseMember.course_id == Placement.course_id,
+                           CourseMember.user_id == ack.user_id, CourseMember.role == STUDENT)
+    ).where(Placement.school_id == ack.school_id)
+    return enqueue(ack.school_id, [(pid, ack.user_id) for pid in db.session.scalars(placements)],
+                   ACKNOWLEDGED, scored_at=ack.acknowledged_at or utcnow())
 
 
 def reset_for_major(version: ConductVersion) -> int:
-    """Queue a reset score for every student of every placement of the version's school."""
-    return 0
+    """Queue a reset score for every student of every placement of the version's school.
+
+    Called when a major version of the students' code is published: whoever acknowledged an
+    earlier version gets their column cleared, in one INSERT ... SELECT whatever their number.
+    Students who never acknowledged have nothing to clear. Returns the number of scores queued.
+    """
+    code = db.session.get(ConductCode, version.code_id)
+    if code is None or code.audience != STUDENTS or version.change == MINOR:
+        return 0
+    now = utcnow()
+    earlier_ack = exists().where(
+        Acknowledgement.school_id == version.school_id, Acknowledgement.code_id == version.code_id,
+        Acknowledgement.user_id == CourseMember.user_id,
+        *([Acknowledgement.epoch < version.epoch] if version.epoch is not None else []))
+    given, activity, grading = RESET
+    rows = (select(Placement.school_id, Placement.id, CourseMember.user_id, literal(given),
+                   literal(activity), literal(grading), literal(now, ScoreDelivery.scored_at.type),
+                   literal(ScoreDelivery.PENDING), literal(0),
+                   literal(now, ScoreDelivery.next_attempt_at.type),
+                   literal(now, ScoreDelivery.created_at.type))
+            .join(CourseMember, CourseMember.course_id == Placement.course_id)
+            .where(Placement.school_id == version.school_id, CourseMember.role == STUDENT,
+                   _active(), earlier_ack))
+    columns = ["school_id", "placement_id", "user_id", "score_given", "activity_progress",
+               "grading_progress", "scored_at", "status", "attempts", "next_attempt_at", "created_at"]
+    result = db.session.execute(insert(ScoreDelivery).from_select(columns, rows)
+                                .execution_options(preserve_rowcount=True))
+    db.session.flush()
+    if result.rowcount:
+        _wake_after_commit()
+    return max(result.rowcount or 0, 0)
+
+
+def enqueue(school_id: int, targets: list[tuple[int, int]], score: tuple[float, str, str],
+            scored_at: datetime | None = None) -> int:
+    """Queue one score per (placement id, user id), all with the same fixed timestamp."""
+    if not targets:
+        return 0
+    given, activity, grading = score
+    now = utcnow()
+    db.session.execute(insert(ScoreDelivery), [
+        {"school_id": school_id, "placement_id": placement_id, "user_id": user_id,
+         "score_given": given, "activity_progress": activity, "grading_progress": grading,
+         "scored_at": scored_at or now, "status": ScoreDelivery.PENDING, "attempts": 0,
+         "next_attempt_at": now, "created_at": now}
+        for placement_id, user_id in targets])
+    db.session.flush()
+    _wake_after_commit()
+    return len(targets)
+
+
+def _backfill(placement: Placement) -> int:
+    """Queue score 1 for the course's students who already acknowledged the current version."""
+    current = db.session.scalars(
+        select(ConductVersion).join(ConductCode)
+        .where(ConductVersion.school_id == placement.school_id, ConductCode.audience == STUDENTS,
+               ConductVersion.status == PUBLISHED)
+        .order_by(ConductVersion.number.desc())).first()
+    if current is None:
+        return 0
+    query = (select(CourseMember.user_id)
+             .where(CourseMember.course_id == placement.course_id, CourseMember.role == STUDENT,
+                    _active())
+             .where(exists().where(
+                 Acknowledgement.school_id == placement.school_id,
+                 Acknowledgement.code_id == current.code_id, Acknowledgement.epoch == current.epoch,
+                 Acknowledgement.user_id == CourseMember.user_id)))
+    users = list(db.session.scalars(query))
+    return enqueue(placement.school_id, [(placement.id, user_id) for user_id in users], ACKNOWLEDGED)
+
+
+def _active():
+    """Members the LMS has not called inactive (a launch alone leaves the roster status unknown)."""
+    return or_(CourseMember.lms_status.is_(None), CourseMember.lms_status != "Inactive")
+
+
+def _insert_missing(model, **values) -> bool:
+    """INSERT unless the unique key exists (safe when two launches race); True when inserted."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
+    return db.session.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
+
+
+def _wake_after_commit() -> None:
+    db.session.info[WAKE_KEY] = True
+
+
+def _str(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None

@@ -11,6 +11,7 @@ from ..courses import operations as courses
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
+from ..gradebook import operations as gradebook
 from ..platforms import operations as platforms
 from ..security import app_role
 from . import sessions
@@ -94,11 +95,13 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         "deep_linking_settings": body.get(LTI_DL + "deep_linking_settings"),
         "target_link_uri": body.get(LTI + "target_link_uri"),
     }
-    return sessions.start(
+    launch_session = sessions.start(
         platform_id=platform.id, school_id=school.id, user_id=user.id,
         course_id=course.id if course else None, deployment_id=deployment.deployment_id,
         message_type=body[LTI + "message_type"], role=role, lti_roles=lti_roles,
         claims=claims, locale=locale)
+    gradebook.record_placement(launch_session)  # the code's gradebook column; no LMS call here
+    return launch_session
 
 
 def _str(value) -> str | None:

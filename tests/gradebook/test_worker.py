@@ -1,0 +1,81 @@
+"""The in-process worker: off in tests unless asked for, on otherwise, woken when scores commit."""
+import time
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from lti_tool.extensions import db
+from lti_tool.gradebook import worker as gradebook_worker
+from tests.gradebook.conftest import acknowledge, launch, placement_of, publish, user_of
+
+
+def test_delivery_runs_in_a_thread_except_in_tests(monkeypatch):
+    monkeypatch.delenv("GRADEBOOK_DELIVERY", raising=False)
+    testing = Flask("testing")
+    testing.config["TESTING"] = True
+    gradebook_worker.init_app(testing)
+    assert testing.config["GRADEBOOK_DELIVERY"] == "off"
+    assert gradebook_worker.EXTENSION not in testing.extensions
+    serving = Flask("serving")
+    gradebook_worker.init_app(serving)
+    assert serving.config["GRADEBOOK_DELIVERY"] == "thread"
+    assert isinstance(serving.extensions[gradebook_worker.EXTENSION], gradebook_worker.Worker)
+    enabled = Flask("enabled")
+    enabled.config.update(TESTING=True, GRADEBOOK_DELIVERY="thread")
+    gradebook_worker.init_app(enabled)
+    assert gradebook_worker.EXTENSION in enabled.extensions
+    wrong = Flask("wrong")
+    wrong.config["GRADEBOOK_DELIVERY"] = "celery"
+    with pytest.raises(ValueError):
+        gradebook_worker.init_app(wrong)
+
+
+def test_the_thread_delivers_within_a_second_of_the_commit(app, browser, gb_lms, link, db_session):
+    version = publish(db_session, gb_lms.school_id)
+    db_session.commit()
+    launch(browser, gb_lms, "teacher", link)
+    launch(browser, gb_lms, "student3", link)
+    worker = gradebook_worker.Worker(app, interval=60)  # only a wake-up explains a quick delivery
+    app.extensions[gradebook_worker.EXTENSION] = worker
+    try:
+        worker.ensure_started()
+        time.sleep(0.5)  # its first round (line items of new placements) is over
+        acknowledge(db_session, user_of(db_session, gb_lms, "student3"), version)  # commits: wakes it
+        committed = time.monotonic()
+        sub = gb_lms.users["student3"].sub
+        while time.monotonic() - committed < 5:
+            placement = placement_of(db_session, gb_lms, link)
+            item = placement.lineitem_url and placement.lineitem_url.rsplit("/", 1)[1]
+            if item and gb_lms.scores.get(item, {}).get(sub):
+                break
+            db_session.rollback()
+            time.sleep(0.05)
+        took = time.monotonic() - committed
+    finally:
+        app.extensions.pop(gradebook_worker.EXTENSION, None)
+        worker.stop()
+    assert took < 1.0, f"the score took {took:.2f}s"
+    assert gb_lms.scores[item][sub]["scoreGiven"] == 1
+
+
+def test_a_rolled_back_transaction_wakes_nobody(app, db_session):
+    woken = []
+
+    class Spy:
+        def wake(self):
+            woken.append(True)
+
+    app.extensions[gradebook_worker.EXTENSION] = Spy()
+    try:
+        db.session.execute(text("SELECT 1"))  # in a transaction, as after an operation's flush
+        db.session.info["gradebook_wake"] = True
+        db.session.rollback()
+        db.session.commit()
+        assert woken == []
+        db.session.execute(text("SELECT 1"))
+        db.session.info["gradebook_wake"] = True
+        db.session.commit()
+        assert woken == [True]
+    finally:
+        app.extensions.pop(gradebook_worker.EXTENSION, None)
