@@ -31,7 +31,7 @@ from .models import Placement, ScoreDelivery
 from .operations import TAG
 
 log = logging.getLogger(__name__)
-SUPERSEDED = "superseded"   # a newer score for the same line item and user made this one moot
+SUPERSEDED = ScoreDelivery.SUPERSEDED
 LABELS = {"nl": "Gedragscode", "en": "Code of conduct"}
 _sqlite_line_items = threading.Lock()   # SQLite has no row locks: one creator per process
 _line_item_tried: dict[int, float] = {}  # placement id -> monotonic time of the last attempt

@@ -39,6 +39,8 @@ class ScoreDelivery(TimestampMixin, Base):
     __tablename__ = "gradebook_outbox"
     __table_args__ = (Index("ix_gradebook_outbox_due", "status", "next_attempt_at"),)
     PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+    # Not sent because a newer score for the same placement and user exists (String column: no migration).
+    SUPERSEDED = "superseded"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     placement_id: Mapped[int] = mapped_column(

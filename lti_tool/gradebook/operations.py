@@ -53,11 +53,13 @@ def record_placement(launch_session: LaunchSession) -> Placement | None:
         return None
     scopes = " ".join(sorted(s for s in ags.get("scope") or [] if isinstance(s, str)))
     keys = {"course_id": launch_session.course_id, "resource_link_id": link["id"][:255]}
-    inserted = _insert_missing(
+    placement = db.session.scalars(select(Placement).filter_by(**keys)).first()
+    inserted = placement is None and _insert_missing(
         Placement, **keys, school_id=launch_session.school_id, platform_id=launch_session.platform_id,
         lineitems_url=lineitems and lineitems[:1000], lineitem_url=lineitem and lineitem[:1000],
         scopes=scopes)
-    placement = db.session.scalars(select(Placement).filter_by(**keys)).one()
+    if placement is None:
+        placement = db.session.scalars(select(Placement).filter_by(**keys)).one()
     # Write only what changed: an unchanged row is never locked by a launch.
     changes = {"platform_id": launch_session.platform_id, "scopes": scopes}
     if lineitems:
