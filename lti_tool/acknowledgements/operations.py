@@ -2,14 +2,12 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..conduct import queries as conduct
-from ..conduct.models import PUBLISHED, ConductVersion
+from ..conduct.models import ConductVersion
+from ..db import utcnow
 from ..errors import AppError, Conflict
 from ..extensions import db
-from ..security import scoped
 from .models import Acknowledgement
 
 
@@ -52,25 +50,26 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None], locale
 
     Only the current published version of the actor's audience counts: a retired, draft or other
     audience's version is refused, and so is a second acknowledgement of the same major version.
+    The insert relies on the unique (user, code, epoch) key, so two tabs racing store one row.
     """
-    version = conduct.version(actor.school_id, version_id)
     current = conduct.current_version(actor.school_id, conduct.audience_for(actor.role))
-    if version.status != PUBLISHED or current is None or version.id != current.id:
+    if current is None or version_id != current.id:
+        conduct.version(actor.school_id, version_id)  # 404 for another school's or a made-up id
         raise Conflict(_("This is not the current version of your code; reload the page to read the current one."))
-    existing = db.session.scalars(scoped(select(Acknowledgement), Acknowledgement, actor.school_id).where(
-        Acknowledgement.user_id == actor.user_id, Acknowledgement.code_id == version.code_id,
-        Acknowledgement.epoch == version.epoch)).first()
-    if existing is not None:
-        raise Conflict(_("You already acknowledged this code."))
-    passed = check_answers(version, answers)
-    ack = Acknowledgement(school_id=actor.school_id, user_id=actor.user_id, code_id=version.code_id,
-                          version_id=version.id, epoch=version.epoch, locale=locale,
-                          course_id=actor.course_id, check_passed=passed)
-    try:
-        with db.session.begin_nested():
-            db.session.add(ack)
-    except IntegrityError:  # the same person acknowledging in two tabs at once
+    passed = check_answers(current, answers)
+    ack = _insert_once(school_id=actor.school_id, user_id=actor.user_id, code_id=current.code_id,
+                       version_id=current.id, epoch=current.epoch, locale=locale,
+                       course_id=actor.course_id, check_passed=passed, acknowledged_at=utcnow())
+    if ack is None:
         raise Conflict(_("You already acknowledged this code."))
     from ..gradebook import operations as gradebook
     gradebook.score_acknowledgement(ack)
     return ack
+
+
+def _insert_once(**values) -> Acknowledgement | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the new row, or None when it already existed."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Acknowledgement).on_conflict_do_nothing().returning(Acknowledgement)
+    return db.session.scalars(statement, [values]).first()

@@ -1,6 +1,7 @@
 """Reading codes and versions, always within one school."""
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from ..errors import NotFound
 from ..extensions import db
@@ -21,7 +22,8 @@ def code_for(school_id: int, audience: str) -> ConductCode | None:
 def current_versions(school_id: int) -> dict[str, ConductVersion]:
     """The published version of each audience's code at this school (none before a first publication)."""
     query = (scoped(select(ConductVersion), ConductVersion, school_id)
-             .join(ConductCode).where(ConductVersion.status == PUBLISHED))
+             .join(ConductCode).where(ConductVersion.status == PUBLISHED)
+             .options(contains_eager(ConductVersion.code)))  # one query, codes included
     return {version.code.audience: version for version in db.session.scalars(query)}
 
 
