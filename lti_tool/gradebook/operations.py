@@ -51,7 +51,9 @@ def record_placement(launch_session: LaunchSession) -> Placement | None:
     lineitems, lineitem = _str(ags.get("lineitems")), _str(ags.get("lineitem"))
     if not (lineitems or lineitem):
         return None
-    scopes = " ".join(sorted(s for s in ags.get("scope") or [] if isinstance(s, str)))
+    granted = ags.get("scope") or []
+    granted = granted.split() if isinstance(granted, str) else granted
+    scopes = " ".join(sorted({s for s in granted if isinstance(s, str)}))
     keys = {"course_id": launch_session.course_id, "resource_link_id": link["id"][:255]}
     placement = db.session.scalars(select(Placement).filter_by(**keys)).first()
     inserted = placement is None and _insert_missing(
