@@ -56,6 +56,15 @@ def load(instance_path: str) -> dict:
         "LTI_JWKS_REFETCH_SECONDS": 60,
         "LTI_HTTP_TIMEOUT": float(os.environ.get("LTI_HTTP_TIMEOUT", "10")),
         "TOOL_KEY_GRACE_DAYS": int(os.environ.get("TOOL_KEY_GRACE_DAYS", "14")),
+        # Report contents at rest: "id:base64url-32-bytes,…", first active (see sealing.py).
+        "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
+        # Notifications to coordinators (never any report content).
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "veilig-online@localhost"),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "Europe/Amsterdam"),
         "LANGUAGES": ["nl", "en"],
