@@ -77,11 +77,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
             values.setdefault(sessions.TOKEN_PARAM, token)
 
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    from . import headers
+    headers.install(app)
 
     @app.after_request
     def _commit(response):
