@@ -1,12 +1,77 @@
-"""The reporter's own reports, found by the keyed lookup hash; nobody else's."""
-from .models import Report
+"""The reporter's own reports, found by the keyed lookup hash; nobody else's. Unsealing lives here too."""
+from sqlalchemy import func, select
+
+from .. import sealing
+from ..errors import NotFound
+from ..extensions import db
+from ..security import scoped
+from .models import Report, ReportMessage
+
+# The field names that bind sealed values to their column (see sealing.py); the same for every reader.
+DETAILS_FIELD = "report.details"
+LINK_FIELD = "report.reporter_link"
+MESSAGE_FIELD = "report_message.body"
+
+
+def details(report: Report) -> dict:
+    """The report's sealed details as a dict (what, platform, link, handle, when, involved, holders)."""
+    return sealing.unseal(report.details, report.school_id, DETAILS_FIELD) or {}
+
+
+def message_body(message: ReportMessage) -> str:
+    """A message's text, unsealed."""
+    return sealing.unseal(message.body, message.school_id, MESSAGE_FIELD) or ""
+
+
+def _mine(school_id: int, user_id: int):
+    """Reports of this school whose lookup hash names this user (under any configured key)."""
+    return scoped(select(Report), Report, school_id).where(
+        Report.reporter_lookup.in_(sealing.lookups(school_id, user_id)), Report.purged_at.is_(None))
 
 
 def my_reports(school_id: int, user_id: int) -> list[Report]:
-    """The user's reports at this school, newest first (body follows)."""
-    raise NotImplementedError
+    """The user's reports at this school, newest first."""
+    return list(db.session.scalars(_mine(school_id, user_id).order_by(Report.created_at.desc(),
+                                                                     Report.id.desc())))
 
 
 def my_report(school_id: int, user_id: int, reference: str) -> Report:
-    """One of the user's reports by its reference; NotFound unless it is theirs (body follows)."""
-    raise NotImplementedError
+    """One of the user's reports by its reference; NotFound unless it is theirs (same as a made-up one)."""
+    from flask_babel import gettext as _
+    report = db.session.scalars(_mine(school_id, user_id).where(
+        Report.reference == (reference or "").strip().upper()[:20])).first()
+    if report is None:
+        raise NotFound(_("There is no report with this reference among your reports."))
+    return report
+
+
+def messages(report: Report) -> list[ReportMessage]:
+    """The report's thread, oldest first."""
+    return list(db.session.scalars(
+        scoped(select(ReportMessage), ReportMessage, report.school_id)
+        .where(ReportMessage.report_id == report.id)
+        .order_by(ReportMessage.created_at, ReportMessage.id)))
+
+
+def unread_counts(school_id: int, user_id: int) -> dict[int, int]:
+    """Per report of this user: how many coordinator messages they have not read yet."""
+    mine = _mine(school_id, user_id).with_only_columns(Report.id).scalar_subquery()
+    rows = db.session.execute(
+        scoped(select(ReportMessage.report_id, func.count()), ReportMessage, school_id)
+        .where(ReportMessage.report_id.in_(mine), ReportMessage.author_role == ReportMessage.COORDINATOR,
+               ReportMessage.read_by_reporter_at.is_(None))
+        .group_by(ReportMessage.report_id))
+    return {report_id: count for report_id, count in rows}
+
+
+def reporter_recent_count(school_id: int, user_id: int, since) -> int:
+    """How many reports this user filed at this school since a moment (the rate limit counts these)."""
+    return db.session.scalar(
+        scoped(select(func.count()).select_from(Report), Report, school_id)
+        .where(Report.reporter_lookup.in_(sealing.lookups(school_id, user_id)),
+               Report.created_at >= since)) or 0
+
+
+def by_reference(reference: str) -> Report | None:
+    """Any report with this reference (only to recognise a second submit of the same form)."""
+    return db.session.scalars(select(Report).where(Report.reference == reference)).first()
