@@ -41,10 +41,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .courses.views import bp as school_bp
     from .conduct.views import bp as conduct_bp
     from .acknowledgements.views import bp as acknowledgements_bp
+    from .reports.views import bp as reports_bp
     from .acknowledgements.gate import gate
     from .lti import sessions
 
-    for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp):
+    for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
+                      reports_bp):
         app.register_blueprint(blueprint)
     from . import api
     api.register(app)

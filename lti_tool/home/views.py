@@ -1,5 +1,5 @@
 """The first page after a launch, and the public landing page for LMS administrators."""
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..security import current_launch
 
@@ -12,7 +12,13 @@ def index():
     launch = current_launch()
     if launch is None:
         return render_template("home/landing.html", endpoints=endpoints())
-    return render_template("home/index.html", launch=launch)
+    # A "Report an incident" link in the LMS opens the report form (?view=home: the start page).
+    if ((launch.claims or {}).get("custom") or {}).get("placement") == "report" \
+            and request.args.get("view") != "home":
+        return redirect(url_for("reports.new"), 303)
+    from ..reports.queries import unread_counts
+    unread = sum(unread_counts(launch.school_id, launch.user_id).values())
+    return render_template("home/index.html", launch=launch, unread_answers=unread)
 
 
 def endpoints() -> dict:

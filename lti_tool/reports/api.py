@@ -1,0 +1,147 @@
+"""The reports API: a new form token, submitting, my reports, one of mine with its messages, replying.
+
+The same operations as the pages. A report is JSON only: a file part, a data: URI, an image tag or
+a base64 blob anywhere in the body is refused (422) and nothing is stored.
+"""
+from flask import g, jsonify, request
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+
+from ..api import bp
+from ..api.spec import document
+from ..errors import AppError, ValidationFailed
+from . import operations, queries
+from .imagesafe import ImagesRefused, refuse_files, refuse_images
+from .models import CATEGORIES, URGENT_CATEGORIES, ReportMessage
+from .schemas import MessageIn, MessageOut, NewReportOut, ReportDetailOut, ReportOut, SubmitIn
+
+
+def _json_body() -> dict:
+    """The request's JSON object; any file is refused as an image, anything else not JSON as unreadable."""
+    refuse_files(request.files)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        if request.mimetype != "application/json":
+            raise AppError(_("Send the report as JSON (Content-Type: application/json)."), status=415)
+        raise AppError(_("The body must be a JSON object."))
+    refuse_images(body)
+    return body
+
+
+def _report_out(report, unread: int = 0, *, detail: bool = False) -> dict:
+    data = {"reference": report.reference, "category": report.category, "status": report.status,
+            "urgent": report.urgent, "spreading_now": report.spreading_now,
+            "reporter_is_affected": report.reporter_is_affected, "identity": report.identity,
+            "pseudonym": report.pseudonym, "created_at": report.created_at, "unread": unread}
+    if not detail:
+        return ReportOut().dump(data)
+    data["details"] = queries.details(report)
+    data["messages"] = [{"id": m.id, "author_role": m.author_role, "body": queries.message_body(m),
+                         "created_at": m.created_at,
+                         "read": m.author_role == ReportMessage.REPORTER or m.read_by_reporter_at is not None}
+                        for m in queries.messages(report)]
+    return ReportDetailOut().dump(data)
+
+
+def _images_refused(exc: ImagesRefused):
+    return jsonify({"error": exc.code, "message": exc.message, "field": exc.field}), exc.status
+
+
+@bp.route("/me/reports/new")
+def new_report():
+    """A one-time submission token for one report, and the categories."""
+    launch = g.launch
+    return jsonify(NewReportOut().dump({
+        "submission": operations.new_submission(launch.school_id, launch.user_id),
+        "categories": list(CATEGORIES), "urgent_categories": list(URGENT_CATEGORIES)}))
+
+
+@bp.route("/me/reports", methods=["POST"])
+def submit_report():
+    """File a report (201); the same submission token again returns the same report (200)."""
+    launch = g.launch
+    try:
+        body = _json_body()
+    except ImagesRefused as exc:
+        return _images_refused(exc)
+    try:
+        data = SubmitIn().load(body)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+    submission = data.pop("submission")
+    try:
+        report, new = operations.submit(launch.school_id, launch.user_id, data, submission)
+    except ImagesRefused as exc:
+        return _images_refused(exc)
+    return jsonify(_report_out(report, detail=True)), 201 if new else 200
+
+
+@bp.route("/me/reports")
+def my_reports():
+    """My reports at this school, newest first, with unread answers."""
+    launch = g.launch
+    unread = queries.unread_counts(launch.school_id, launch.user_id)
+    return jsonify([_report_out(r, unread.get(r.id, 0))
+                    for r in queries.my_reports(launch.school_id, launch.user_id)])
+
+
+@bp.route("/me/reports/<reference>")
+def my_report(reference: str):
+    """One of my reports with what I sent and the messages; reading marks the answers read."""
+    launch = g.launch
+    report = queries.my_report(launch.school_id, launch.user_id, reference)
+    out = _report_out(report, sum(1 for m in queries.messages(report)
+                                  if m.author_role == ReportMessage.COORDINATOR
+                                  and m.read_by_reporter_at is None), detail=True)
+    operations.mark_read(report)
+    return jsonify(out)
+
+
+@bp.route("/me/reports/<reference>/messages", methods=["POST"])
+def reply(reference: str):
+    """Reply to the coordinator on one of my reports."""
+    launch = g.launch
+    report = queries.my_report(launch.school_id, launch.user_id, reference)
+    try:
+        body = _json_body()
+    except ImagesRefused as exc:
+        return _images_refused(exc)
+    try:
+        text = MessageIn().load(body)["body"]
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+    message = operations.reply(report, text)
+    return jsonify(MessageOut().dump({"id": message.id, "author_role": message.author_role, "body": text,
+                                      "created_at": message.created_at, "read": True})), 201
+
+
+_errors = {"400": {"description": "invalid input, or an invalid submission token"},
+           "401": {"description": "no launch token"}}
+_refused = {"422": {"description": "a file, data: URI, image tag or base64 blob: refused, nothing stored"}}
+document("/me/reports/new", {"get": {"summary": "A one-time token for a new report", "responses": {
+    "200": {"content": {"application/json": {"schema": "NewReport"}}}, **_errors}}}, {"NewReport": NewReportOut})
+document("/me/reports", {
+    "get": {"summary": "My reports", "responses": {
+        "200": {"content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}}}}}, **_errors}},
+    "post": {"summary": "Submit a report (JSON only; no files or images of any kind)",
+             "requestBody": {"required": True, "content": {"application/json": {"schema": "SubmitReport"}}},
+             "responses": {"201": {"content": {"application/json": {"schema": "ReportDetail"}}},
+                           "200": {"description": "the same submission token again: the report it made",
+                                   "content": {"application/json": {"schema": "ReportDetail"}}},
+                           "409": {"description": "the token was used for a report with other content"},
+                           "415": {"description": "not JSON"}, "429": {"description": "too many reports"},
+                           **_refused, **_errors}}},
+    {"Report": ReportOut, "SubmitReport": SubmitIn, "ReportDetail": ReportDetailOut})
+document("/me/reports/{reference}", {"get": {
+    "summary": "One of my reports with its messages (marks the coordinator's messages read)",
+    "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"content": {"application/json": {"schema": "ReportDetail"}}},
+                  "404": {"description": "not one of my reports"}, **_errors}}})
+document("/me/reports/{reference}/messages", {"post": {
+    "summary": "Reply to the coordinator",
+    "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": "Message"}}},
+    "responses": {"201": {"content": {"application/json": {"schema": "MessageOut"}}},
+                  "404": {"description": "not one of my reports"}, "409": {"description": "the report is closed"},
+                  **_refused, **_errors}}},
+    {"Message": MessageIn, "MessageOut": MessageOut})
