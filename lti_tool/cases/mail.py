@@ -1,9 +1,206 @@
-"""Delivering the mail outbox over SMTP (filled in below)."""
-from ..extensions import db
+"""Delivering the mail outbox over SMTP, with retries and backoff; never any report content.
 
+notify_new_report writes MailMessage rows in the report's own transaction; here they leave. Due
+rows are claimed under a lease (SKIP LOCKED on PostgreSQL, so several processes share the outbox),
+sent over one SMTP connection per round, and marked sent, or retried later with exponential
+backoff and jitter; a permanent refusal (5xx) or too many attempts marks them failed.
+"""
+import logging
+import random
+import smtplib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..extensions import db
+from .models import MailMessage
+
+log = logging.getLogger(__name__)
 WAKE_KEY = "cases_mail_wake"
+EXTENSION = "cases_mail_worker"
 
 
 def wake_after_commit() -> None:
     """Ask this process's mail sender to look at the outbox once the transaction commits."""
     db.session.info[WAKE_KEY] = True
+
+
+@dataclass
+class SendResult:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list = field(default_factory=list)
+
+
+def _backoff(attempts: int) -> timedelta:
+    config = current_app.config
+    base, cap = config["MAIL_BACKOFF_SECONDS"], config["MAIL_BACKOFF_CAP_SECONDS"]
+    delay = min(cap, base * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+def _claim(limit: int) -> list[int]:
+    """Take due rows for this round: push their next attempt past the lease, and commit."""
+    now = utcnow()
+    rows = list(db.session.scalars(
+        select(MailMessage).where(MailMessage.status == MailMessage.PENDING, MailMessage.next_attempt_at <= now)
+        .order_by(MailMessage.next_attempt_at, MailMessage.id).limit(limit)
+        .with_for_update(skip_locked=True)))
+    lease = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    for row in rows:
+        row.next_attempt_at = lease
+    ids = [row.id for row in rows]
+    db.session.commit()
+    return ids
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
+    if config["SMTP_STARTTLS"]:
+        smtp.starttls()
+    if config["SMTP_USERNAME"]:
+        smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+    return smtp
+
+
+def _email(row: MailMessage) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=current_app.config["MAIL_FROM"].rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body)
+    return message
+
+
+def _permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500 and not isinstance(
+        exc, smtplib.SMTPServerDisconnected)
+
+
+def send_due(limit: int | None = None) -> SendResult:
+    """Send what is due now; each row's outcome is committed as it is known."""
+    config = current_app.config
+    result = SendResult()
+    if not config.get("SMTP_HOST"):
+        return result  # no server configured: the rows wait
+    ids = _claim(limit or config["MAIL_BATCH_SIZE"])
+    result.claimed = len(ids)
+    if not ids:
+        return result
+    smtp, connect_error = None, None
+    try:
+        smtp = _connect()
+    except (OSError, smtplib.SMTPException) as exc:
+        connect_error = exc
+    try:
+        for row_id in ids:
+            row = db.session.get(MailMessage, row_id)
+            if row is None or row.status != MailMessage.PENDING:
+                continue
+            error = connect_error
+            if error is None:
+                try:
+                    smtp.send_message(_email(row))
+                except (OSError, smtplib.SMTPException) as exc:
+                    error = exc
+            _record(row, error, result)
+            db.session.commit()
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                pass
+    return result
+
+
+def _record(row: MailMessage, error: Exception | None, result: SendResult) -> None:
+    now = utcnow()
+    row.attempts += 1
+    if error is None:
+        row.status, row.sent_at, row.last_error = MailMessage.SENT, now, None
+        result.sent += 1
+        return
+    text = f"{type(error).__name__}: {error}"[:500]
+    row.last_error = text
+    result.errors.append(text)
+    if _permanent(error) or row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        row.status = MailMessage.FAILED
+        result.failed += 1
+        log.warning("mail #%s failed for good after %s attempt(s): %s", row.id, row.attempts, text)
+    else:
+        row.next_attempt_at = now + _backoff(row.attempts)
+        result.retrying += 1
+
+
+def status() -> dict:
+    """Rows per status, for `lti-tool mail status`."""
+    return dict(db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all())
+
+
+def init_app(app: Flask) -> None:
+    """Settings with their defaults, and the sender thread when MAIL_DELIVERY is "thread"."""
+    import os
+    from .worker import Periodic
+    env = os.environ
+    defaults = {
+        "MAIL_DELIVERY": env.get("MAIL_DELIVERY") or ("off" if app.config.get("TESTING") else "thread"),
+        "MAIL_POLL_SECONDS": float(env.get("MAIL_POLL_SECONDS", "30")),
+        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", "50")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "10")),
+        "MAIL_BACKOFF_SECONDS": float(env.get("MAIL_BACKOFF_SECONDS", "30")),
+        "MAIL_BACKOFF_CAP_SECONDS": float(env.get("MAIL_BACKOFF_CAP_SECONDS", "3600")),
+        "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", "300")),
+        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "20")),
+    }
+    for name, value in defaults.items():
+        app.config.setdefault(name, value)
+    if app.config["MAIL_DELIVERY"] not in ("thread", "off"):
+        raise ValueError("MAIL_DELIVERY must be 'thread' or 'off'")
+    if app.config["MAIL_DELIVERY"] == "thread":
+        worker = app.extensions[EXTENSION] = Periodic(app, "mail-sender", app.config["MAIL_POLL_SECONDS"],
+                                                      send_due)
+        app.before_request(worker.ensure_started)
+    _listen()
+
+
+def wake() -> None:
+    if has_app_context():
+        worker = current_app.extensions.get(EXTENSION)
+        if worker is not None:
+            worker.wake()
+
+
+_listening = False
+
+
+def _listen() -> None:
+    """Wake the sender once a transaction that queued mail has committed; forget on rollback."""
+    global _listening
+    if _listening:
+        return
+    _listening = True
+
+    @event.listens_for(Session, "after_commit")
+    def _after_commit(session):
+        if session.info.pop(WAKE_KEY, False):
+            wake()
+
+    @event.listens_for(Session, "after_soft_rollback")
+    def _after_rollback(session, previous_transaction):
+        if not previous_transaction.nested:
+            session.info.pop(WAKE_KEY, None)

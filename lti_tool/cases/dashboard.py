@@ -1,0 +1,88 @@
+"""The school's side of case handling: figures and charts, consistency, settings, the audit log.
+
+Coordinators and school admins see the figures, the consistency view and the settings: counts
+only, never a case. The audit log is the school admin's. No page here shows any case content.
+"""
+from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
+
+from ..security import SCHOOL_ADMIN, roles_required
+from . import audit, charts, labels, operations, queries, statistics
+from .schemas import AuditFilterSchema, SettingsSchema
+from .views import bp, load
+
+overseers = roles_required(SCHOOL_ADMIN, coordinator=True)
+admins = roles_required(SCHOOL_ADMIN)
+
+
+def _month_label(month) -> str:
+    return format_date(month.start, "MMM yy")
+
+
+@bp.route("/dashboard")
+@overseers
+def dashboard():
+    """Open and overdue cases, reports per category per month, time to first response."""
+    settings = queries.settings_for(g.launch.school_id)
+    figures = statistics.figures(g.launch.school_id, settings)
+    return render_template(
+        "cases/dashboard.html", figures=figures, settings=settings,
+        per_month=charts.stacked_months(figures.months, _month_label),
+        response=charts.month_bars(figures.months, lambda m: m.median_hours, _month_label),
+        month_label=_month_label, is_coordinator=bool(g.member and g.member.is_coordinator))
+
+
+@bp.route("/statistics.csv")
+@overseers
+def statistics_csv():
+    """The same figures as a CSV download; every export is audited."""
+    settings = queries.settings_for(g.launch.school_id)
+    figures = statistics.figures(g.launch.school_id, settings)
+    audit.record(g.launch.school_id, g.launch.user_id, "statistics_exported", None, "csv")
+    return Response(statistics.to_csv(figures, labels.category_label), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="veilig-online-statistics.csv"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/consistency")
+@overseers
+def consistency():
+    """Per rule of the code, which steps of its ladder earlier cases applied: similar breaches, similar consequences."""
+    rules = operations.rule_choices(g.launch.school_id)
+    return render_template("cases/consistency.html", rules=statistics.consistency(g.launch.school_id, rules))
+
+
+@bp.route("/settings", methods=["GET"])
+@overseers
+def settings():
+    return render_template("cases/settings.html", settings=queries.settings_for(g.launch.school_id),
+                           form=None, errors=None)
+
+
+@bp.route("/settings", methods=["POST"])
+@overseers
+def save_settings():
+    from marshmallow import ValidationError
+    try:
+        data = SettingsSchema().load(request.form.to_dict())
+    except ValidationError as exc:
+        return render_template("cases/settings.html", settings=queries.settings_for(g.launch.school_id),
+                               form=request.form, errors=exc.messages), 400
+    operations.save_settings(g.launch.school_id, g.launch.user_id, data)
+    flash(_("The settings are saved."))
+    return redirect(url_for("cases.settings"), 303)
+
+
+@bp.route("/audit")
+@admins
+def audit_log():
+    """Who viewed, changed or exported what, and when: never any content, never the reporter."""
+    args = load(AuditFilterSchema(), request.args.to_dict())
+    rows, before = queries.audit_log(g.launch.school_id, before=args["before"], action=args["action"])
+    return render_template("cases/audit.html", rows=rows, before=before, action=args["action"],
+                           actions=AUDIT_ACTIONS)
+
+
+AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "message_sent", "step_checked",
+                 "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
+                 "report_entered", "settings_changed", "statistics_exported", "contents_purged")

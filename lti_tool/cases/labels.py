@@ -1,0 +1,62 @@
+"""Words for categories, statuses, sources, outcomes and audit actions, shared by pages, CSV and e-mail."""
+from flask_babel import gettext as _
+
+
+def category_label(category: str) -> str:
+    return {
+        "sexual_images": _("Sexual or nude images spread"),
+        "fight_video": _("Fight or humiliation video"),
+        "unwanted_images": _("Other unwanted images or filming"),
+        "cyberbullying": _("Cyberbullying or harassment"),
+        "threats": _("Threats"),
+        "impersonation": _("Impersonation or hacked account"),
+        "private_data": _("Private data shared"),
+        "other": _("Other"),
+    }.get(category, category)
+
+
+def status_label(status: str) -> str:
+    return {"new": _("New"), "acknowledged": _("Acknowledged"), "in_progress": _("In progress"),
+            "closed": _("Closed")}.get(status, status)
+
+
+def source_label(source: str) -> str:
+    return {"tool": _("Through the tool"), "phone": _("By phone"), "in_person": _("In person"),
+            "email": _("By e-mail"), "other": _("Another way")}.get(source, source)
+
+
+def outcome_label(outcome: str | None) -> str:
+    return {
+        "resolved": _("Resolved"),
+        "sanctioned": _("Resolved with sanctions"),
+        "referred": _("Referred (police, Veilig Thuis, board)"),
+        "no_action": _("No further action needed"),
+        "withdrawn": _("Withdrawn by the reporter"),
+        "not_genuine": _("Not genuine"),
+    }.get(outcome or "", outcome or "–")
+
+
+def action_label(action: str) -> str:
+    return {
+        "report_created": _("Report received"),
+        "report_entered": _("Report entered by a coordinator"),
+        "case_viewed": _("Case viewed"),
+        "status_changed": _("Status changed"),
+        "assigned": _("Assignment changed"),
+        "note_added": _("Internal note added"),
+        "message_sent": _("Message sent to the reporter"),
+        "reporter_message": _("Message from the reporter"),
+        "step_checked": _("Protocol step checked off"),
+        "step_unchecked": _("Protocol step reopened"),
+        "staff_suspect_set": _("Staff suspect marked"),
+        "staff_suspect_cleared": _("Staff suspect cleared"),
+        "case_closed": _("Case closed"),
+        "case_reopened": _("Case reopened"),
+        "marked_not_genuine": _("Marked not genuine and closed"),
+        "legal_hold_set": _("Legal hold set"),
+        "legal_hold_lifted": _("Legal hold lifted"),
+        "settings_changed": _("Settings changed"),
+        "statistics_exported": _("Statistics exported"),
+        "contents_purged": _("Contents purged after the retention period"),
+        "data_resealed": _("Contents re-encrypted under a new key"),
+    }.get(action, action)

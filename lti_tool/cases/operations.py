@@ -1,0 +1,274 @@
+"""Working a case: status, assignment, notes, messages, the checklist, closing, settings.
+
+Every operation takes an explicit actor (the coordinator, from the launch), flushes and never
+commits; each change is appended to the audit log. The first thing a coordinator does with a new
+case (anything but reading it) is its first response; moving it past "new" or writing to the
+reporter acknowledges the report to the reporter; a message once the case is in progress, or the
+closing, is the reporter's feedback.
+"""
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, update
+
+from .. import sealing
+from ..db import insert_missing, utcnow
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..reports.models import ACKNOWLEDGED, CLOSED, IN_PROGRESS, Report, ReportMessage
+from . import audit, protocol, queries
+from .models import CaseNote, CaseSettings, ChecklistEntry
+
+NOTE_FIELD = "case_note.body"
+NOT_GENUINE = "not_genuine"
+OUTCOMES = ("resolved", "sanctioned", "referred", "no_action", "withdrawn")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: taken from the launch, never from the request body."""
+
+    school_id: int
+    user_id: int
+
+
+def _writable(report: Report) -> None:
+    if report.purged_at is not None:
+        raise Conflict(_("The contents of this case were removed after the retention period; it can no longer change."))
+
+
+def _responded(report: Report, now=None) -> None:
+    if report.first_response_at is None:
+        report.first_response_at = now or utcnow()
+
+
+def _acknowledged(report: Report, now=None) -> None:
+    if report.reporter_acknowledged_at is None:
+        report.reporter_acknowledged_at = now or utcnow()
+
+
+def view(report: Report, actor: Actor) -> None:
+    """Record that the actor opened the case, and that its reporter messages are read."""
+    audit.record(actor.school_id, actor.user_id, "case_viewed", report.id)
+    db.session.execute(update(ReportMessage).where(
+        ReportMessage.school_id == report.school_id, ReportMessage.report_id == report.id,
+        ReportMessage.author_role == ReportMessage.REPORTER, ReportMessage.read_by_school_at.is_(None))
+        .values(read_by_school_at=utcnow()))
+
+
+def change_status(report: Report, actor: Actor, status: str) -> Report:
+    """Move an open case to acknowledged or in progress (closing and reopening have their own steps)."""
+    _writable(report)
+    if report.status == CLOSED:
+        raise Conflict(_("This case is closed; reopen it first."))
+    if status not in (ACKNOWLEDGED, IN_PROGRESS):
+        raise ValidationFailed({"status": [_("Choose acknowledged or in progress.")]})
+    if status == report.status:
+        return report
+    now = utcnow()
+    previous, report.status = report.status, status
+    _responded(report, now)
+    _acknowledged(report, now)
+    audit.record(actor.school_id, actor.user_id, "status_changed", report.id, f"{previous}→{status}")
+    db.session.flush()
+    return report
+
+
+def assign(report: Report, actor: Actor, assignee_id: int | None) -> Report:
+    """Give the case to one of the school's coordinators, or to nobody."""
+    _writable(report)
+    names = ""
+    if assignee_id is not None:
+        if not queries.is_coordinator_of(report.school_id, assignee_id):
+            raise ValidationFailed({"assignee_id": [_("Choose one of this school's coordinators.")]})
+        names = queries.users_by_id([assignee_id])[assignee_id].display_name
+    if report.assignee_id == assignee_id:
+        return report
+    report.assignee_id = assignee_id
+    _responded(report)
+    audit.record(actor.school_id, actor.user_id, "assigned", report.id, names or "—")
+    db.session.flush()
+    return report
+
+
+def add_note(report: Report, actor: Actor, body: str) -> CaseNote:
+    """An internal note, sealed; the reporter never sees it."""
+    _writable(report)
+    note = CaseNote(school_id=report.school_id, report_id=report.id, author_user_id=actor.user_id,
+                    body=sealing.seal(body, report.school_id, NOTE_FIELD))
+    db.session.add(note)
+    _responded(report)
+    audit.record(actor.school_id, actor.user_id, "note_added", report.id)
+    db.session.flush()
+    return note
+
+
+def note_body(note: CaseNote) -> str:
+    return sealing.unseal(note.body, note.school_id, NOTE_FIELD) or ""
+
+
+def send_message(report: Report, actor: Actor, body: str) -> ReportMessage:
+    """A message to the reporter, through the report's thread; a pseudonymous reporter stays unknown."""
+    _writable(report)
+    from ..reports import operations as reports
+    message = reports.post_message(report, ReportMessage.COORDINATOR, body, actor.user_id)
+    now = utcnow()
+    _responded(report, now)
+    if report.status == IN_PROGRESS and report.reporter_acknowledged_at is not None and report.feedback_at is None:
+        report.feedback_at = now
+    _acknowledged(report, now)
+    audit.record(actor.school_id, actor.user_id, "message_sent", report.id)
+    db.session.flush()
+    return message
+
+
+def check_step(report: Report, actor: Actor, step: str, done: bool) -> None:
+    """Check a protocol step off (who and when), or open it again."""
+    _writable(report)
+    if step not in protocol.steps_for(report.category, report.staff_suspect):
+        raise ValidationFailed({"step": [_("This step does not apply to this case.")]})
+    if report.status == CLOSED:
+        raise Conflict(_("This case is closed; reopen it first."))
+    if done:
+        insert_missing(db.session, ChecklistEntry, school_id=report.school_id, report_id=report.id,
+                       step=step, done_by_id=actor.user_id, done_at=utcnow())
+    else:
+        db.session.execute(delete(ChecklistEntry).where(
+            ChecklistEntry.school_id == report.school_id, ChecklistEntry.report_id == report.id,
+            ChecklistEntry.step == step))
+    _responded(report)
+    audit.record(actor.school_id, actor.user_id, "step_checked" if done else "step_unchecked", report.id, step)
+    db.session.flush()
+
+
+def set_staff_suspect(report: Report, actor: Actor, value: bool) -> Report:
+    """Mark that a staff member is suspected of a sexual offence against a student: the board track."""
+    _writable(report)
+    if report.staff_suspect != value:
+        if report.status == CLOSED:
+            raise Conflict(_("This case is closed; reopen it first."))
+        report.staff_suspect = value
+        _responded(report)
+        audit.record(actor.school_id, actor.user_id, "staff_suspect_set" if value else "staff_suspect_cleared",
+                     report.id)
+        db.session.flush()
+    return report
+
+
+def set_legal_hold(report: Report, actor: Actor, value: bool) -> Report:
+    """Keep (or stop keeping) the contents past the retention period."""
+    _writable(report)
+    if report.legal_hold != value:
+        report.legal_hold = value
+        audit.record(actor.school_id, actor.user_id, "legal_hold_set" if value else "legal_hold_lifted", report.id)
+        db.session.flush()
+    return report
+
+
+def rule_choices(school_id: int) -> list[dict]:
+    """The rules of the school's published codes (students' first) with their consequences ladders."""
+    from ..conduct import queries as conduct
+    versions = conduct.current_versions(school_id)
+    rules, seen = [], set()
+    for audience in ("student", "staff"):
+        version = versions.get(audience)
+        for rule in (version.content.get("rules", []) if version else []):
+            if rule["key"] not in seen:
+                seen.add(rule["key"])
+                rules.append({"audience": audience, "key": rule["key"], "title": rule["title"],
+                              "ladder": rule.get("ladder", [])})
+    return rules
+
+
+def close(report: Report, actor: Actor, outcome: str, rule_key: str | None = None,
+          ladder_step: int | None = None) -> Report:
+    """Close the case with its outcome, and which rule was broken and which step of its ladder applied."""
+    _writable(report)
+    if report.status == CLOSED:
+        raise Conflict(_("This case is already closed."))
+    if outcome not in OUTCOMES:
+        raise ValidationFailed({"outcome": [_("Choose an outcome.")]})
+    _require_steps(report)
+    if rule_key is not None:
+        rule = next((r for r in rule_choices(report.school_id) if r["key"] == rule_key), None)
+        if rule is None:
+            raise ValidationFailed({"rule_key": [_("Choose a rule of the school's published code.")]})
+        if ladder_step is None or not 0 <= ladder_step < len(rule["ladder"]):
+            raise ValidationFailed({"ladder_step": [_("Choose a step of this rule's consequences ladder.")]})
+    elif ladder_step is not None:
+        raise ValidationFailed({"ladder_step": [_("A step of the ladder goes with a rule.")]})
+    _close(report, actor, outcome, rule_key, ladder_step)
+    audit.record(actor.school_id, actor.user_id, "case_closed", report.id,
+                 f"{outcome}" + (f"; {rule_key} step {ladder_step + 1}" if rule_key else ""))
+    db.session.flush()
+    return report
+
+
+def mark_not_genuine(report: Report, actor: Actor) -> Report:
+    """Close a false or prank report; the reporter stays as unknown as before."""
+    _writable(report)
+    if report.status == CLOSED:
+        raise Conflict(_("This case is already closed."))
+    _require_steps(report)
+    report.not_genuine = True
+    _close(report, actor, NOT_GENUINE, None, None)
+    audit.record(actor.school_id, actor.user_id, "marked_not_genuine", report.id)
+    db.session.flush()
+    return report
+
+
+def _require_steps(report: Report) -> None:
+    done = queries.checklist(report)
+    missing = [step for step in protocol.required_to_close(report) if step not in done]
+    if missing:
+        raise Conflict(_("Check off \"%(step)s\" before closing: a staff member is suspected of a sexual "
+                         "offence against a student.", step=protocol.step_title(missing[0])))
+
+
+def _close(report: Report, actor: Actor, outcome, rule_key, ladder_step) -> None:
+    now = utcnow()
+    report.status, report.closed_at = CLOSED, now
+    report.outcome, report.rule_key, report.ladder_step = outcome, rule_key, ladder_step
+    _responded(report, now)
+    _acknowledged(report, now)
+    if report.feedback_at is None:
+        report.feedback_at = now
+
+
+def reopen(report: Report, actor: Actor) -> Report:
+    """Open a closed case again (in progress); its closing record is cleared until it closes again."""
+    _writable(report)
+    if report.status != CLOSED:
+        raise Conflict(_("This case is not closed."))
+    report.status, report.closed_at = IN_PROGRESS, None
+    report.outcome = report.rule_key = report.ladder_step = None
+    report.not_genuine = False
+    audit.record(actor.school_id, actor.user_id, "case_reopened", report.id)
+    db.session.flush()
+    return report
+
+
+def enter_report(actor: Actor, data: dict, source: str) -> Report:
+    """A report that reached a coordinator by phone, in person, by e-mail or otherwise."""
+    from ..reports import operations as reports
+    report = reports.create_report(actor.school_id, data, reporter_user_id=None, source=source,
+                                   entered_by_id=actor.user_id)
+    audit.record(actor.school_id, actor.user_id, "report_entered", report.id, source)
+    db.session.flush()
+    return report
+
+
+def save_settings(school_id: int, actor_id: int, data: dict) -> CaseSettings:
+    """Store the school's targets and retention (validated by SettingsSchema)."""
+    settings = db.session.get(CaseSettings, school_id)
+    if settings is None:
+        settings = CaseSettings(school_id=school_id)
+        db.session.add(settings)
+    changed = [name for name, value in data.items() if getattr(settings, name) != value]
+    for name, value in data.items():
+        setattr(settings, name, value)
+    if changed:
+        audit.record(school_id, actor_id, "settings_changed", None, ", ".join(sorted(changed)))
+    db.session.flush()
+    return settings
+

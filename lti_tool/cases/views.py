@@ -1,0 +1,243 @@
+"""The coordinator's pages: the queue, a case and everything done to it, entering a report.
+
+Thin views: parse with a schema, load the case within the launch's school (404 otherwise), call
+one operation, redirect back. Only designated coordinators of the school reach these pages.
+"""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _
+from marshmallow import ValidationError
+
+from ..errors import ValidationFailed
+from ..reports.models import CATEGORIES, STATUSES
+from ..security import roles_required
+from . import casefile, labels, operations, protocol, queries, timeliness
+from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, ConfirmSchema, EntrySchema, FlagSchema, QueueFilterSchema,
+                      StatusSchema, StepSchema, TextSchema, form_to_entry)
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+coordinators_only = roles_required(coordinator=True)
+
+
+@bp.context_processor
+def _helpers():
+    return {"category_label": labels.category_label, "status_label": labels.status_label,
+            "source_label": labels.source_label, "outcome_label": labels.outcome_label,
+            "action_label": labels.action_label, "step_title": protocol.step_title,
+            "format_datetime": format_datetime, "CATEGORIES": CATEGORIES, "STATUSES": STATUSES,
+            "OVERDUE": timeliness.OVERDUE, "deadline_label": deadline_label, "field_label": field_label,
+            "rule_text": rule_text, "timeline_detail": timeline_detail, "entry_label": entry_label,
+            "setting_label": setting_label}
+
+
+def entry_label(name: str) -> str:
+    return {"source": _("How it reached you"), "category": _("What kind of incident"),
+            "what_happened": _("What happened"), "holders": _("Who has it"), "platform": _("Platform"), "link": _("Link"), "handle": _("Account"),
+            "when": _("When"), "involved": _("Who is involved"), "spreading_now": _("Spreading now"),
+            "reporter_is_affected": _("The person affected")}.get(name, name)
+
+
+def setting_label(name: str) -> str:
+    return {"first_response_hours": _("First response to a report, in working hours"),
+            "urgent_response_minutes": _("First response to an urgent report, in minutes"),
+            "retention_months": _("Keep the contents of a closed case, in months")}.get(name, name)
+
+
+def field_label(key: str) -> str:
+    """Words for the keys of a report's details; an unknown key is shown as itself, made readable."""
+    known = {"what_happened": _("What happened"), "platform": _("Platform"), "link": _("Link"),
+             "handle": _("Account"), "when": _("When"), "involved": _("Who is involved"),
+             "holders": _("Who has the images, or where they were shared")}
+    return known.get(key, str(key).replace("_", " ").capitalize())
+
+
+def rule_text(rules: list, key: str, step: int | None) -> str:
+    """"Rule title — step n: consequence" in the reader's language, or the bare key for a rule no longer in the code."""
+    from flask_babel import get_locale
+    from ..conduct.rendering import pick
+    locale = str(get_locale())
+    rule = next((r for r in rules if r["key"] == key), None)
+    if rule is None:
+        return _("%(rule)s, step %(n)s", rule=key, n=(step or 0) + 1)
+    ladder = rule["ladder"]
+    consequence = pick(ladder[step], locale) if step is not None and step < len(ladder) else ""
+    return _("%(rule)s, step %(n)s: %(consequence)s", rule=pick(rule["title"], locale), n=(step or 0) + 1,
+             consequence=consequence)
+
+
+def timeline_detail(item) -> str:
+    if item.action == "status_changed" and "→" in item.detail:
+        before, after = item.detail.split("→", 1)
+        return f"{labels.status_label(before)} → {labels.status_label(after)}"
+    if item.action in ("step_checked", "step_unchecked"):
+        return protocol.step_title(item.detail)
+    if item.action == "report_entered":
+        return labels.source_label(item.detail)
+    if item.action == "case_closed":
+        outcome, _sep, rule = item.detail.partition("; ")
+        return labels.outcome_label(outcome) + (f"; {rule}" if rule else "")
+    return item.detail
+
+
+def deadline_label(kind: str) -> str:
+    return {timeliness.FIRST_RESPONSE: _("First response"),
+            timeliness.ACKNOWLEDGEMENT: _("Acknowledgement to the reporter"),
+            timeliness.FEEDBACK: _("Feedback to the reporter")}.get(kind, kind)
+
+
+def load(schema, data) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+
+
+def actor() -> operations.Actor:
+    return operations.Actor(g.launch.school_id, g.launch.user_id)
+
+
+@bp.route("")
+@coordinators_only
+def queue():
+    """The school's open cases, urgent first; filters; one page at a time."""
+    filters = load(QueueFilterSchema(), request.args.to_dict())
+    settings = queries.settings_for(g.launch.school_id)
+    page = queries.queue(g.launch.school_id, filters, g.launch.user_id, settings)
+    rows = [(report, timeliness.deadlines(report, settings)) for report in page.cases]
+    unread = queries.unread_from_reporters(g.launch.school_id, [report.id for report in page.cases])
+    return render_template("cases/queue.html", rows=rows, page=page, filters=filters, unread=unread,
+                           coordinators=queries.coordinators(g.launch.school_id))
+
+
+@bp.route("/<int:report_id>")
+@coordinators_only
+def show(report_id):
+    """One case: details, deadlines, checklist, messages, notes, timeline; the view is audited."""
+    report = queries.case(g.launch.school_id, report_id)
+    operations.view(report, actor())
+    settings = queries.settings_for(g.launch.school_id)
+    return render_template("cases/case.html", case=casefile.build(report, settings),
+                           coordinators=queries.coordinators(g.launch.school_id),
+                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES)
+
+
+def _done(report, message: str, anchor: str | None = None):
+    flash(message)
+    return redirect(url_for("cases.show", report_id=report.id, _anchor=anchor), 303)
+
+
+@bp.route("/<int:report_id>/status", methods=["POST"])
+@coordinators_only
+def status(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(StatusSchema(), request.form.to_dict())
+    operations.change_status(report, actor(), data["status"])
+    return _done(report, _("The case is now: %(status)s.", status=labels.status_label(report.status)))
+
+
+@bp.route("/<int:report_id>/assign", methods=["POST"])
+@coordinators_only
+def assign(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(AssignSchema(), request.form.to_dict())
+    operations.assign(report, actor(), data["assignee_id"])
+    return _done(report, _("Assigned to %(name)s.", name=report.assignee.display_name) if report.assignee
+                 else _("The case is assigned to nobody."))
+
+
+@bp.route("/<int:report_id>/notes", methods=["POST"])
+@coordinators_only
+def add_note(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(TextSchema(), request.form.to_dict())
+    operations.add_note(report, actor(), data["body"])
+    return _done(report, _("The note is saved. The reporter does not see it."), "notes")
+
+
+@bp.route("/<int:report_id>/messages", methods=["POST"])
+@coordinators_only
+def send_message(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(TextSchema(), request.form.to_dict())
+    operations.send_message(report, actor(), data["body"])
+    return _done(report, _("Your message is sent to the reporter."), "messages")
+
+
+@bp.route("/<int:report_id>/steps", methods=["POST"])
+@coordinators_only
+def check_step(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(StepSchema(), request.form.to_dict())
+    operations.check_step(report, actor(), data["step"], data["done"])
+    return _done(report, _("Checked off: %(step)s.", step=protocol.step_title(data["step"])) if data["done"]
+                 else _("Open again: %(step)s.", step=protocol.step_title(data["step"])), "checklist")
+
+
+@bp.route("/<int:report_id>/staff-suspect", methods=["POST"])
+@coordinators_only
+def staff_suspect(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(FlagSchema(), request.form.to_dict())
+    operations.set_staff_suspect(report, actor(), data["value"])
+    return _done(report, _("The board and Inspectorate track is added to the checklist.") if data["value"]
+                 else _("The board and Inspectorate track is removed."), "checklist")
+
+
+@bp.route("/<int:report_id>/legal-hold", methods=["POST"])
+@coordinators_only
+def legal_hold(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(FlagSchema(), request.form.to_dict())
+    operations.set_legal_hold(report, actor(), data["value"])
+    return _done(report, _("Legal hold: the contents are kept past the retention period.") if data["value"]
+                 else _("Legal hold lifted: the contents follow the retention period again."))
+
+
+@bp.route("/<int:report_id>/close", methods=["POST"])
+@coordinators_only
+def close(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    data = load(CloseSchema(), request.form.to_dict())
+    operations.close(report, actor(), data["outcome"], data["rule_key"], data["ladder_step"])
+    return _done(report, _("The case is closed."))
+
+
+@bp.route("/<int:report_id>/not-genuine", methods=["POST"])
+@coordinators_only
+def not_genuine(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    load(ConfirmSchema(), request.form.to_dict())
+    operations.mark_not_genuine(report, actor())
+    return _done(report, _("Marked not genuine and closed. The reporter stays unknown."))
+
+
+@bp.route("/<int:report_id>/reopen", methods=["POST"])
+@coordinators_only
+def reopen(report_id):
+    report = queries.case(g.launch.school_id, report_id)
+    operations.reopen(report, actor())
+    return _done(report, _("The case is open again."))
+
+
+@bp.route("/new", methods=["GET"])
+@coordinators_only
+def new():
+    """The form for a report that reached a coordinator by another way."""
+    return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES)
+
+
+@bp.route("/new", methods=["POST"])
+@coordinators_only
+def enter():
+    try:
+        data = EntrySchema().load(form_to_entry(request.form))
+    except ValidationError as exc:
+        # What the coordinator typed comes back with the problems listed; nothing is stored.
+        return render_template("cases/new.html", form=request.form, errors=exc.messages,
+                               sources=ENTRY_SOURCES), 400
+    source = data.pop("source")
+    report = operations.enter_report(actor(), data, source)
+    flash(_("The report is entered as %(reference)s.", reference=report.reference))
+    return redirect(url_for("cases.show", report_id=report.id), 303)
+
+
+from . import dashboard  # noqa: E402,F401  (the school's figures, settings and audit log on this blueprint)
