@@ -48,6 +48,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
                       reports_bp):
         app.register_blueprint(blueprint)
+    from .cases.views import bp as cases_bp
+    app.register_blueprint(cases_bp)
     from . import api
     api.register(app)
     if app.config["DEMO_MODE"]:
@@ -94,6 +96,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Gradebook: scores leave from the outbox, delivered by a thread in each web process.
     from .gradebook import worker as gradebook_worker
     gradebook_worker.init_app(app)
+
+    # Case handling: the mail outbox's sender and the daily retention purge, a thread each per process.
+    from .cases import mail as cases_mail, retention as cases_retention
+    cases_mail.init_app(app)
+    cases_retention.init_app(app)
 
     from .cli import register_cli
     register_cli(app)

@@ -220,6 +220,78 @@ def outbox_retry():
     click.echo(f"{result.rowcount} failed score(s) queued again.")
 
 
+# --- case handling: data keys, retention, mail -----------------------------------------------------
+
+@keys.command("rotate-data")
+@click.option("--batch-size", type=int, default=500, show_default=True)
+@with_appcontext
+def keys_rotate_data(batch_size):
+    """Re-seal every report, message and note under the first key of DATA_KEYS; renew reporter lookups."""
+    from .cases.rotation import rotate_data
+    from .sealing import KeyMissing
+    try:
+        result = rotate_data(batch_size)
+    except KeyMissing as exc:
+        raise click.ClickException(f"{exc}: keep the old key in DATA_KEYS (after the new one) until this has run.")
+    click.echo(f"Re-sealed under key {result.key_id}: {result.reports} report(s), {result.messages} message(s), "
+               f"{result.notes} note(s); {result.lookups} reporter lookup(s) renewed.")
+
+
+@main.group()
+def cases():
+    """Case handling: retention."""
+
+
+@cases.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
+@with_appcontext
+def cases_purge(dry_run):
+    """Remove the contents of closed cases past their school's retention period (legal holds are kept)."""
+    from .cases.retention import purge_due
+    result = purge_due(dry_run=dry_run)
+    verb = "would be purged" if dry_run else "purged"
+    click.echo(f"{result.purged} case(s) {verb}" + (
+        "" if not result.schools else " (" + ", ".join(f"school {s}: {n}" for s, n in sorted(result.schools.items())) + ")") + ".")
+
+
+@main.group()
+def mail():
+    """The mail outbox: notifications to coordinators (never any report content)."""
+
+
+@mail.command("send")
+@click.option("--once", is_flag=True, help="Send what is due now, then stop.")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds (default: config).")
+@with_appcontext
+def mail_send(once, interval):
+    """Send due e-mails over SMTP (a process of its own; safe next to the web processes' threads)."""
+    import time
+    from .cases.mail import send_due
+    if not current_app.config.get("SMTP_HOST"):
+        raise click.ClickException("SMTP_HOST is not set: nothing can be sent.")
+    pause = interval if interval is not None else current_app.config["MAIL_POLL_SECONDS"]
+    while True:
+        result = send_due()
+        if result.claimed or once:
+            click.echo(f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed.")
+            for error in sorted(set(result.errors))[:5]:
+                click.echo(f"  {error}")
+        if once:
+            return
+        db.session.remove()
+        time.sleep(pause)
+
+
+@mail.command("status")
+@with_appcontext
+def mail_status():
+    """E-mails per status."""
+    from .cases.mail import status
+    counts = status()
+    for name in ("pending", "sent", "failed"):
+        click.echo(f"{name:<9}{counts.get(name, 0)}")
+
+
 def _format(messages: dict) -> str:
     return "; ".join(f"{field}: {' '.join(map(str, errs)) if isinstance(errs, list) else errs}"
                      for field, errs in messages.items())
