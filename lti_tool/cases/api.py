@@ -8,7 +8,7 @@ from ..api import bp
 from ..api.spec import document
 from ..security import roles_required
 from . import casefile, operations, queries, timeliness
-from .schemas import (AssignSchema, CaseOut, CaseSummaryOut, MessageOut, QueueFilterSchema, QueueOut,
+from .schemas import (AssignSchema, CaseOut, CaseSummaryOut, CaseMessageOut, QueueFilterSchema, QueueOut,
                       StatusSchema, TextSchema)
 from .views import load
 
@@ -70,7 +70,7 @@ def post_message(report_id):
     report = queries.case(g.launch.school_id, report_id)
     data = load(TextSchema(), request.get_json(silent=True) or {})
     message = operations.send_message(report, _actor(), data["body"])
-    return jsonify(MessageOut().dump({"id": message.id, "author_role": message.author_role,
+    return jsonify(CaseMessageOut().dump({"id": message.id, "author_role": message.author_role,
                                       "author": g.launch.user.display_name, "body": data["body"],
                                       "created_at": message.created_at})), 201
 
@@ -106,5 +106,6 @@ document("/cases/{report_id}/assignee", {"post": {
 document("/cases/{report_id}/messages", {"post": {
     "summary": "Send the reporter a message", "parameters": _id,
     "requestBody": {"required": True, "content": {"application/json": {"schema": "CaseMessageIn"}}},
-    "responses": {"201": {"content": {"application/json": {"schema": "CaseMessage"}}}, **_errors, **_case}}},
-    {"CaseMessageIn": TextSchema, "CaseMessage": MessageOut})
+    # CaseMessageOut is named in the spec through Case, which nests it.
+    "responses": {"201": {"content": {"application/json": {"schema": "CaseMessageOut"}}}, **_errors, **_case}}},
+    {"CaseMessageIn": TextSchema})

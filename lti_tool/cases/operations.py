@@ -77,16 +77,17 @@ def change_status(report: Report, actor: Actor, status: str) -> Report:
 def assign(report: Report, actor: Actor, assignee_id: int | None) -> Report:
     """Give the case to one of the school's coordinators, or to nobody."""
     _writable(report)
-    names = ""
+    assignee = None
     if assignee_id is not None:
         if not queries.is_coordinator_of(report.school_id, assignee_id):
             raise ValidationFailed({"assignee_id": [_("Choose one of this school's coordinators.")]})
-        names = queries.users_by_id([assignee_id])[assignee_id].display_name
+        assignee = queries.users_by_id([assignee_id])[assignee_id]
     if report.assignee_id == assignee_id:
         return report
-    report.assignee_id = assignee_id
+    report.assignee = assignee
     _responded(report)
-    audit.record(actor.school_id, actor.user_id, "assigned", report.id, names or "—")
+    audit.record(actor.school_id, actor.user_id, "assigned", report.id,
+                 assignee.display_name if assignee else "—")
     db.session.flush()
     return report
 

@@ -172,7 +172,7 @@ def form_to_entry(form) -> dict:
 
 # --- what the API shows -----------------------------------------------------------------------------
 
-class DeadlineOut(Schema):
+class CaseDeadlineOut(Schema):
     kind = fields.String()
     due = fields.DateTime()
     done_at = fields.DateTime(allow_none=True)
@@ -200,7 +200,7 @@ class CaseSummaryOut(Schema):
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
-    deadlines = fields.List(fields.Nested(DeadlineOut))
+    deadlines = fields.List(fields.Nested(CaseDeadlineOut))
 
 
 class QueueOut(Schema):
@@ -208,7 +208,7 @@ class QueueOut(Schema):
     next = fields.String(allow_none=True, metadata={"description": "pass as `after` for the next page"})
 
 
-class MessageOut(Schema):
+class CaseMessageOut(Schema):
     id = fields.Integer()
     author_role = fields.String(metadata={"enum": ["reporter", "coordinator"]})
     author = fields.String(allow_none=True, metadata={"description": "the coordinator; never the reporter"})
@@ -216,14 +216,14 @@ class MessageOut(Schema):
     created_at = fields.DateTime()
 
 
-class NoteOut(Schema):
+class CaseNoteOut(Schema):
     id = fields.Integer()
     author = fields.String(allow_none=True)
     body = fields.String()
     created_at = fields.DateTime()
 
 
-class StepOut(Schema):
+class CaseStepOut(Schema):
     step = fields.String()
     title = fields.String()
     required_to_close = fields.Boolean()
@@ -242,9 +242,9 @@ class CaseOut(CaseSummaryOut):
     rule_key = fields.String(allow_none=True)
     ladder_step = fields.Integer(allow_none=True)
     purged_at = fields.DateTime(allow_none=True)
-    checklist = fields.List(fields.Nested(StepOut))
-    messages = fields.List(fields.Nested(MessageOut))
-    notes = fields.List(fields.Nested(NoteOut))
+    checklist = fields.List(fields.Nested(CaseStepOut))
+    messages = fields.List(fields.Nested(CaseMessageOut))
+    notes = fields.List(fields.Nested(CaseNoteOut))
 
 
 class ConfirmSchema(_Form):
