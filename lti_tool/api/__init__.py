@@ -31,7 +31,7 @@ def openapi():
 
 
 # The feature modules whose routes live on this blueprint (imported once, before registration).
-ROUTE_MODULES = ("lti_tool.acknowledgements.api", "lti_tool.reports.api", "lti_tool.cases.api")
+ROUTE_MODULES = ("lti_tool.acknowledgements.api", "lti_tool.courses.api", "lti_tool.reports.api", "lti_tool.cases.api")
 
 
 def register(app) -> None:

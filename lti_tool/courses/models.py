@@ -7,6 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import Base, TimestampMixin, UTCDateTime, utcnow
 from ..platforms.models import School
 
+# CourseMember.lms_status: the roster lists the member as active, or no longer does (NRPS
+# "Inactive" or "Deleted", or absent from a complete roster). None: only a launch told us.
+ACTIVE, INACTIVE = "Active", "Inactive"
+
 
 class User(TimestampMixin, Base):
     """A person as an LMS knows them: issuer + sub. Name and email only when the LMS sends them."""

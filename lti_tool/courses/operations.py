@@ -1,11 +1,18 @@
 """Keeping users, school members, courses and course members in step with what the LMS says."""
+from urllib.parse import urlsplit
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..db import insert_missing, utcnow
 from ..extensions import db
 from ..platforms.models import School
-from .models import Course, CourseMember, SchoolMember, User
+from ..security import SCHOOL_ADMIN, STAFF, STUDENT
+from . import bulk
+from .models import INACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
+
+# A role guessed from a roster may raise a never-launched member's role, never lower it.
+ROLE_RANK = {STUDENT: 0, STAFF: 1, SCHOOL_ADMIN: 2}
 
 
 def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | None = None,
@@ -26,7 +33,11 @@ def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | 
 
 
 def upsert_school_member(school: School, user: User, role: str, *, launched: bool = True) -> SchoolMember:
-    """Record the user's role at the school (from a launch); never touches is_coordinator."""
+    """Record the user's role at the school; never touches is_coordinator.
+
+    A launch states the role (with institution roles); without one the role is only a guess, which
+    never overrides what a launch said and never lowers an earlier guess.
+    """
     query = select(SchoolMember).where(SchoolMember.school_id == school.id,
                                        SchoolMember.user_id == user.id)
     member = db.session.scalars(query).first()
@@ -34,9 +45,11 @@ def upsert_school_member(school: School, user: User, role: str, *, launched: boo
         insert_missing(db.session, SchoolMember, school_id=school.id, user_id=user.id, role=role,
                        is_coordinator=False)
         member = db.session.scalars(query).one()
-    member.role = role
     if launched:
+        member.role = role
         member.last_launch_at = utcnow()
+    elif member.last_launch_at is None and ROLE_RANK.get(role, 0) > ROLE_RANK.get(member.role, 0):
+        member.role = role
     db.session.flush()
     return member
 
@@ -65,8 +78,30 @@ def upsert_course_member(course: Course, user: User, lti_roles: list[str], role:
         member = db.session.scalars(query).one()
     member.lti_roles = " ".join(lti_roles)[:4000]
     member.role = role
+    if member.lms_status == INACTIVE:
+        # A launch from the course is newer proof of membership than the roster that missed them.
+        member.lms_status = None
     db.session.flush()
     return member
+
+
+def record_roster_service(course: Course | None, platform_id: int, nrps_claim) -> None:
+    """Remember where the course's roster lives, from a launch's NRPS claim: one statement, no HTTP."""
+    url = nrps_claim.get("context_memberships_url") if isinstance(nrps_claim, dict) else None
+    if course is None or not isinstance(url, str) or len(url) > 1000:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return
+    table = RosterSync.__table__.c
+    bulk.upsert(RosterSync, [{"course_id": course.id, "school_id": course.school_id,
+                              "platform_id": platform_id, "memberships_url": url}],
+                ["course_id"],
+                # A new address is read at the next overview, however recent the last try was.
+                update=lambda stmt: {"memberships_url": stmt.excluded.memberships_url,
+                                     "platform_id": stmt.excluded.platform_id, "attempted_at": None},
+                where=lambda stmt: or_(table.memberships_url.is_distinct_from(url),
+                                       table.platform_id.is_distinct_from(platform_id)))
 
 
 def set_coordinator(actor: SchoolMember, member: SchoolMember, value: bool) -> SchoolMember:

@@ -1,11 +1,11 @@
-"""Reading school members, always within one school."""
+"""Reading school members and courses, always within one school."""
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from ..errors import NotFound
+from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..security import scoped
-from .models import SchoolMember, User
+from ..security import SCHOOL_ADMIN, STAFF, scoped
+from .models import ACTIVE, Course, CourseMember, SchoolMember, User
 
 
 def school_members(school_id: int) -> list[SchoolMember]:
@@ -21,3 +21,25 @@ def school_member(school_id: int, member_id: int) -> SchoolMember:
     if member is None:
         raise NotFound(_("No such member at this school."))
     return member
+
+
+def overseeable_course(launch, course_id: int) -> Course:
+    """A course whose overview this launch may see: any course of a school admin's own school, or
+    one where a staff member is staff (an active member with a staff role in the course).
+
+    Another school's course is as unknown as a made-up id (404); a course of this school where the
+    person is not staff is refused (403).
+    """
+    course = db.session.scalars(
+        scoped(select(Course), Course, launch.school_id).where(Course.id == course_id)).first()
+    if course is None:
+        raise NotFound(_("No such course at this school."))
+    if launch.role == SCHOOL_ADMIN:
+        return course
+    if launch.role == STAFF:
+        role = db.session.scalars(select(CourseMember.role).where(
+            CourseMember.course_id == course.id, CourseMember.user_id == launch.user_id,
+            or_(CourseMember.lms_status.is_(None), CourseMember.lms_status == ACTIVE))).first()
+        if role in (STAFF, SCHOOL_ADMIN):
+            return course
+    raise Forbidden(_("Only the teachers of this course and the school's admins see its overview."))

@@ -86,6 +86,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         course = courses.upsert_course(school, context["id"][:255], title=_str(context.get("title")),
                                        label=_str(context.get("label")))
         courses.upsert_course_member(course, user, lti_roles, role)
+        courses.record_roster_service(course, platform.id, body.get(NRPS_CLAIM))
     claims = {
         "resource_link": body.get(LTI + "resource_link"),
         "custom": body.get(LTI + "custom"),
