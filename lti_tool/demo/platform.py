@@ -220,7 +220,16 @@ class DemoLMS:
         return claims
 
     def sign(self, claims: dict) -> str:
-        return jwt.encode(claims, self.private_key_pem, algorithm="RS256", headers={"kid": self.kid})
+        """Sign with the private key loaded once, as a real platform keeps it.
+
+        Handed the PEM, PyJWT reloads and re-checks the RSA key for every token (~100 ms of CPU);
+        the loaded key is kept with the PEM it came from, so a replaced PEM is loaded anew.
+        """
+        cached = getattr(self, "_signing_key", None)
+        if cached is None or cached[0] != self.private_key_pem:
+            cached = self._signing_key = (
+                self.private_key_pem, serialization.load_pem_private_key(self.private_key_pem, None))
+        return jwt.encode(claims, cached[1], algorithm="RS256", headers={"kid": self.kid})
 
     def authorize(self, params: dict) -> tuple[str, dict]:
         """Answer the tool's OIDC authentication request: (redirect URI, form fields to post)."""

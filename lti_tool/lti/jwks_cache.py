@@ -1,14 +1,16 @@
 """The platforms' public key sets, cached, and refetched on an unknown kid at most once a minute."""
+import json
 import threading
 import time
 
+import jwt
 import requests
 from flask_babel import gettext as _
 from flask import current_app
 
 from ..errors import LaunchRefused
 
-_cache: dict[str, tuple[float, dict]] = {}
+_cache: dict[str, "_KeySet"] = {}
 _lock = threading.Lock()
 
 
@@ -29,21 +31,50 @@ def _fetch(url: str) -> dict:
     return data
 
 
-def find_key(url: str, kid: str) -> dict | None:
-    """Return the JWK with this kid, refetching the set when the kid is new and the set is old."""
+class _KeySet:
+    """One fetched key set, with the key objects parsed from it so far (once, not per launch)."""
+
+    def __init__(self, fetched_at: float, data: dict):
+        self.fetched_at, self.data = fetched_at, data
+        self.parsed: dict[str, object] = {}
+
+
+def _current(url: str, kid: str) -> _KeySet:
+    """The cached set for url, refetched when it has expired, or when it lacks kid and was
+    fetched over LTI_JWKS_REFETCH_SECONDS ago."""
     cfg = current_app.config
     now = time.monotonic()
     with _lock:
         entry = _cache.get(url)
-    if entry is None or now - entry[0] > cfg["LTI_JWKS_CACHE_SECONDS"]:
-        entry = (now, _fetch(url))
-    else:
-        key = _match(entry[1], kid)
-        if key is None and now - entry[0] > cfg["LTI_JWKS_REFETCH_SECONDS"]:
-            entry = (now, _fetch(url))
+    if entry is None or now - entry.fetched_at > cfg["LTI_JWKS_CACHE_SECONDS"]:
+        entry = _KeySet(now, _fetch(url))
+    elif (_match(entry.data, kid) is None
+          and now - entry.fetched_at > cfg["LTI_JWKS_REFETCH_SECONDS"]):
+        entry = _KeySet(now, _fetch(url))
     with _lock:
         _cache[url] = entry
-    return _match(entry[1], kid)
+    return entry
+
+
+def find_key(url: str, kid: str) -> dict | None:
+    """Return the JWK with this kid, refetching the set when the kid is new and the set is old."""
+    return _match(_current(url, kid).data, kid)
+
+
+def find_public_key(url: str, kid: str):
+    """Return (JWK, RSA public key) for this kid as find_key finds it, or None.
+
+    The key object lives with the set it was parsed from: a refetched set starts with none, so a
+    key is never used after it left the platform's set.
+    """
+    entry = _current(url, kid)
+    jwk = _match(entry.data, kid)
+    if jwk is None:
+        return None
+    key = entry.parsed.get(kid)
+    if key is None:
+        key = entry.parsed[kid] = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
+    return jwk, key
 
 
 def _match(keyset: dict, kid: str) -> dict | None:

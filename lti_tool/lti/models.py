@@ -24,6 +24,7 @@ class LoginState(TimestampMixin, Base):
     login_params: Mapped[dict] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    platform: Mapped[Platform] = relationship()
 
 
 class LaunchSession(TimestampMixin, Base):

@@ -12,7 +12,6 @@ from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
-from ..platforms import operations as platforms
 from ..security import app_role
 from . import sessions
 from .models import LaunchSession, LoginState
@@ -69,8 +68,10 @@ def _sweep_expired() -> None:
 def complete_launch(launch, platform_id: int) -> LaunchSession:
     """Upsert the user, school member, course and membership of a validated launch; start a session."""
     body = launch.get_launch_data()
-    platform = platforms.get_platform(platform_id)
-    deployment = platforms.find_deployment(platform, body[LTI + "deployment_id"])
+    # The platform and deployment (with its school) that validation found: not looked up again.
+    platform, deployment = launch.platform, launch.deployment
+    if platform.id != platform_id:
+        raise LaunchRefused(_("The launch token comes from another platform than the sign-in."))
     school = deployment.school
     lti_roles = body.get(LTI + "roles", [])
     role = app_role(lti_roles)
@@ -79,7 +80,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
                                " ".join(filter(None, [_str(body.get("given_name")),
                                                       _str(body.get("family_name"))])) or None,
                                email=_str(body.get("email")), locale=locale)
-    courses.upsert_school_member(school, user, role)
+    member = courses.upsert_school_member(school, user, role)
     course = None
     context = body.get(LTI + "context")
     if isinstance(context, dict) and isinstance(context.get("id"), str) and context["id"]:
@@ -100,7 +101,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         platform_id=platform.id, school_id=school.id, user_id=user.id,
         course_id=course.id if course else None, deployment_id=deployment.deployment_id,
         message_type=body[LTI + "message_type"], role=role, lti_roles=lti_roles,
-        claims=claims, locale=locale)
+        claims=claims, locale=locale, member=member)
     gradebook.record_placement(launch_session)  # the code's gradebook column; no LMS call here
     return launch_session
 

@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
 from ..courses.models import SchoolMember
 from ..db import utcnow
@@ -36,27 +37,41 @@ def read_token(token: str) -> str | None:
         return None
 
 
-def start(**fields) -> LaunchSession:
-    """Store a new launch and make it this browser's current one."""
+def start(*, member: SchoolMember | None = None, **fields) -> LaunchSession:
+    """Store a new launch and make it this browser's current one.
+
+    member is the launch's school member when the caller has it at hand (complete_launch just
+    upserted it), so it is not read back.
+    """
     lifetime = timedelta(seconds=current_app.config["LTI_LAUNCH_TOKEN_SECONDS"])
     launch = LaunchSession(id=secrets.token_urlsafe(24), expires_at=utcnow() + lifetime, **fields)
     db.session.add(launch)
     db.session.flush()
     session["launch_id"] = launch.id
-    _activate(launch)
+    if member is None or (member.school_id, member.user_id) != (launch.school_id, launch.user_id):
+        member = _member_of(launch)
+    _activate(launch, member)
     return launch
 
 
-def _activate(launch: LaunchSession) -> None:
-    g.launch = launch
-    g.launch_token = make_token(launch)
-    g.member = db.session.scalars(select(SchoolMember).where(
+def _member_of(launch: LaunchSession) -> SchoolMember | None:
+    return db.session.scalars(select(SchoolMember).where(
         SchoolMember.school_id == launch.school_id,
         SchoolMember.user_id == launch.user_id)).first()
 
 
+def _activate(launch: LaunchSession, member: SchoolMember | None) -> None:
+    g.launch = launch
+    g.launch_token = make_token(launch)
+    g.member = member
+
+
 def load_current() -> None:
-    """Find this request's launch: the token first (it names this tab's launch), else the cookie."""
+    """Find this request's launch: the token first (it names this tab's launch), else the cookie.
+
+    One query reads the launch with what every page shows of it (user, school, course) and the
+    user's school membership, instead of one query for each.
+    """
     token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_PARAM)
     if token is None and request.method == "POST" and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
@@ -64,6 +79,12 @@ def load_current() -> None:
     launch_id = read_token(token) if token else session.get("launch_id")
     if not launch_id:
         return
-    launch = db.session.get(LaunchSession, launch_id)
-    if launch is not None and launch.expires_at > utcnow():
-        _activate(launch)
+    row = db.session.execute(
+        select(LaunchSession, SchoolMember)
+        .options(joinedload(LaunchSession.user), joinedload(LaunchSession.school),
+                 joinedload(LaunchSession.course))
+        .outerjoin(SchoolMember, and_(SchoolMember.school_id == LaunchSession.school_id,
+                                      SchoolMember.user_id == LaunchSession.user_id))
+        .where(LaunchSession.id == launch_id)).first()
+    if row is not None and row[0].expires_at > utcnow():
+        _activate(row[0], row[1])

@@ -8,11 +8,12 @@ from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..platforms import keys
 from ..platforms import operations as platforms
-from ..platforms.models import Platform
+from ..platforms.models import Deployment, Platform
 
 _json_cache: dict = {}
 _json_lock = threading.Lock()
@@ -60,30 +61,53 @@ def import_config_entry(issuer: str, entry: dict) -> Platform:
 
 
 class ToolRegistration(Registration):
-    """A registration whose tool key is the tool's own active key, with its kid."""
+    """A registration whose tool key is the tool's own active key, with its kid.
+
+    The key is read only when something signs with it (deep linking, service tokens): a launch
+    only verifies the platform's signature, so it never pays for a key it does not use.
+    """
 
     def __init__(self, platform: Platform):
         super().__init__()
-        key = keys.active_key()
+        self.platform = platform  # held, so the session's identity map keeps it for this request
         self.platform_id = platform.id
-        self._kid = key.kid
+        self._tool_key = None
         (self.set_issuer(platform.issuer).set_client_id(platform.client_id)
          .set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
-         .set_key_set_url(platform.key_set_url).set_tool_private_key(keys.private_pem(key))
-         .set_tool_public_key(keys.public_pem(key)))
+         .set_key_set_url(platform.key_set_url))
         if platform.auth_audience:
             self.set_auth_audience(platform.auth_audience)
 
+    def _key(self):
+        if self._tool_key is None:
+            self._tool_key = keys.active_key()
+        return self._tool_key
+
+    def get_tool_private_key(self):
+        """The active key's private half, loaded once per process (pylti1p3 hands it to PyJWT)."""
+        return keys.signing_key(self._key())
+
+    def get_tool_public_key(self):
+        return keys.public_pem(self._key())
+
     def get_kid(self):
-        return self._kid
+        return self._key().kid
 
 
 class DbToolConf(ToolConfAbstract):
-    """Find active registrations in the database, importing them from lti_config.json on first use."""
+    """Find active registrations in the database, importing them from lti_config.json on first use.
+
+    One instance serves one request (see operations.tool_conf): it remembers the platforms and
+    deployments it found, so a launch's checks and its session reuse one lookup of each instead
+    of querying again. Nothing outlives the request, so a platform that is removed or suspended
+    is refused from the next request on.
+    """
 
     def __init__(self, config_path: str):
         super().__init__()
         self.config_path = config_path
+        self._platforms: dict[tuple, Platform | None] = {}
+        self._deployments: dict[tuple, Deployment | None] = {}
 
     def check_iss_has_one_client(self, iss):
         return False
@@ -93,6 +117,22 @@ class DbToolConf(ToolConfAbstract):
 
     def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
         """Return the active platform for issuer (and client id, when the LMS sends one)."""
+        memo = (iss, client_id or None)
+        if memo not in self._platforms:
+            self._platforms[memo] = self._lookup_platform(iss, client_id)
+        return self._platforms[memo]
+
+    def seed_platform(self, platform: Platform) -> None:
+        """Remember a platform this request already loaded (the sign-in's) under its issuer+client.
+
+        Only where find_platform would return that very row: (issuer, client id) is unique, so the
+        lookup would find it and nothing else, and would return it when active and not a demo
+        registration outside the demo. Otherwise find_platform queries as usual.
+        """
+        if platform.is_active and (current_app.config["DEMO_MODE"] or platform.source != "demo"):
+            self._platforms.setdefault((platform.issuer, platform.client_id), platform)
+
+    def _lookup_platform(self, iss: str, client_id: str | None) -> Platform | None:
         query = select(Platform).where(Platform.issuer == iss)
         if not current_app.config["DEMO_MODE"]:
             # The demo LMS's registration is only ever honoured while the demo runs.
@@ -107,6 +147,16 @@ class DbToolConf(ToolConfAbstract):
         active = [p for p in found if p.is_active]
         return active[0] if len(active) == 1 else None
 
+    def find_deployment_row(self, platform: Platform, deployment_id: str) -> Deployment | None:
+        """The platform's deployment with this id, with its school (the launch's tenant)."""
+        memo = (platform.id, deployment_id)
+        if memo not in self._deployments:
+            self._deployments[memo] = db.session.scalars(
+                select(Deployment).options(joinedload(Deployment.school))
+                .where(Deployment.platform_id == platform.id,
+                       Deployment.deployment_id == deployment_id)).first()
+        return self._deployments[memo]
+
     def find_registration_by_issuer(self, iss, *args, **kwargs):
         platform = self.find_platform(iss, None)
         return ToolRegistration(platform) if platform else None
@@ -120,6 +170,6 @@ class DbToolConf(ToolConfAbstract):
 
     def find_deployment_by_params(self, iss, deployment_id, client_id, *args, **kwargs):
         platform = self.find_platform(iss, client_id)
-        if platform and platforms.find_deployment(platform, deployment_id):
+        if platform and self.find_deployment_row(platform, deployment_id):
             return LtiDeployment().set_deployment_id(deployment_id)
         return None

@@ -3,7 +3,6 @@
 pylti1p3 2.0.0 never uses a nonce up, does not require exp, iat or target_link_uri, ignores azp,
 only looks at aud[0], and raises bare Exceptions for some bad tokens. This subclass closes those.
 """
-import json
 from flask_babel import gettext as _
 from urllib.parse import urlsplit
 
@@ -12,10 +11,12 @@ from flask import current_app, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
+from ..platforms.models import Deployment, Platform
 from . import jwks_cache
 from .models import LoginState
 
@@ -41,6 +42,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
 
     _login_state: LoginState | None = None
     _client_id: str | None = None
+    _deployment: Deployment | None = None
 
     # --- state and nonce, bound to the browser and used at most once -------------------------
     def validate_state(self):
@@ -48,7 +50,9 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if not state or len(state) > 64:
             raise LaunchRefused(_("The launch has no valid state."),
                                 hint=_("The LMS must return the state it received at login."))
-        row = db.session.get(LoginState, state)
+        # The sign-in's platform comes in the same query: the registration check below finds it
+        # there instead of querying again (see DbToolConf.seed_platform).
+        row = db.session.get(LoginState, state, options=[joinedload(LoginState.platform)])
         if row is None or row.expires_at < utcnow():
             raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."))
         if row.used_at is not None:
@@ -56,6 +60,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if self._cookie_service.get_cookie(state) != state:
             raise NoStateCookie(row)
         self._login_state = row
+        self._tool_config.seed_platform(row.platform)
         return self
 
     def validate_jwt_format(self):
@@ -116,14 +121,14 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if alg not in ALGORITHMS:
             raise LaunchRefused(_("The launch token is not signed with RSA."),
                                 hint=_("LTI 1.3 requires RS256."))
-        key = jwks_cache.find_key(self._registration.get_key_set_url(), kid)
-        if key is None or key.get("alg", alg) != alg:
-            raise LaunchRefused(_("The launch token is signed with a key the LMS does not publish."),
-                                hint=_("Check the platform's public keyset URL in the registration."))
         try:
-            return jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(key)), alg
+            found = jwks_cache.find_public_key(self._registration.get_key_set_url(), kid)
         except (ValueError, TypeError, KeyError) as exc:
             raise LaunchRefused(_("The LMS publishes a key that is not a valid RSA key.")) from exc
+        if found is None or found[0].get("alg", alg) != alg:
+            raise LaunchRefused(_("The launch token is signed with a key the LMS does not publish."),
+                                hint=_("Check the platform's public keyset URL in the registration."))
+        return found[1], alg
 
     def validate_jwt_signature(self):
         public_key, alg = self.get_public_key()
@@ -148,10 +153,11 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         deployment_id = self._jwt["body"].get(LTI + "deployment_id")
         if not isinstance(deployment_id, str) or not deployment_id or len(deployment_id) > 255:
             raise LaunchRefused(_("The launch names no deployment (deployment_id)."))
-        if not self._tool_config.find_deployment_by_params(
-                self._registration.get_issuer(), deployment_id, self._client_id):
+        deployment = self._tool_config.find_deployment_row(self._registration.platform, deployment_id)
+        if deployment is None:
             raise LaunchRefused(_("This deployment of the tool is not registered."),
                                 hint=_("Add deployment %(id)s for this platform in the tool.", id=deployment_id))
+        self._deployment = deployment
         return self
 
     # --- message ------------------------------------------------------------------------------
@@ -201,6 +207,16 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
     @property
     def login_state(self) -> LoginState | None:
         return self._login_state
+
+    @property
+    def platform(self) -> Platform:
+        """The platform the validated launch comes from (found once, during validation)."""
+        return self._registration.platform
+
+    @property
+    def deployment(self) -> Deployment:
+        """The validated launch's deployment, with its school (found once, during validation)."""
+        return self._deployment
 
 
 def points_at_this_tool(url: str) -> bool:
