@@ -93,6 +93,10 @@ def record_roster_service(course: Course | None, platform_id: int, nrps_claim) -
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
         return
+    known = db.session.execute(select(RosterSync.memberships_url, RosterSync.platform_id)
+                               .where(RosterSync.course_id == course.id)).first()
+    if known is not None and tuple(known) == (url, platform_id):
+        return  # the usual case: a plain read, so launches of one class never queue on this row
     table = RosterSync.__table__.c
     bulk.upsert(RosterSync, [{"course_id": course.id, "school_id": course.school_id,
                               "platform_id": platform_id, "memberships_url": url}],

@@ -1,11 +1,13 @@
-"""The course roster from the LMS (NRPS 2.0): read every page, then upsert people in bulk.
+"""The course roster from the LMS (NRPS 2.0): read every page, then store people in bulk.
 
-Reading comes first and writes nothing, so no row is locked while the LMS is slow; then a handful
-of statements upsert users, school members and course members, whatever the roster's size. A roster
-that could not be read completely marks no one inactive: the tool keeps what it knows and says so.
+The pages are read in a thread of their own while the request reads what the tool already knows;
+reading writes nothing, so no row is locked while the LMS is slow. Then a handful of statements
+store users, school members and course members, whatever the roster's size. A roster that could
+not be read completely marks no one inactive: the tool keeps what it knows and says so.
 """
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,48 +100,106 @@ def _text(value) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def fetch(platform: Platform, url: str, context_id: str) -> tuple[list[RosterMember], RosterProblem | None]:
-    """Read every page of the roster at url; return its members and, if it stopped early, why.
+class _Expired(Exception):
+    """The LMS refused the access token (401): it needs renewing, once."""
 
-    The access token comes from the gradebook's AGS client (one token cache for every LMS service).
+
+def _read_pages(http: requests.Session, url: str, token: str, context_id: str, deadline: float,
+                timeout: float, renewable: bool) -> tuple[dict[str, RosterMember], RosterProblem | None]:
+    """Every page from url on, following Link rel=next; the members read and, if it stopped early, why.
+
+    Only HTTP and JSON: no database and no Flask context, so it can run in a thread of its own.
     """
-    config = current_app.config
-    deadline = time.monotonic() + config.get("ROSTER_DEADLINE_SECONDS", DEADLINE_SECONDS)
     origin = _origin(url)
     members: dict[str, RosterMember] = {}
     seen: set[str] = set()
-    with requests.Session() as http:
-        client = ags.Client(http, config["LTI_HTTP_TIMEOUT"])
+    try:
+        while url:
+            if url in seen:
+                raise _failed("loop")
+            if len(seen) >= MAX_PAGES:
+                raise _failed("too_many_pages")
+            status, links, body = _get(http, url, token, deadline, timeout)
+            if status == 401 and renewable:
+                raise _Expired()
+            if status != 200:
+                raise _unavailable(f"http:{status}")
+            seen.add(url)
+            for raw in _members_of(body, context_id):
+                member = parse_member(raw)
+                if member is not None:
+                    members[member.sub] = member
+            if len(members) > MAX_MEMBERS:
+                raise _failed("too_many_members")
+            url = _next(links, url, origin)
+    except RosterProblem as problem:
+        return members, problem
+    return members, None
+
+
+class Reading:
+    """A roster being read from the LMS in a thread, while the request does its database work.
+
+    The access token comes from the gradebook's AGS client (one token cache for every LMS service)
+    and is got, and renewed if the LMS refuses it, in the request's own thread: it touches the
+    database. The thread itself only speaks HTTP.
+    """
+
+    def __init__(self, platform: Platform, url: str, context_id: str):
+        config = current_app.config
+        self.platform, self.url, self.context_id = platform, url, context_id
+        self.timeout = config["LTI_HTTP_TIMEOUT"]
+        self.deadline = time.monotonic() + config.get("ROSTER_DEADLINE_SECONDS", DEADLINE_SECONDS)
+        self.http = requests.Session()
+        self.client = ags.Client(self.http, self.timeout)
+        self._outcome = None
+        self._thread = None
         try:
-            token, renewed = client.token(platform, (NRPS_SCOPE,)), False
-            while url:
-                if url in seen:
-                    raise _failed("loop")
-                if len(seen) >= MAX_PAGES:
-                    raise _failed("too_many_pages")
-                status, links, body = _get(http, url, token, deadline, config["LTI_HTTP_TIMEOUT"])
-                if status == 401 and not renewed:
-                    # The cached token was revoked or expired early: ask for a new one, once.
-                    client.drop_token(platform, (NRPS_SCOPE,))
-                    token, renewed = client.token(platform, (NRPS_SCOPE,)), True
-                    continue
-                if status != 200:
-                    raise _unavailable(f"http:{status}")
-                seen.add(url)
-                for raw in _members_of(body, context_id):
-                    member = parse_member(raw)
-                    if member is not None:
-                        members[member.sub] = member
-                if len(members) > MAX_MEMBERS:
-                    raise _failed("too_many_members")
-                url = _next(links, url, origin)
+            token = self.client.token(platform, (NRPS_SCOPE,))
         except ags.ServiceFailure as exc:
-            log.warning("roster of %s: no access token: %s", context_id, exc.message)
-            return list(members.values()), _unavailable("unreachable" if exc.unreachable else "token_refused")
-        except RosterProblem as problem:
-            log.warning("roster of %s: %s", context_id, problem.code)
-            return list(members.values()), problem
-    return list(members.values()), None
+            self._outcome = ({}, self._no_token(exc))
+            return
+        self._thread = threading.Thread(target=self._run, args=(token,), name="roster-reader", daemon=True)
+        self._thread.start()
+
+    def _read(self, token: str, renewable: bool):
+        return _read_pages(self.http, self.url, token, self.context_id, self.deadline, self.timeout, renewable)
+
+    def _run(self, token: str) -> None:
+        try:
+            self._outcome = self._read(token, renewable=True)
+        except BaseException as exc:  # noqa: BLE001  (handed over to the request's thread)
+            self._outcome = exc
+
+    def _no_token(self, exc: ags.ServiceFailure) -> RosterProblem:
+        log.warning("roster of %s: no access token: %s", self.context_id, exc.message)
+        return _unavailable("unreachable" if exc.unreachable else "token_refused")
+
+    def result(self) -> tuple[list[RosterMember], RosterProblem | None]:
+        """The members read and, if the roster stopped early, why; waits for the thread."""
+        if self._thread is not None:
+            self._thread.join()
+        outcome = self._outcome
+        try:
+            if isinstance(outcome, _Expired):
+                # The cached token was revoked or expired early: a new one, and read again.
+                self.client.drop_token(self.platform, (NRPS_SCOPE,))
+                outcome = self._read(self.client.token(self.platform, (NRPS_SCOPE,)), renewable=False)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+        except ags.ServiceFailure as exc:
+            outcome = ({}, self._no_token(exc))
+        finally:
+            self.http.close()
+        members, problem = outcome
+        if problem is not None:
+            log.warning("roster of %s: %s", self.context_id, problem.code)
+        return list(members.values()), problem
+
+
+def fetch(platform: Platform, url: str, context_id: str) -> tuple[list[RosterMember], RosterProblem | None]:
+    """Read every page of the roster at url; return its members and, if it stopped early, why."""
+    return Reading(platform, url, context_id).result()
 
 
 def _get(http: requests.Session, url: str, token: str, deadline: float,
@@ -203,11 +263,12 @@ SEEN_PRECISION = timedelta(hours=1)
 
 
 def apply(course: Course, issuer: str, members: list[RosterMember], *, complete: bool,
-          now: datetime) -> None:
+          now: datetime, known: "_Known | None" = None) -> None:
     """Store the roster's people and memberships in a few statements; flush, never commit.
 
-    What the tool knows of the course is read first, in one query, so that only what is new or
-    changed is written: a roster read again a few minutes later writes next to nothing.
+    What the tool knows of the course is read first (sync reads it while the LMS answers), so that
+    only what is new or changed is written: a roster read again a few minutes later writes next to
+    nothing.
 
     A roster's role is a guess at the person's role in the school: it never changes the role of
     someone who launched the tool (the launch said it, with institution roles the roster lacks) and
@@ -215,7 +276,7 @@ def apply(course: Course, issuer: str, members: list[RosterMember], *, complete:
     itself the roster is the LMS's current word, so the course role follows it. When the roster is
     complete, members it no longer lists become inactive; nobody is deleted.
     """
-    known = _Known.of(course, issuer)
+    known = known or _Known.of(course, issuer)
     ids = _store_users(issuer, members, known, now)
     _store_school_members(course.school_id, members, ids, known, now)
     _store_course_members(course, members, ids, known, complete, now)
@@ -342,9 +403,11 @@ def sync(course: Course) -> RosterSync:
     if record is None or not record.memberships_url or record.platform_id is None:
         return _record(course, record, now, _unavailable("no_service"))
     platform = db.session.get(Platform, record.platform_id)
-    members, problem = fetch(platform, record.memberships_url, course.context_id)
-    if members:
-        apply(course, platform.issuer, members, complete=problem is None, now=now)
+    reading = Reading(platform, record.memberships_url, course.context_id)
+    known = _Known.of(course, platform.issuer)  # the database's share, while the LMS answers
+    members, problem = reading.result()
+    if members or problem is None:  # a complete roster counts even when empty: it ends memberships
+        apply(course, platform.issuer, members, complete=problem is None, now=now, known=known)
     return _record(course, current(course), now, problem,
                    count=sum(m.active for m in members) if problem is None else None)
 

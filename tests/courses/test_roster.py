@@ -84,6 +84,17 @@ def test_members_absent_from_a_complete_roster_become_inactive_and_are_kept(brow
     assert user_of(db_session, fresh_lms, "student3").name == "Noor El Amrani"
 
 
+def test_an_empty_complete_roster_ends_every_membership(browser, fresh_lms, db_session):
+    launch(browser, fresh_lms, "student")
+    token = launch(browser, fresh_lms, "admin")
+    for person in fresh_lms.users.values():
+        person.in_course = False
+    page = _overview(browser, db_session, fresh_lms, token)
+    assert "The tool knows no members of this course yet." in text_of(page.text)
+    assert course_member(db_session, fresh_lms, "student").lms_status == INACTIVE
+    assert _sync_record(db_session, fresh_lms).member_count == 0
+
+
 def test_a_roster_that_stops_half_way_marks_nobody_inactive(browser, fresh_lms, db_session, monkeypatch):
     fresh_lms.nrps_page_size = 2
     token = launch(browser, fresh_lms, "teacher")
