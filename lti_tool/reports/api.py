@@ -13,7 +13,7 @@ from ..errors import AppError, ValidationFailed
 from . import operations, queries
 from .imagesafe import ImagesRefused, refuse_files, refuse_images
 from .models import CATEGORIES, URGENT_CATEGORIES, ReportMessage
-from .schemas import MessageIn, MessageOut, NewReportOut, ReportDetailOut, ReportOut, SubmitIn
+from .schemas import MessageIn, MyReportDetailOut, MyReportOut, NewReportFormOut, SubmitIn, ThreadMessageOut
 
 
 def _json_body() -> dict:
@@ -34,13 +34,13 @@ def _report_out(report, unread: int = 0, *, detail: bool = False) -> dict:
             "reporter_is_affected": report.reporter_is_affected, "identity": report.identity,
             "pseudonym": report.pseudonym, "created_at": report.created_at, "unread": unread}
     if not detail:
-        return ReportOut().dump(data)
+        return MyReportOut().dump(data)
     data["details"] = queries.details(report)
     data["messages"] = [{"id": m.id, "author_role": m.author_role, "body": queries.message_body(m),
                          "created_at": m.created_at,
                          "read": m.author_role == ReportMessage.REPORTER or m.read_by_reporter_at is not None}
                         for m in queries.messages(report)]
-    return ReportDetailOut().dump(data)
+    return MyReportDetailOut().dump(data)
 
 
 def _images_refused(exc: ImagesRefused):
@@ -51,7 +51,7 @@ def _images_refused(exc: ImagesRefused):
 def new_report():
     """A one-time submission token for one report, and the categories."""
     launch = g.launch
-    return jsonify(NewReportOut().dump({
+    return jsonify(NewReportFormOut().dump({
         "submission": operations.new_submission(launch.school_id, launch.user_id),
         "categories": list(CATEGORIES), "urgent_categories": list(URGENT_CATEGORIES)}))
 
@@ -111,7 +111,7 @@ def reply(reference: str):
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     message = operations.reply(report, text)
-    return jsonify(MessageOut().dump({"id": message.id, "author_role": message.author_role, "body": text,
+    return jsonify(ThreadMessageOut().dump({"id": message.id, "author_role": message.author_role, "body": text,
                                       "created_at": message.created_at, "read": True})), 201
 
 
@@ -119,29 +119,29 @@ _errors = {"400": {"description": "invalid input, or an invalid submission token
            "401": {"description": "no launch token"}}
 _refused = {"422": {"description": "a file, data: URI, image tag or base64 blob: refused, nothing stored"}}
 document("/me/reports/new", {"get": {"summary": "A one-time token for a new report", "responses": {
-    "200": {"content": {"application/json": {"schema": "NewReport"}}}, **_errors}}}, {"NewReport": NewReportOut})
+    "200": {"content": {"application/json": {"schema": "NewReportForm"}}}, **_errors}}}, {"NewReportForm": NewReportFormOut})
 document("/me/reports", {
     "get": {"summary": "My reports", "responses": {
-        "200": {"content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Report"}}}}}, **_errors}},
+        "200": {"content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/MyReport"}}}}}, **_errors}},
     "post": {"summary": "Submit a report (JSON only; no files or images of any kind)",
              "requestBody": {"required": True, "content": {"application/json": {"schema": "SubmitReport"}}},
-             "responses": {"201": {"content": {"application/json": {"schema": "ReportDetail"}}},
+             "responses": {"201": {"content": {"application/json": {"schema": "MyReportDetail"}}},
                            "200": {"description": "the same submission token again: the report it made",
-                                   "content": {"application/json": {"schema": "ReportDetail"}}},
+                                   "content": {"application/json": {"schema": "MyReportDetail"}}},
                            "409": {"description": "the token was used for a report with other content"},
                            "415": {"description": "not JSON"}, "429": {"description": "too many reports"},
                            **_refused, **_errors}}},
-    {"Report": ReportOut, "SubmitReport": SubmitIn, "ReportDetail": ReportDetailOut})
+    {"MyReport": MyReportOut, "SubmitReport": SubmitIn, "MyReportDetail": MyReportDetailOut})
 document("/me/reports/{reference}", {"get": {
     "summary": "One of my reports with its messages (marks the coordinator's messages read)",
     "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "responses": {"200": {"content": {"application/json": {"schema": "ReportDetail"}}},
+    "responses": {"200": {"content": {"application/json": {"schema": "MyReportDetail"}}},
                   "404": {"description": "not one of my reports"}, **_errors}}})
 document("/me/reports/{reference}/messages", {"post": {
     "summary": "Reply to the coordinator",
     "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "requestBody": {"required": True, "content": {"application/json": {"schema": "Message"}}},
-    "responses": {"201": {"content": {"application/json": {"schema": "MessageOut"}}},
+    "requestBody": {"required": True, "content": {"application/json": {"schema": "Reply"}}},
+    "responses": {"201": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThreadMessageOut"}}}},
                   "404": {"description": "not one of my reports"}, "409": {"description": "the report is closed"},
                   **_refused, **_errors}}},
-    {"Message": MessageIn, "MessageOut": MessageOut})
+    {"Reply": MessageIn})

@@ -22,8 +22,7 @@ from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
 from . import queries
 from .imagesafe import refuse_images
-from .models import (CLOSED, NAMED, SEXUAL_IMAGES, SOURCES, URGENT_CATEGORIES, Report,
-                     ReportMessage)
+from .models import CLOSED, NAMED, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
 from .queries import DETAILS_FIELD, LINK_FIELD, MESSAGE_FIELD
 from .schemas import MessageIn, ReportIn
 
@@ -265,7 +264,3 @@ def mark_read(report: Report) -> int:
     if count:
         db.session.flush()
     return count
-
-
-def is_sexual_images(category: str | None) -> bool:
-    return category == SEXUAL_IMAGES

@@ -6,7 +6,7 @@ name. What coordinators see is built on their side.
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from .models import CATEGORIES, NAMED, PSEUDONYMOUS, ReportMessage
 
@@ -21,12 +21,13 @@ TEXT_FIELDS = ("what_happened", "platform", "link", "handle", "when", "involved"
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
-def _text(limit: int, required: bool = False, **kw):
-    if required:
-        return fields.String(required=True, validate=validate.Length(
-            min=1, max=limit, error=_l("Write at most {max} characters.")), **kw)
-    return fields.String(load_default="", validate=validate.Length(
-        max=limit, error=_l("Write at most {max} characters.")), **kw)
+def _at_most(limit: int):
+    return validate.Length(max=limit, error=_l("Write at most {max} characters."))
+
+
+def _text(limit: int, **kw):
+    """An optional text field: empty when not given."""
+    return fields.String(load_default="", validate=_at_most(limit), **kw)
 
 
 class ReportIn(Schema):
@@ -38,10 +39,13 @@ class ReportIn(Schema):
     category = fields.String(required=True, validate=validate.OneOf(
         CATEGORIES, error=_l("Choose one of the kinds of incident.")),
         metadata={"enum": list(CATEGORIES)})
-    what_happened = _text(MAX_TEXT, required=True, metadata={"description": "what happened, in words"})
+    what_happened = fields.String(
+        required=True, validate=[validate.Length(min=1, error=_l("Describe what happened.")), _at_most(MAX_TEXT)],
+        error_messages={"required": _l("Describe what happened.")},
+        metadata={"description": "what happened, in words"})
     platform = _text(MAX_PLATFORM, metadata={"description": "app or site, e.g. Snapchat"})
     link = fields.String(load_default=None, allow_none=True, validate=[
-        validate.Length(max=MAX_LINK, error=_l("Write at most {max} characters.")),
+        _at_most(MAX_LINK),
         validate.URL(schemes={"http", "https"}, require_tld=True,
                      error=_l("Give a web address that starts with https:// (or leave it empty)."))],
         metadata={"description": "http(s) address of the post, chat or profile; never opened by the tool"})
@@ -72,11 +76,6 @@ class ReportIn(Schema):
             data["link"] = "https://" + link
         return data
 
-    @validates("what_happened")
-    def _not_blank(self, value, **kwargs):
-        if not value.strip():
-            raise ValidationError(_l("Describe what happened."))
-
 
 class SubmitIn(ReportIn):
     """A report through the API: the fields, plus the one-time submission token from GET /me/reports/new."""
@@ -89,8 +88,9 @@ class MessageIn(Schema):
     class Meta:
         unknown = RAISE
 
-    body = fields.String(required=True, validate=validate.Length(
-        min=1, max=MAX_MESSAGE, error=_l("Write between 1 and {max} characters.")))
+    body = fields.String(required=True, validate=[validate.Length(min=1, error=_l("Write a message first.")),
+                                                  _at_most(MAX_MESSAGE)],
+                         error_messages={"required": _l("Write a message first.")})
 
     @pre_load
     def _trim(self, data, **kwargs):
@@ -108,7 +108,7 @@ def form_to_report(form) -> dict:
     return data
 
 
-class MessageOut(Schema):
+class ThreadMessageOut(Schema):
     """One message as the reporter sees it: who wrote it by role only, never a name."""
 
     id = fields.Integer()
@@ -119,7 +119,7 @@ class MessageOut(Schema):
     read = fields.Boolean()
 
 
-class ReportOut(Schema):
+class MyReportOut(Schema):
     """A report as its own reporter sees it."""
 
     reference = fields.String()
@@ -134,12 +134,12 @@ class ReportOut(Schema):
     unread = fields.Integer(metadata={"description": "coordinator messages not read yet"})
 
 
-class ReportDetailOut(ReportOut):
+class MyReportDetailOut(MyReportOut):
     details = fields.Dict(metadata={"description": "what_happened, platform, link, handle, when, involved, holders"})
-    messages = fields.List(fields.Nested(MessageOut))
+    messages = fields.List(fields.Nested(ThreadMessageOut))
 
 
-class NewReportOut(Schema):
+class NewReportFormOut(Schema):
     submission = fields.String(metadata={"description": "send it with the report; valid for one report"})
     categories = fields.List(fields.String())
     urgent_categories = fields.List(fields.String())

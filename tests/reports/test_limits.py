@@ -2,7 +2,6 @@
 import threading
 
 import pytest
-from sqlalchemy import text as sql_text
 
 from lti_tool.reports.models import Report
 from tests.support.browser import form_of, text_of
@@ -99,7 +98,7 @@ HUGE = "x" * 4001
 
 @pytest.mark.parametrize("user, change, status, message", [
     ("lim-10", {"what_happened": HUGE}, 400, "Write at most 4000 characters."),
-    ("lim-11", {"what_happened": "   "}, 400, "What happened?"),
+    ("lim-11", {"what_happened": "   "}, 400, "Describe what happened."),
     ("lim-12", {"category": "nudes"}, 400, "Choose one of the kinds of incident."),
     ("lim-13", {"link": "htp:/broken"}, 400, "Give a web address that starts with https://"),
     ("lim-14", {"link": "javascript:alert(1)"}, 400, "Give a web address that starts with https://"),

@@ -7,7 +7,7 @@ from lti_tool.reports.models import Report, ReportMessage
 from tests.support.browser import form_of, text_of
 from tests.support.pages import launch
 
-from .helpers import FORM, reference_of, reports_of, send
+from .helpers import reference_of, reports_of, send
 
 
 def test_the_report_placement_opens_the_form_with_the_112_notice(browser, school_lms):
