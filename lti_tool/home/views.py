@@ -1,6 +1,7 @@
 """The first page after a launch, and the public landing page for LMS administrators."""
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from ..reports.queries import unread_counts
 from ..security import current_launch
 
 bp = Blueprint("home", __name__)
@@ -16,7 +17,6 @@ def index():
     if ((launch.claims or {}).get("custom") or {}).get("placement") == "report" \
             and request.args.get("view") != "home":
         return redirect(url_for("reports.new"), 303)
-    from ..reports.queries import unread_counts
     unread = sum(unread_counts(launch.school_id, launch.user_id).values())
     return render_template("home/index.html", launch=launch, unread_answers=unread)
 

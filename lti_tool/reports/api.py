@@ -29,6 +29,7 @@ def _json_body() -> dict:
 
 
 def _report_out(report, unread: int = 0, *, detail: bool = False) -> dict:
+    """A report as its reporter sees it; with detail, what they sent and the thread."""
     data = {"reference": report.reference, "category": report.category, "status": report.status,
             "urgent": report.urgent, "spreading_now": report.spreading_now,
             "reporter_is_affected": report.reporter_is_affected, "identity": report.identity,
@@ -44,6 +45,7 @@ def _report_out(report, unread: int = 0, *, detail: bool = False) -> dict:
 
 
 def _images_refused(exc: ImagesRefused):
+    """The refusal as JSON, naming the field; what was sent is never echoed."""
     return jsonify({"error": exc.code, "message": exc.message, "field": exc.field}), exc.status
 
 

@@ -111,6 +111,7 @@ def mine():
 
 
 def _report_page(report, *, reply_form=None, problem: AppError | None = None, status: int = 200):
+    """One report with its thread and the reply form (filled in again after a problem)."""
     thread = [(message, queries.message_body(message)) for message in queries.messages(report)]
     return render_template("reports/show.html", report=report, details=queries.details(report),
                            thread=thread, closed=report.status == CLOSED, reply_form=reply_form or {},
