@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_app_context, request
 from sqlalchemy import event, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 
@@ -27,7 +28,11 @@ def _platform_origins(app: Flask) -> list[str]:
     if cached and cached[0] > time.monotonic():
         return cached[1]
     from .platforms.models import Platform
-    rows = db.session.execute(select(Platform.issuer, Platform.auth_login_url)).all()
+    try:
+        rows = db.session.execute(select(Platform.issuer, Platform.auth_login_url)).all()
+    except SQLAlchemyError:  # no database yet (before migrations): only the tool itself frames
+        db.session.rollback()
+        return []
     origins = sorted({o for row in rows for o in map(_origin, row) if o})
     app.extensions["frame_ancestors"] = (time.monotonic() + _TTL, origins)
     return origins

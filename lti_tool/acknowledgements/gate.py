@@ -23,10 +23,17 @@ def gate():
         return None
     if request.endpoint.startswith(_OPEN_PREFIXES):
         return None
+    if request.endpoint == "home.index" and _placement(launch) == "report":
+        return None  # the report button's launch goes straight to the report form
     if not queries.status(launch.school_id, launch.user_id, launch.role).needs_acknowledgement:
         return None
     target = request.full_path if request.method == "GET" else None
     return redirect(url_for("acknowledgements.read", next=safe_next(target)), 303)
+
+
+def _placement(launch) -> str | None:
+    custom = (launch.claims or {}).get("custom")
+    return custom.get("placement") if isinstance(custom, dict) else None
 
 
 def safe_next(target: str | None) -> str | None:

@@ -17,8 +17,6 @@ def test_the_report_links_stay_open_while_the_code_waits(browser, school_lms, co
     assert "/reports/new?" in page.text, "the code page itself links to reporting"
 
 
-@pytest.mark.xfail(strict=True, reason="the acknowledgement gate (acknowledgements/gate.py, not ours) stops home.index "
-                   "before it can send a report placement to the form; remove this mark when the gate lets it pass")
 def test_the_report_placement_opens_the_form_before_the_code_is_acknowledged(browser, school_lms, codes):
     page, _ = launch(browser, school_lms, "student2", link="report", locale="en")
     assert "/reports/new" in page.url, page.url
