@@ -58,6 +58,10 @@ def load(instance_path: str) -> dict:
         "TOOL_KEY_GRACE_DAYS": int(os.environ.get("TOOL_KEY_GRACE_DAYS", "14")),
         # Report contents at rest: "id:base64url-32-bytes,…", first active (see sealing.py).
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
+        # Reports one person may send (counted per school across workers), and how long a form stays valid.
+        "REPORTS_PER_HOUR": int(os.environ.get("REPORTS_PER_HOUR", "5")),
+        "REPORTS_PER_DAY": int(os.environ.get("REPORTS_PER_DAY", "15")),
+        "REPORT_FORM_SECONDS": int(os.environ.get("REPORT_FORM_SECONDS", str(24 * 3600))),
         # Notifications to coordinators (never any report content).
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("SMTP_PORT", "25")),
