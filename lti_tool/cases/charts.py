@@ -31,7 +31,7 @@ def stacked_months(months: list, month_label) -> dict:
             bars.append({"x": round(x, 1), "y": round(y, 1), "w": round(slot * 0.7, 1), "h": round(h, 1),
                          "cls": f"cat-{index}", "title": f"{month_label(month)}: {count}", "category": category})
         labels.append({"x": round(LEFT + n * slot + slot / 2, 1), "y": HEIGHT - 10, "text": month_label(month),
-                       "total": month.total})
+                       "total": month.total, "odd": n % 2 == 1})
     ticks = [{"y": round(HEIGHT - BOTTOM - plot_h * f, 1), "value": round(top * f)} for f in (0, 0.5, 1)]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bars": bars, "labels": labels, "ticks": ticks,
             "baseline": HEIGHT - BOTTOM}
@@ -49,7 +49,8 @@ def month_bars(months: list, value, month_label) -> dict:
             h = plot_h * v / top
             bars.append({"x": round(LEFT + n * slot + slot * 0.15, 1), "y": round(HEIGHT - BOTTOM - h, 1),
                          "w": round(slot * 0.7, 1), "h": round(h, 1), "cls": "bar", "title": f"{month_label(month)}: {v}"})
-        labels.append({"x": round(LEFT + n * slot + slot / 2, 1), "y": HEIGHT - 10, "text": month_label(month)})
+        labels.append({"x": round(LEFT + n * slot + slot / 2, 1), "y": HEIGHT - 10, "text": month_label(month),
+                       "odd": n % 2 == 1})
     ticks = [{"y": round(HEIGHT - BOTTOM - plot_h * f, 1), "value": round(top * f, 1)} for f in (0, 0.5, 1)]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bars": bars, "labels": labels, "ticks": ticks,
             "baseline": HEIGHT - BOTTOM}

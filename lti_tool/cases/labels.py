@@ -1,9 +1,24 @@
-"""Words for categories, statuses, sources, outcomes and audit actions, shared by pages, CSV and e-mail."""
+"""Words for categories, statuses, sources, outcomes and audit actions, shared by pages, CSV and e-mail.
+
+A queue page names the same few categories and statuses dozens of times; each table of words is
+looked up once per request (and language) and kept on flask.g, not translated again per row.
+"""
+from flask import g, has_request_context
 from flask_babel import gettext as _
 
 
+def _table(name: str, build) -> dict:
+    """The table of words `name`, built once per request (a request speaks one language)."""
+    if not has_request_context():
+        return build()
+    cache = g.setdefault("_case_words", {})
+    if name not in cache:
+        cache[name] = build()
+    return cache[name]
+
+
 def category_label(category: str) -> str:
-    return {
+    return _table("category_label", lambda: {
         "sexual_images": _("Sexual or nude images spread"),
         "fight_video": _("Fight or humiliation video"),
         "unwanted_images": _("Other unwanted images or filming"),
@@ -12,32 +27,35 @@ def category_label(category: str) -> str:
         "impersonation": _("Impersonation or hacked account"),
         "private_data": _("Private data shared"),
         "other": _("Other"),
-    }.get(category, category)
+    }).get(category, category)
 
 
 def status_label(status: str) -> str:
-    return {"new": _("New"), "acknowledged": _("Acknowledged"), "in_progress": _("In progress"),
-            "closed": _("Closed")}.get(status, status)
+    return _table("status_label", lambda: {
+        "new": _("New"), "acknowledged": _("Acknowledged"), "in_progress": _("In progress"), "closed": _("Closed"),
+    }).get(status, status)
 
 
 def source_label(source: str) -> str:
-    return {"tool": _("Through the tool"), "phone": _("By phone"), "in_person": _("In person"),
-            "email": _("By e-mail"), "other": _("Another way")}.get(source, source)
+    return _table("source_label", lambda: {
+        "tool": _("Through the tool"), "phone": _("By phone"), "in_person": _("In person"),
+        "email": _("By e-mail"), "other": _("Another way"),
+    }).get(source, source)
 
 
 def outcome_label(outcome: str | None) -> str:
-    return {
+    return _table("outcome_label", lambda: {
         "resolved": _("Resolved"),
         "sanctioned": _("Resolved with sanctions"),
         "referred": _("Referred (police, Veilig Thuis, board)"),
         "no_action": _("No further action needed"),
         "withdrawn": _("Withdrawn by the reporter"),
         "not_genuine": _("Not genuine"),
-    }.get(outcome or "", outcome or "–")
+    }).get(outcome or "", outcome or "–")
 
 
 def action_label(action: str) -> str:
-    return {
+    return _table("action_label", lambda: {
         "report_created": _("Report received"),
         "report_entered": _("Report entered by a coordinator"),
         "case_viewed": _("Case viewed"),
@@ -59,4 +77,12 @@ def action_label(action: str) -> str:
         "statistics_exported": _("Statistics exported"),
         "contents_purged": _("Contents purged after the retention period"),
         "data_resealed": _("Contents re-encrypted under a new key"),
-    }.get(action, action)
+    }).get(action, action)
+
+
+def deadline_label(kind: str) -> str:
+    return _table("deadline_label", lambda: {
+        "first_response": _("First response"),
+        "acknowledgement": _("Acknowledgement to the reporter"),
+        "feedback": _("Feedback to the reporter"),
+    }).get(kind, kind)

@@ -24,7 +24,7 @@ def _helpers():
             "source_label": labels.source_label, "outcome_label": labels.outcome_label,
             "action_label": labels.action_label, "step_title": protocol.step_title,
             "format_datetime": format_datetime, "CATEGORIES": CATEGORIES, "STATUSES": STATUSES,
-            "OVERDUE": timeliness.OVERDUE, "deadline_label": deadline_label, "field_label": field_label,
+            "OVERDUE": timeliness.OVERDUE, "deadline_label": labels.deadline_label, "field_label": field_label,
             "rule_text": rule_text, "timeline_detail": timeline_detail, "entry_label": entry_label,
             "setting_label": setting_label}
 
@@ -70,18 +70,12 @@ def timeline_detail(item) -> str:
         return f"{labels.status_label(before)} → {labels.status_label(after)}"
     if item.action in ("step_checked", "step_unchecked"):
         return protocol.step_title(item.detail)
-    if item.action == "report_entered":
+    if item.action in ("report_entered", "report_created"):
         return labels.source_label(item.detail)
     if item.action == "case_closed":
         outcome, _sep, rule = item.detail.partition("; ")
         return labels.outcome_label(outcome) + (f"; {rule}" if rule else "")
     return item.detail
-
-
-def deadline_label(kind: str) -> str:
-    return {timeliness.FIRST_RESPONSE: _("First response"),
-            timeliness.ACKNOWLEDGEMENT: _("Acknowledgement to the reporter"),
-            timeliness.FEEDBACK: _("Feedback to the reporter")}.get(kind, kind)
 
 
 def load(schema, data) -> dict:
