@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, tuple_, union_all
+from sqlalchemy import func, select, tuple_, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from ..courses.models import SchoolMember, User

@@ -7,8 +7,7 @@ reporter's sealed link or lookup hash, and a pseudonymous reporter shows only as
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import (EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate,
-                         validates_schema)
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from ..reports.models import CATEGORIES, STATUSES
 from ..reports.schemas import ReportIn

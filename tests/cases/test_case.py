@@ -3,7 +3,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select, text
 
-from lti_tool.cases.models import AuditEvent, CaseNote, ChecklistEntry
+from lti_tool.cases.models import AuditEvent, ChecklistEntry
 from lti_tool.reports.models import Report, ReportMessage
 from tests.cases.conftest import coordinator_token, designate, launch, make_case, user_id
 from tests.support.browser import form_of, text_of

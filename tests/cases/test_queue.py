@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.cases.conftest import coordinator_token, launch, make_case, user_id
+from tests.cases.conftest import coordinator_token, make_case, user_id
 
 
 def refs(html: str) -> list[str]:
