@@ -308,22 +308,31 @@ def resolve_line_item(client: ags.Client, placement: PlacementRef) -> str:
 
 
 def resolve_missing_line_items(client: ags.Client, limit: int = 10) -> None:
-    """Create the column of new placements before their first score (retried every few minutes)."""
+    """Create the column of new placements before their first score (retried every few minutes).
+
+    Newest first, and an LMS that cannot be reached is not asked again in the same run, so
+    placements in LMSs that went away never keep a new course waiting for its column.
+    """
     now = time.monotonic()
     query = (select(Placement, Platform, exists().where(Deployment.platform_id == Placement.platform_id,
                                                         Deployment.school_id == Placement.school_id))
              .join(Platform, Platform.id == Placement.platform_id)
              .where(Placement.lineitem_url.is_(None), Placement.lineitems_url.is_not(None))
-             .order_by(Placement.id).limit(limit * 5).execution_options(populate_existing=True))
+             .order_by(Placement.id.desc()).limit(limit * 5).execution_options(populate_existing=True))
     refs = [_ref(p, platform, deployed) for p, platform, deployed in db.session.execute(query)]
     db.session.commit()
     todo = [r for r in refs if r.deployed and ags.LINEITEM_SCOPE in r.scopes
             and now - _line_item_tried.get(r.id, -LINE_ITEM_RETRY_SECONDS) >= LINE_ITEM_RETRY_SECONDS]
+    unreachable: set[int] = set()
     for ref in todo[:limit]:
+        if ref.platform.id in unreachable:
+            continue
         _line_item_tried[ref.id] = now
         try:
             resolve_line_item(client, ref)
         except ags.ServiceFailure as failure:
+            if failure.unreachable:
+                unreachable.add(ref.platform.id)
             log.warning("gradebook: no line item yet for placement %s: %s", ref.id, failure.message)
         else:
             _line_item_tried.pop(ref.id, None)
