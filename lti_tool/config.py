@@ -59,6 +59,7 @@ def load(instance_path: str) -> dict:
         # Report contents at rest: "id:base64url-32-bytes,…", first active (see sealing.py).
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
         # Reports one person may send (counted per school across workers), and how long a form stays valid.
+        "TOOL_URL": os.environ.get("TOOL_URL", ""),
         "REPORTS_PER_HOUR": int(os.environ.get("REPORTS_PER_HOUR", "5")),
         "REPORTS_PER_DAY": int(os.environ.get("REPORTS_PER_DAY", "15")),
         "REPORT_FORM_SECONDS": int(os.environ.get("REPORT_FORM_SECONDS", str(24 * 3600))),
