@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
@@ -36,9 +37,8 @@ DEADLINE_SECONDS = 30.0           # for the whole roster (ROSTER_DEADLINE_SECOND
 MAX_AGE_SECONDS = 300             # opening an overview reads a roster older than this again
 
 
-@dataclass(frozen=True)
-class RosterMember:
-    """One member as the roster lists them."""
+class RosterMember(NamedTuple):
+    """One member as the roster lists them (a tuple: a roster makes thousands of them)."""
 
     sub: str
     roles: tuple[str, ...]
@@ -213,12 +213,10 @@ def _get(http: requests.Session, url: str, token: str, deadline: float,
                       timeout=min(timeout, remaining), allow_redirects=False, stream=True) as resp:
             if resp.status_code != 200:
                 return resp.status_code, {}, b""
-            body = bytearray()
-            for chunk in resp.iter_content(64 * 1024):
-                body += chunk
-                if len(body) > MAX_PAGE_BYTES:
-                    raise _failed("too_large")
-            return resp.status_code, resp.links, bytes(body)
+            body = resp.raw.read(MAX_PAGE_BYTES + 1, decode_content=True)  # never more than the limit
+            if len(body) > MAX_PAGE_BYTES:
+                raise _failed("too_large")
+            return resp.status_code, resp.links, body
     except requests.Timeout:
         raise _unavailable("timeout") from None
     except requests.RequestException:
@@ -281,7 +279,11 @@ def apply(course: Course, issuer: str, members: list[RosterMember], *, complete:
     _store_school_members(course.school_id, members, ids, known, now)
     _store_course_members(course, members, ids, known, complete, now)
     db.session.flush()
-    db.session.expire_all()  # rows loaded before these statements may be stale now
+    # People and memberships loaded before these statements may be stale now (the launch's user
+    # among them); nothing else was touched, so nothing else is read again.
+    for instance in list(db.session.identity_map.values()):
+        if isinstance(instance, (User, SchoolMember, CourseMember)):
+            db.session.expire(instance)
 
 
 @dataclass
@@ -396,9 +398,9 @@ def current(course: Course) -> RosterSync | None:
     return db.session.get(RosterSync, course.id, populate_existing=True)
 
 
-def sync(course: Course) -> RosterSync:
+def sync(course: Course, record: RosterSync | None = None) -> RosterSync:
     """Read the course's roster from the LMS and store it; record how it went. Never raises for the LMS."""
-    record = current(course)
+    record = record or current(course)
     now = utcnow()
     if record is None or not record.memberships_url or record.platform_id is None:
         return _record(course, record, now, _unavailable("no_service"))
@@ -408,7 +410,7 @@ def sync(course: Course) -> RosterSync:
     members, problem = reading.result()
     if members or problem is None:  # a complete roster counts even when empty: it ends memberships
         apply(course, platform.issuer, members, complete=problem is None, now=now, known=known)
-    return _record(course, current(course), now, problem,
+    return _record(course, record, now, problem,
                    count=sum(m.active for m in members) if problem is None else None)
 
 
@@ -438,4 +440,4 @@ def is_stale(record: RosterSync | None, now: datetime | None = None) -> bool:
 def refresh_if_stale(course: Course) -> RosterSync:
     """The course's roster sync, read again from the LMS first when it is older than a few minutes."""
     record = current(course)
-    return sync(course) if is_stale(record) else record
+    return sync(course, record) if is_stale(record) else record
