@@ -7,7 +7,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
 from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
-from ..db import utcnow
+from ..db import among, utcnow
 from ..extensions import db
 from ..security import scoped
 from .models import Acknowledgement
@@ -46,14 +46,20 @@ def _state(current: ConductVersion | None, latest: Acknowledgement | None, today
 
 
 def statuses(school_id: int, people: list[tuple[int, str]]) -> dict[int, Status]:
-    """Statuses of many (user_id, app role) pairs of one school, in two queries whatever their number."""
+    """Statuses of many (user_id, app role) pairs of one school, in two queries whatever their number.
+
+    Only acknowledgements of the current codes are read; on PostgreSQL the ids go as one array.
+    """
     current = conduct.current_versions(school_id)
+    code_ids = [version.code_id for version in current.values()]
     user_ids = [user_id for user_id, _ in people]
     latest: dict[tuple[int, int], Acknowledgement] = {}
-    for start in range(0, len(user_ids), 900):  # stay under every database's parameter limit
-        chunk = user_ids[start:start + 900]
+    chunk_size = len(user_ids) or 1 if db.session.get_bind().dialect.name == "postgresql" else 900
+    for start in range(0, len(user_ids) if code_ids else 0, chunk_size):
+        chunk = user_ids[start:start + chunk_size]  # SQLite: stay under its parameter limit
         query = (scoped(select(Acknowledgement), Acknowledgement, school_id)
-                 .where(Acknowledgement.user_id.in_(chunk)).order_by(Acknowledgement.epoch))
+                 .where(among(Acknowledgement.user_id, chunk), Acknowledgement.code_id.in_(code_ids))
+                 .order_by(Acknowledgement.epoch))
         for ack in db.session.scalars(query):
             latest[(ack.user_id, ack.code_id)] = ack  # highest epoch wins
     today = utcnow().date()

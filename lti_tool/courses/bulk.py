@@ -4,21 +4,15 @@ Each statement is compiled once. Inserts carry RETURNING so that SQLAlchemy send
 multi-row VALUES batches ("insertmanyvalues") instead of one round trip per row; updates go as one
 executemany.
 """
-from sqlalchemy import any_, bindparam, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import among  # noqa: F401  (re-exported: the roster's queries use it from here)
 from ..extensions import db
 
 
 def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
-
-
-def among(column, values: list):
-    """column IN values; on PostgreSQL one array parameter, so the statement's text never grows."""
-    if _postgresql():
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
-    return column.in_(values)
 
 
 def insert(model):
