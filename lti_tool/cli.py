@@ -29,6 +29,8 @@ def demo(host, port):
     from .demo import setup as demo_setup
     base_url = f"http://{host}:{port}"
     app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url})
+    from .demo import mailbox
+    mailbox.start(app)  # the coordinator's e-mail about a new report lands in the demo's mailbox
     with app.app_context():
         upgrade_database(app)
         demo_setup.install(app, base_url)

@@ -39,7 +39,8 @@ def index():
     members = platform.members()
     grades = {item_id: platform.scores.get(item_id, {}) for item_id in platform.line_items}
     return render_template("demo/course.html", lms=platform, members=members, grades=grades,
-                           people=[u for u in platform.users.values() if not u.key.startswith("bulk-")])
+                           people=[u for u in platform.users.values() if not u.key.startswith("bulk-")],
+                           mailbox=current_app.extensions.get("demo_mailbox"))
 
 
 @bp.route("/launch")

@@ -216,3 +216,48 @@ def test_the_demo_command_starts_on_a_bare_machine(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+# --- the demo's mailbox: a coordinator hears of a new report, never what it says ------------------
+
+@pytest.fixture(scope="module")
+def demo_with_mailbox(app):
+    """The demo as `lti-tool demo` runs it, with its SMTP mailbox on 127.0.0.1."""
+    from lti_tool.demo import mailbox
+    port = reserve_port()
+    url = f"http://127.0.0.1:{port}"
+    demo_app = create_app({**{k: app.config[k] for k in (
+        "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "LTI_CONFIG", "TESTING")},
+        "DEMO_MODE": True, "DEMO_BASE_URL": url})
+    mailbox.start(demo_app)
+    with demo_app.app_context():
+        demo_setup.install(demo_app, url)
+        db.session.commit()
+    with serve(demo_app, port=port):
+        yield demo_app, url
+
+
+def test_a_pseudonymous_report_reaches_the_coordinators_mailbox_without_its_content(demo_with_mailbox):
+    from tests.support.browser import form_of
+    from lti_tool.cases import mail
+    demo_app, url = demo_with_mailbox
+    browser = Browser(url)
+    page = _launch_from_course_page(browser, url, "student3", link="report", locale="en-GB")
+    form = browser.get(page.url.replace("/reports/new?", "/reports/new?category=sexual_images&")
+                       if "/reports/new" in page.url else page.url)
+    assert form.status_code == 200 and 'type="file"' not in form.text
+    action, fields = form_of(form.text, "form.report-form")
+    secret = "photo of a classmate in the group chat " + secrets.token_hex(3)
+    fields.update({"category": "sexual_images", "what_happened": secret, "platform": "Snapchat",
+                   "holders": "two people in 3B", "identity": "pseudonymous", "affected": "no"})
+    receipt = browser.follow(browser.post(action, data=fields))
+    assert receipt.status_code == 200 and "VO-" in receipt.text
+    with demo_app.app_context():
+        mail.send_due()
+    box = demo_app.extensions["demo_mailbox"]
+    coordinator = demo_app.extensions["demo_lms"].users["coordinator"].email
+    assert box and box[0]["to"] == coordinator
+    assert secret not in box[0]["body"] and "Snapchat" not in box[0]["body"]
+    assert "Snapchat" not in box[0]["subject"] and secret not in box[0]["subject"]
+    index = browser.get(url + "/demo/")
+    assert box[0]["subject"] in index.text
