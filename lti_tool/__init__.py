@@ -42,14 +42,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .conduct.views import bp as conduct_bp
     from .acknowledgements.views import bp as acknowledgements_bp
     from .reports.views import bp as reports_bp
+    from .cases.views import bp as cases_bp
     from .acknowledgements.gate import gate
     from .lti import sessions
 
     for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-                      reports_bp):
+                      reports_bp, cases_bp):
         app.register_blueprint(blueprint)
-    from .cases.views import bp as cases_bp
-    app.register_blueprint(cases_bp)
     from . import api
     api.register(app)
     if app.config["DEMO_MODE"]:
