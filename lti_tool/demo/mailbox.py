@@ -32,5 +32,12 @@ def start(app: Flask) -> None:
     controller = Controller(_Keep(box), hostname="127.0.0.1", port=port)
     controller.start()
     app.extensions["demo_mailbox"] = box
+    app.extensions["demo_mailbox_server"] = controller
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_STARTTLS=False, SMTP_USERNAME="",
                       SMTP_PASSWORD="")
+
+
+def stop(app: Flask) -> None:
+    controller = app.extensions.pop("demo_mailbox_server", None)
+    if controller is not None:
+        controller.stop()

@@ -235,6 +235,9 @@ def demo_with_mailbox(app):
         db.session.commit()
     with serve(demo_app, port=port):
         yield demo_app, url
+    mailbox.stop(demo_app)
+    with demo_app.app_context():
+        db.engine.dispose()
 
 
 def test_a_pseudonymous_report_reaches_the_coordinators_mailbox_without_its_content(demo_with_mailbox):
