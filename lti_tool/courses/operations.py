@@ -2,9 +2,10 @@
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, case, func, null, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import insert_missing, utcnow
+from ..db import utcnow
 from ..extensions import db
 from ..platforms.models import School
 from ..security import SCHOOL_ADMIN, STAFF, STUDENT
@@ -15,74 +16,131 @@ from .models import INACTIVE, Course, CourseMember, RosterSync, SchoolMember, Us
 ROLE_RANK = {STUDENT: 0, STAFF: 1, SCHOOL_ADMIN: 2}
 
 
+# Upsert statements, built once per dialect and statement: building one (its `excluded` columns,
+# CASEs and coercions) costs more CPU than running it. Values go as bound parameters.
+_upserts: dict[tuple[str, str], object] = {}
+
+
+def _upsert(key: str, model, build, values: dict, **params):
+    """Run the upsert build(insert of values) makes: INSERT … ON CONFLICT DO UPDATE … RETURNING model.
+
+    Returns the row as the database now has it (populate_existing: an object of this row already
+    in the session takes the stored values). params are the other parameters build() binds.
+    """
+    dialect_name = db.session.get_bind().dialect.name
+    stmt = _upserts.get((dialect_name, key))
+    if stmt is None:
+        dialect = postgresql if dialect_name == "postgresql" else sqlite
+        insert = dialect.insert(model).values({column: bindparam(column) for column in values})
+        stmt = _upserts[(dialect_name, key)] = build(insert).returning(model)
+    return db.session.scalars(stmt, {**values, **params},
+                              execution_options={"populate_existing": True}).one()
+
+
+def _changed_at(table, stmt, changed):
+    """updated_at: the new row's when changed is true, else the stored one."""
+    return case((changed, stmt.excluded.updated_at), else_=table.c.updated_at)
+
+
+def _build_user(stmt):
+    table = User.__table__
+    kept = {column: func.coalesce(stmt.excluded[column], table.c[column])
+            for column in ("name", "email", "locale")}
+    changed = or_(*(table.c[column].is_distinct_from(value) for column, value in kept.items()))
+    return stmt.on_conflict_do_update(index_elements=["issuer", "sub"],
+                                      set_={**kept, "updated_at": _changed_at(table, stmt, changed)})
+
+
 def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | None = None,
                 locale: str | None = None) -> User:
-    """Find or create the user issuer+sub; overwrite name and email only when the LMS sent them."""
-    user = db.session.scalars(select(User).where(User.issuer == issuer, User.sub == sub)).first()
-    if user is None:
-        insert_missing(db.session, User, issuer=issuer, sub=sub)
-        user = db.session.scalars(select(User).where(User.issuer == issuer, User.sub == sub)).one()
-    if name:
-        user.name = name[:300]
-    if email:
-        user.email = email[:320]
-    if locale:
-        user.locale = locale[:20]
-    db.session.flush()
-    return user
+    """Find or create the user issuer+sub; overwrite name and email only when the LMS sent them.
+
+    One statement, safe when two workers race; updated_at moves only when a value changed.
+    """
+    now = utcnow()
+    return _upsert("user", User, _build_user, {
+        "issuer": issuer, "sub": sub, "name": name[:300] if name else None,
+        "email": email[:320] if email else None, "locale": locale[:20] if locale else None,
+        "created_at": now, "updated_at": now})
+
+
+def _build_launched_member(stmt):
+    return stmt.on_conflict_do_update(
+        index_elements=["school_id", "user_id"],
+        set_={"role": stmt.excluded.role, "last_launch_at": stmt.excluded.last_launch_at})
+
+
+def _build_guessed_member(stmt):
+    table = SchoolMember.__table__
+    stored_rank = case({stored: rank for stored, rank in ROLE_RANK.items()}, value=table.c.role, else_=0)
+    raise_guess = and_(table.c.last_launch_at.is_(None), stored_rank < bindparam("rank"))
+    return stmt.on_conflict_do_update(
+        index_elements=["school_id", "user_id"],
+        set_={"role": case((raise_guess, stmt.excluded.role), else_=table.c.role)})
 
 
 def upsert_school_member(school: School, user: User, role: str, *, launched: bool = True) -> SchoolMember:
     """Record the user's role at the school; never touches is_coordinator.
 
     A launch states the role (with institution roles); without one the role is only a guess, which
-    never overrides what a launch said and never lowers an earlier guess.
+    never overrides what a launch said and never lowers an earlier guess. One statement either way.
     """
-    query = select(SchoolMember).where(SchoolMember.school_id == school.id,
-                                       SchoolMember.user_id == user.id)
-    member = db.session.scalars(query).first()
-    if member is None:
-        insert_missing(db.session, SchoolMember, school_id=school.id, user_id=user.id, role=role,
-                       is_coordinator=False)
-        member = db.session.scalars(query).one()
+    values = {"school_id": school.id, "user_id": user.id, "role": role, "is_coordinator": False,
+              "created_at": utcnow()}
     if launched:
-        member.role = role
-        member.last_launch_at = utcnow()
-    elif member.last_launch_at is None and ROLE_RANK.get(role, 0) > ROLE_RANK.get(member.role, 0):
-        member.role = role
-    db.session.flush()
-    return member
+        return _upsert("launched_member", SchoolMember, _build_launched_member,
+                       {**values, "last_launch_at": values["created_at"]})
+    return _upsert("guessed_member", SchoolMember, _build_guessed_member, values,
+                   rank=ROLE_RANK.get(role, 0))
+
+
+def _build_course(stmt):
+    table = Course.__table__
+    return stmt.on_conflict_do_update(
+        index_elements=["school_id", "context_id"],
+        set_={column: func.coalesce(stmt.excluded[column], table.c[column]) for column in ("title", "label")})
 
 
 def upsert_course(school: School, context_id: str, *, title: str | None = None,
                   label: str | None = None) -> Course:
-    query = select(Course).where(Course.school_id == school.id, Course.context_id == context_id)
-    course = db.session.scalars(query).first()
-    if course is None:
-        insert_missing(db.session, Course, school_id=school.id, context_id=context_id)
-        course = db.session.scalars(query).one()
-    if title:
-        course.title = title[:500]
-    if label:
-        course.label = label[:255]
-    db.session.flush()
-    return course
+    """Find or create the course; overwrite title and label only when the LMS sent them.
+
+    Read first, and written only when new or changed: every launch of a class finds the same row,
+    and an upsert would lock it until the launch commits, queueing the class's launches on it.
+    """
+    title, label = title[:500] if title else None, label[:255] if label else None
+    course = db.session.scalars(select(Course).where(Course.school_id == school.id,
+                                                     Course.context_id == context_id)).first()
+    if course is not None and (title or course.title) == course.title \
+            and (label or course.label) == course.label:
+        return course
+    return _upsert("course", Course, _build_course, {
+        "school_id": school.id, "context_id": context_id, "title": title, "label": label,
+        "created_at": utcnow()})
+
+
+def _build_course_member(stmt):
+    table = CourseMember.__table__
+    changed = or_(table.c.role.is_distinct_from(stmt.excluded.role),
+                  table.c.lti_roles.is_distinct_from(stmt.excluded.lti_roles),
+                  table.c.lms_status == INACTIVE)
+    return stmt.on_conflict_do_update(
+        index_elements=["course_id", "user_id"],
+        set_={"role": stmt.excluded.role, "lti_roles": stmt.excluded.lti_roles,
+              "lms_status": case((table.c.lms_status == INACTIVE, null()), else_=table.c.lms_status),
+              "updated_at": _changed_at(table, stmt, changed)})
 
 
 def upsert_course_member(course: Course, user: User, lti_roles: list[str], role: str) -> CourseMember:
-    query = select(CourseMember).where(CourseMember.course_id == course.id,
-                                       CourseMember.user_id == user.id)
-    member = db.session.scalars(query).first()
-    if member is None:
-        insert_missing(db.session, CourseMember, course_id=course.id, user_id=user.id, role=role)
-        member = db.session.scalars(query).one()
-    member.lti_roles = " ".join(lti_roles)[:4000]
-    member.role = role
-    if member.lms_status == INACTIVE:
-        # A launch from the course is newer proof of membership than the roster that missed them.
-        member.lms_status = None
-    db.session.flush()
-    return member
+    """Record the user's roles in the course, as the launch states them; one statement.
+
+    A launch from the course is newer proof of membership than a roster that missed them: an
+    inactive membership becomes a launch-only one again. updated_at moves only when a value changed.
+    """
+    now = utcnow()
+    return _upsert("course_member", CourseMember, _build_course_member, {
+        "course_id": course.id, "user_id": user.id, "role": role,
+        "lti_roles": " ".join(lti_roles)[:4000], "created_at": now, "updated_at": now})
 
 
 def record_roster_service(course: Course | None, platform_id: int, nrps_claim) -> None:
