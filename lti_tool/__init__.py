@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
 
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, migrate, tune_sqlite
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -28,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     install_redaction()
 
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)

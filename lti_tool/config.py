@@ -37,7 +37,11 @@ def load(instance_path: str) -> dict:
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance, production),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping before each checkout (a round trip per request): a connection that died with a
+        # database restart fails the one statement that meets it, SQLAlchemy then drops every
+        # pooled connection of that worker, and the next request connects afresh. Connections
+        # are also renewed after half an hour, before idle-timeouts of proxies and firewalls.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "LTI_CONFIG": os.environ.get("LTI_CONFIG", str(Path.cwd() / "lti_config.json")),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Number of reverse proxies in front of the tool whose X-Forwarded-* headers are trusted.

@@ -67,3 +67,26 @@ def test_forwarded_headers_are_ignored_without_a_configured_proxy(tmp_path, monk
 
     resp = app.test_client().get("/_where", headers={"X-Forwarded-Host": "evil.example"})
     assert resp.text == "localhost"
+
+
+def test_a_sqlite_file_writes_ahead_and_syncs_at_checkpoints(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'tool.db'}")
+    app = create_app()
+    with app.app_context():
+        from lti_tool.extensions import db
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        db.engine.dispose()
+
+
+def test_an_in_memory_sqlite_keeps_its_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app()
+    with app.app_context():
+        from lti_tool.extensions import db
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "memory"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL

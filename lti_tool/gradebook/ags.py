@@ -94,7 +94,7 @@ class Client:
             {"iss": platform.client_id, "sub": platform.client_id,
              "aud": platform.auth_audience or platform.auth_token_url,
              "iat": now, "exp": now + 300, "jti": secrets.token_urlsafe(24)},
-            keys.private_pem(key), algorithm="RS256", headers={"kid": key.kid})
+            keys.signing_key(key), algorithm="RS256", headers={"kid": key.kid})
         form = {"grant_type": "client_credentials",
                 "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 "client_assertion": assertion, "scope": " ".join(sorted(scopes))}
