@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..conduct import queries as conduct
 from ..conduct.models import ConductVersion
@@ -62,6 +63,7 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None], locale
                        course_id=actor.course_id, check_passed=passed, acknowledged_at=utcnow())
     if ack is None:
         raise Conflict(_("You already acknowledged this code."))
+    set_committed_value(ack, "version", current)  # already loaded: no query to show its number
     from ..gradebook import operations as gradebook
     gradebook.score_acknowledgement(ack)
     return ack
