@@ -13,9 +13,8 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from flask import Flask, current_app
+from sqlalchemy import func, select
 
 from ..db import utcnow
 from ..extensions import db
@@ -155,7 +154,7 @@ def status() -> dict:
 def init_app(app: Flask) -> None:
     """Settings with their defaults, and the sender thread when MAIL_DELIVERY is "thread"."""
     import os
-    from .worker import Periodic
+    from ..background import Periodic, wake_on_commit
     env = os.environ
     defaults = {
         "MAIL_DELIVERY": env.get("MAIL_DELIVERY") or ("off" if app.config.get("TESTING") else "thread"),
@@ -175,32 +174,4 @@ def init_app(app: Flask) -> None:
         worker = app.extensions[EXTENSION] = Periodic(app, "mail-sender", app.config["MAIL_POLL_SECONDS"],
                                                       send_due)
         app.before_request(worker.ensure_started)
-    _listen()
-
-
-def wake() -> None:
-    if has_app_context():
-        worker = current_app.extensions.get(EXTENSION)
-        if worker is not None:
-            worker.wake()
-
-
-_listening = False
-
-
-def _listen() -> None:
-    """Wake the sender once a transaction that queued mail has committed; forget on rollback."""
-    global _listening
-    if _listening:
-        return
-    _listening = True
-
-    @event.listens_for(Session, "after_commit")
-    def _after_commit(session):
-        if session.info.pop(WAKE_KEY, False):
-            wake()
-
-    @event.listens_for(Session, "after_soft_rollback")
-    def _after_rollback(session, previous_transaction):
-        if not previous_transaction.nested:
-            session.info.pop(WAKE_KEY, None)
+    wake_on_commit(WAKE_KEY, EXTENSION)

@@ -85,7 +85,7 @@ def purge(ids: list[int], now) -> None:
 def init_app(app: Flask) -> None:
     """The daily purge thread when CASES_PURGE is "thread" (off in tests unless asked for)."""
     import os
-    from .worker import Periodic
+    from ..background import Periodic
     app.config.setdefault("CASES_PURGE", os.environ.get("CASES_PURGE") or (
         "off" if app.config.get("TESTING") else "thread"))
     app.config.setdefault("CASES_PURGE_SECONDS", float(os.environ.get("CASES_PURGE_SECONDS", str(24 * 3600))))

@@ -6,71 +6,32 @@ forks, and never in command-line tools (they use `lti-tool outbox deliver`).
 """
 import logging
 import os
-import threading
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import Flask
 
-from ..extensions import db
+from .. import background
+from ..background import Periodic, wake_on_commit
 from .operations import WAKE_KEY
 
 log = logging.getLogger(__name__)
 EXTENSION = "gradebook_worker"
 
 
-class Worker:
+class Worker(Periodic):
     """Deliver due scores every few seconds, and at once when woken."""
 
     def __init__(self, app: Flask, interval: float | None = None):
-        self.app = app
-        self.interval = interval if interval is not None else app.config["GRADEBOOK_POLL_SECONDS"]
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-        self._start_lock = threading.Lock()
+        super().__init__(app, "gradebook-delivery",
+                         interval if interval is not None else app.config["GRADEBOOK_POLL_SECONDS"],
+                         _deliver_round)
 
-    def ensure_started(self) -> None:
-        """Start the thread in this process unless it runs already (a fork leaves it behind)."""
-        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
-            return
-        with self._start_lock:
-            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
-                return
-            self._stop.clear()
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="gradebook-delivery", daemon=True)
-            self._thread.start()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        from .delivery import deliver_due
-        self._wake.set()  # a first round at start: rows left by a previous process
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            with self.app.app_context():
-                try:
-                    result = deliver_due(max_seconds=60)
-                    if result.claimed:
-                        log.info("gradebook: %s delivered, %s to retry, %s failed, %s superseded",
-                                 result.delivered, result.retrying, result.failed, result.superseded)
-                except Exception:  # noqa: BLE001  (the thread outlives a bad round; rows stay pending)
-                    log.exception("gradebook: delivery round failed")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
+def _deliver_round() -> None:
+    from .delivery import deliver_due
+    result = deliver_due(max_seconds=60)
+    if result.claimed:
+        log.info("gradebook: %s delivered, %s to retry, %s failed, %s superseded",
+                 result.delivered, result.retrying, result.failed, result.superseded)
 
 
 def init_app(app: Flask) -> None:
@@ -93,33 +54,10 @@ def init_app(app: Flask) -> None:
     if app.config["GRADEBOOK_DELIVERY"] == "thread":
         worker = app.extensions[EXTENSION] = Worker(app)
         app.before_request(worker.ensure_started)
-    _listen()
+    wake_on_commit(WAKE_KEY, EXTENSION)
 
 
 def wake() -> None:
     """Have this process's worker look at the outbox now (no-op where no worker runs)."""
-    if has_app_context():
-        worker = current_app.extensions.get(EXTENSION)
-        if worker is not None:
-            worker.wake()
+    background.wake(EXTENSION)
 
-
-_listening = False
-
-
-def _listen() -> None:
-    """Wake the worker once a transaction that queued scores has committed; forget on rollback."""
-    global _listening
-    if _listening:
-        return
-    _listening = True
-
-    @event.listens_for(Session, "after_commit")
-    def _after_commit(session):
-        if session.info.pop(WAKE_KEY, False):
-            wake()
-
-    @event.listens_for(Session, "after_soft_rollback")
-    def _after_rollback(session, previous_transaction):
-        if not previous_transaction.nested:  # a savepoint's rollback leaves the outer work queued
-            session.info.pop(WAKE_KEY, None)

@@ -1,17 +1,19 @@
-"""Background threads of case handling: the mail sender and the daily purge, one of each per web process.
+"""The tool's in-process background threads: score delivery, the mail sender, the daily purge.
 
-Like the gradebook's delivery thread: a daemon thread started with the first request a process
-serves (so it survives a pre-forking server's fork, and never runs in command-line tools, which
-have `lti-tool mail send` and `lti-tool cases purge`), woken early when there is work.
+Each is a daemon thread started with the first request a process serves (so it survives a
+pre-forking server's fork, and never runs in command-line tools, which have their own commands),
+woken early when a transaction that queued work has committed.
 """
 import logging
 import os
 import threading
 from typing import Callable
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from ..extensions import db
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +64,34 @@ class Periodic:
                     db.session.rollback()
                 finally:
                     db.session.remove()
+
+
+def wake(extension: str) -> None:
+    """Have this process's worker stored under app.extensions[extension] look for work now."""
+    if has_app_context():
+        worker = current_app.extensions.get(extension)
+        if worker is not None:
+            worker.wake()
+
+
+_wakers: dict[str, str] = {}  # session.info key -> the extension whose worker it wakes
+
+
+def wake_on_commit(info_key: str, extension: str) -> None:
+    """Wake the worker once a transaction that set session.info[info_key] commits; forget on rollback."""
+    if not _wakers:
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _after_rollback)
+    _wakers[info_key] = extension
+
+
+def _after_commit(session) -> None:
+    for key, extension in list(_wakers.items()):
+        if session.info.pop(key, False):
+            wake(extension)
+
+
+def _after_rollback(session, previous_transaction) -> None:
+    if not previous_transaction.nested:  # a savepoint's rollback leaves the outer work queued
+        for key in _wakers:
+            session.info.pop(key, None)
