@@ -1,0 +1,113 @@
+"""Real-browser tests: headless Chromium with third-party cookies blocked, the tool in an LMS iframe.
+
+The demo LMS is served as http://localhost:<port> and the tool as http://127.0.0.1:<port>: two sites,
+so the tool's frame is third-party, as in a real LMS. These tests exercise the browser, not the
+database, so they run on SQLite only. Without chromium/chromedriver they skip (fail when CI=true).
+"""
+import os
+import secrets
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import reserve_port, serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMEDRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+WAIT = 10  # seconds an explicit wait may take before the test fails
+
+
+def pytest_collection_modifyitems(config, items):
+    """Only the SQLite instance of the app: skip before any PostgreSQL is set up."""
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason="browser tests run on SQLite only")
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if here in Path(str(item.fspath)).parents and callspec \
+                and callspec.params.get("database_url", "sqlite") != "sqlite":
+            item.add_marker(skip)
+
+
+def _chromium_or_skip() -> None:
+    missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not path]
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append("selenium (pip install -e '.[test]')")
+    if missing:
+        message = "browser tests need " + ", ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " in CI")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def frame_lms(app, tool_url):
+    """The demo LMS on http://localhost (another site than the tool), with a school of its own."""
+    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from tests.conftest import register_lms
+    from tests.support.pages import publish_defaults
+    port = reserve_port()
+    name = "Frame school " + secrets.token_hex(3)
+    lms = DemoLMS(issuer=f"http://localhost:{port}/lms", tool_base_url=tool_url,
+                  client_id="frame-" + secrets.token_hex(3), deployment_id="dep-frame", school_name=name)
+    with serve(create_lms_app(lms), port=port):
+        with app.app_context():
+            platform = register_lms(lms, name)
+            lms.school_id = platform.deployments[0].school_id
+        publish_defaults(app, lms.school_id)
+        yield lms
+
+
+@pytest.fixture
+def chrome(request, tmp_path):
+    """A fresh headless Chromium that blocks third-party cookies; a screenshot is kept on failure."""
+    _chromium_or_skip()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--test-third-party-cookie-phaseout",
+                "--window-size=1280,1400", "--lang=en-GB", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"profile.block_third_party_cookies": True,
+                                              "profile.cookie_controls_mode": 1,
+                                              "intl.accept_languages": "en-GB,en"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(20)
+    try:
+        yield driver
+    finally:
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            _screenshot(driver, request.node.name + "-FAILED")
+        driver.quit()
+
+
+def _screenshot(driver, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    driver.switch_to.default_content()
+    driver.save_screenshot(str(path))
+    return path
+
+
+@pytest.fixture
+def screenshot(request, chrome):
+    """Keep a screenshot of the whole LMS page (the tool's frame inside it) as a test artifact."""
+    def take(suffix: str = "final") -> Path:
+        path = _screenshot(chrome, f"{request.node.name}-{suffix}")
+        print(f"screenshot: {path}")
+        return path
+    return take
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
