@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 SUPERSEDED = ScoreDelivery.SUPERSEDED
 LABELS = {"nl": "Gedragscode", "en": "Code of conduct"}
 _sqlite_line_items = threading.Lock()   # SQLite has no row locks: one creator per process
-_line_item_tried: dict[int, float] = {}  # placement id -> monotonic time of the last attempt
 LINE_ITEM_RETRY_SECONDS = 300
 
 
@@ -314,6 +313,8 @@ def resolve_missing_line_items(client: ags.Client, limit: int = 10) -> None:
     placements in LMSs that went away never keep a new course waiting for its column.
     """
     now = time.monotonic()
+    # placement id -> monotonic time of the last attempt, per app (ids are per database)
+    tried: dict[int, float] = current_app.extensions.setdefault("gradebook_line_item_tried", {})
     query = (select(Placement, Platform, exists().where(Deployment.platform_id == Placement.platform_id,
                                                         Deployment.school_id == Placement.school_id))
              .join(Platform, Platform.id == Placement.platform_id)
@@ -322,12 +323,12 @@ def resolve_missing_line_items(client: ags.Client, limit: int = 10) -> None:
     refs = [_ref(p, platform, deployed) for p, platform, deployed in db.session.execute(query)]
     db.session.commit()
     todo = [r for r in refs if r.deployed and ags.LINEITEM_SCOPE in r.scopes
-            and now - _line_item_tried.get(r.id, -LINE_ITEM_RETRY_SECONDS) >= LINE_ITEM_RETRY_SECONDS]
+            and now - tried.get(r.id, -LINE_ITEM_RETRY_SECONDS) >= LINE_ITEM_RETRY_SECONDS]
     unreachable: set[int] = set()
     for ref in todo[:limit]:
         if ref.platform.id in unreachable:
             continue
-        _line_item_tried[ref.id] = now
+        tried[ref.id] = now
         try:
             resolve_line_item(client, ref)
         except ags.ServiceFailure as failure:
@@ -335,7 +336,7 @@ def resolve_missing_line_items(client: ags.Client, limit: int = 10) -> None:
                 unreachable.add(ref.platform.id)
             log.warning("gradebook: no line item yet for placement %s: %s", ref.id, failure.message)
         else:
-            _line_item_tried.pop(ref.id, None)
+            tried.pop(ref.id, None)
 
 
 def _label(placement: Placement) -> str:
