@@ -191,3 +191,37 @@ def test_another_schools_admin_cannot_see_or_publish_this_schools_versions(brows
     assert browser.get(f"/conduct/versions/999999/preview?lt={token}").status_code == 404
     assert browser.get(f"/conduct/teachers/draft?lt={token}").status_code == 404
     assert _versions(db_session, school_lms.school_id)[-1].status == own.status
+
+
+def test_discarding_and_deadlines_are_refused_to_other_roles_and_other_schools(
+        app, browser, school_lms, other_lms, db_session):
+    publish_defaults(app, school_lms.school_id, audiences=("staff",))
+    _, admin_token = launch(browser, school_lms, "admin")
+    browser.get(f"/conduct/staff/draft?lt={admin_token}")  # a fresh draft to aim at
+    versions = _versions(db_session, school_lms.school_id, "staff")
+    draft = versions[-1]
+    current = next(v for v in versions if v.status == "published")
+    assert draft.status == "draft"
+    for user_key, lms, expected in (("teacher", school_lms, 403), ("student", school_lms, 403),
+                                    ("admin", other_lms, 404)):
+        visitor = type(browser)(browser.tool_url)
+        _, token = launch(visitor, lms, user_key)
+        csrf = _csrf_token(visitor, token)
+        discard = visitor.post(f"/conduct/versions/{draft.id}/discard?lt={token}", data={"csrf_token": csrf})
+        deadline = visitor.post(f"/conduct/versions/{current.id}/due-date?lt={token}",
+                                data={"csrf_token": csrf, "due_date": "2031-01-01"})
+        assert (discard.status_code, deadline.status_code) == (expected, expected), user_key
+    after = _versions(db_session, school_lms.school_id, "staff")
+    assert after[-1].id == draft.id and after[-1].status == "draft", "the draft is still there"
+    assert next(v for v in after if v.id == current.id).due_date is None, "the deadline is unchanged"
+
+
+def _csrf_token(visitor, token: str) -> str:
+    """A valid CSRF token of this visitor's session, from whichever of their pages carries a form."""
+    import re
+    for path in ("/code", "/conduct", "/reports/new?category=other"):
+        separator = "&" if "?" in path else "?"
+        found = re.search(r'name="csrf_token" value="([^"]+)"', visitor.get(f"{path}{separator}lt={token}").text)
+        if found:
+            return found.group(1)
+    raise AssertionError("no page with a form")
