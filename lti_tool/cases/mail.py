@@ -8,6 +8,7 @@ backoff and jitter; a permanent refusal (5xx) or too many attempts marks them fa
 import logging
 import random
 import smtplib
+import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
@@ -65,7 +66,9 @@ def _connect() -> smtplib.SMTP:
     config = current_app.config
     smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"])
     if config["SMTP_STARTTLS"]:
-        smtp.starttls()
+        smtp.starttls(context=ssl.create_default_context())  # the relay's certificate is checked
+    elif config["SMTP_USERNAME"] and config["SMTP_HOST"] not in ("127.0.0.1", "localhost", "::1"):
+        raise smtplib.SMTPException("refusing to send the SMTP password unencrypted; set SMTP_STARTTLS=1")
     if config["SMTP_USERNAME"]:
         smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
     return smtp
