@@ -3,7 +3,6 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from ..conduct import queries as conduct
 from ..errors import ValidationFailed
 from ..security import launched
 from . import operations, queries

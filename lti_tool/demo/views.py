@@ -5,7 +5,7 @@ The tool still reaches it only over HTTP, as it would a real LMS.
 """
 import os
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request
 
 from .platform import AGS_SCOPES, NRPS_SCOPE, DemoLMS, ServiceError
 

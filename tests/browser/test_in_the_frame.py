@@ -1,9 +1,7 @@
 """The tool in a real browser, inside the iframe of an LMS page on another site, third-party cookies
 blocked: launch, acknowledge, report, the teacher's overview, and the new-window launch."""
 import re
-import threading
 
-import pytest
 from flask import Flask, request
 
 from tests.support.servers import reserve_port, serve

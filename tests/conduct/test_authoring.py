@@ -149,7 +149,7 @@ def test_history_and_differences_between_two_versions(app, browser, school_lms, 
     old, new = [v for v in _versions(db_session, school_lms.school_id) if v.status != "draft"][-2:]
     _, token = launch(browser, school_lms, "admin")
     index = browser.get(f"/conduct?lt={token}")
-    assert f"/conduct/student/diff" in index.text
+    assert "/conduct/student/diff" in index.text
     diff = browser.get(f"/conduct/student/diff?from={old.id}&to={new.id}&lang=en&lt={token}")
     assert diff.status_code == 200
     assert '<ins class="diff-line diff-added">## 1. Mobiles in class</ins>' in diff.text
