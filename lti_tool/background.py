@@ -66,6 +66,23 @@ class Periodic:
                     db.session.remove()
 
 
+def settings(app: Flask, defaults: dict[str, object]) -> None:
+    """Fill each setting the app lacks from the environment (typed like its default), else the default."""
+    for name, default in defaults.items():
+        raw = os.environ.get(name)
+        app.config.setdefault(name, type(default)(raw) if raw else default)
+
+
+def run_in_thread(app: Flask, switch: str, extension: str, make_worker: Callable[[], "Periodic"]) -> None:
+    """Run a worker thread per process when app.config[switch] is "thread" (the default outside tests)."""
+    app.config.setdefault(switch, os.environ.get(switch) or ("off" if app.config.get("TESTING") else "thread"))
+    if app.config[switch] not in ("thread", "off"):
+        raise ValueError(f"{switch} must be 'thread' or 'off'")
+    if app.config[switch] == "thread":
+        worker = app.extensions[extension] = make_worker()
+        app.before_request(worker.ensure_started)
+
+
 def wake(extension: str) -> None:
     """Have this process's worker stored under app.extensions[extension] look for work now."""
     if has_app_context():

@@ -175,14 +175,23 @@ def outbox():
 @with_appcontext
 def outbox_deliver(once, interval):
     """Deliver due scores (a worker process of its own; safe next to the web workers)."""
-    import time
     from .gradebook.delivery import deliver_due
-    pause = interval if interval is not None else current_app.config["GRADEBOOK_POLL_SECONDS"]
+
+    def summary(result):
+        return (f"{result.delivered} delivered, {result.retrying} to retry, "
+                f"{result.failed} failed, {result.superseded} superseded.")
+
+    _rounds(deliver_due, summary, once,
+            interval if interval is not None else current_app.config["GRADEBOOK_POLL_SECONDS"])
+
+
+def _rounds(job, summary, once: bool, pause: float) -> None:
+    """Run job() until stopped (or once), saying what each round that found work did."""
+    import time
     while True:
-        result = deliver_due()
+        result = job()
         if result.claimed or once:
-            click.echo(f"{result.delivered} delivered, {result.retrying} to retry, "
-                       f"{result.failed} failed, {result.superseded} superseded.")
+            click.echo(summary(result))
             for error in sorted(set(result.errors))[:5]:
                 click.echo(f"  {error}")
         if once:
@@ -267,21 +276,11 @@ def mail():
 @with_appcontext
 def mail_send(once, interval):
     """Send due e-mails over SMTP (a process of its own; safe next to the web processes' threads)."""
-    import time
     from .cases.mail import send_due
     if not current_app.config.get("SMTP_HOST"):
         raise click.ClickException("SMTP_HOST is not set: nothing can be sent.")
-    pause = interval if interval is not None else current_app.config["MAIL_POLL_SECONDS"]
-    while True:
-        result = send_due()
-        if result.claimed or once:
-            click.echo(f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed.")
-            for error in sorted(set(result.errors))[:5]:
-                click.echo(f"  {error}")
-        if once:
-            return
-        db.session.remove()
-        time.sleep(pause)
+    _rounds(send_due, lambda r: f"{r.sent} sent, {r.retrying} to retry, {r.failed} failed.", once,
+            interval if interval is not None else current_app.config["MAIL_POLL_SECONDS"])
 
 
 @mail.command("status")

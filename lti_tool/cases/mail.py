@@ -156,25 +156,17 @@ def status() -> dict:
 
 def init_app(app: Flask) -> None:
     """Settings with their defaults, and the sender thread when MAIL_DELIVERY is "thread"."""
-    import os
+    from .. import background
     from ..background import Periodic, wake_on_commit
-    env = os.environ
-    defaults = {
-        "MAIL_DELIVERY": env.get("MAIL_DELIVERY") or ("off" if app.config.get("TESTING") else "thread"),
-        "MAIL_POLL_SECONDS": float(env.get("MAIL_POLL_SECONDS", "30")),
-        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", "50")),
-        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "10")),
-        "MAIL_BACKOFF_SECONDS": float(env.get("MAIL_BACKOFF_SECONDS", "30")),
-        "MAIL_BACKOFF_CAP_SECONDS": float(env.get("MAIL_BACKOFF_CAP_SECONDS", "3600")),
-        "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", "300")),
-        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "20")),
-    }
-    for name, value in defaults.items():
-        app.config.setdefault(name, value)
-    if app.config["MAIL_DELIVERY"] not in ("thread", "off"):
-        raise ValueError("MAIL_DELIVERY must be 'thread' or 'off'")
-    if app.config["MAIL_DELIVERY"] == "thread":
-        worker = app.extensions[EXTENSION] = Periodic(app, "mail-sender", app.config["MAIL_POLL_SECONDS"],
-                                                      send_due)
-        app.before_request(worker.ensure_started)
+    background.settings(app, {
+        "MAIL_POLL_SECONDS": 30.0,
+        "MAIL_BATCH_SIZE": 50,
+        "MAIL_MAX_ATTEMPTS": 10,
+        "MAIL_BACKOFF_SECONDS": 30.0,
+        "MAIL_BACKOFF_CAP_SECONDS": 3600.0,
+        "MAIL_LEASE_SECONDS": 300.0,
+        "SMTP_TIMEOUT": 20.0,
+    })
+    background.run_in_thread(app, "MAIL_DELIVERY", EXTENSION, lambda: Periodic(
+        app, "mail-sender", app.config["MAIL_POLL_SECONDS"], send_due))
     wake_on_commit(WAKE_KEY, EXTENSION)

@@ -84,14 +84,8 @@ def purge(ids: list[int], now) -> None:
 
 def init_app(app: Flask) -> None:
     """The daily purge thread when CASES_PURGE is "thread" (off in tests unless asked for)."""
-    import os
+    from .. import background
     from ..background import Periodic
-    app.config.setdefault("CASES_PURGE", os.environ.get("CASES_PURGE") or (
-        "off" if app.config.get("TESTING") else "thread"))
-    app.config.setdefault("CASES_PURGE_SECONDS", float(os.environ.get("CASES_PURGE_SECONDS", str(24 * 3600))))
-    if app.config["CASES_PURGE"] not in ("thread", "off"):
-        raise ValueError("CASES_PURGE must be 'thread' or 'off'")
-    if app.config["CASES_PURGE"] == "thread":
-        worker = app.extensions["cases_purge_worker"] = Periodic(
-            app, "cases-purge", app.config["CASES_PURGE_SECONDS"], purge_due)
-        app.before_request(worker.ensure_started)
+    background.settings(app, {"CASES_PURGE_SECONDS": float(24 * 3600)})
+    background.run_in_thread(app, "CASES_PURGE", "cases_purge_worker", lambda: Periodic(
+        app, "cases-purge", app.config["CASES_PURGE_SECONDS"], purge_due))

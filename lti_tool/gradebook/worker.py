@@ -5,7 +5,6 @@ thread starts with the first request a process serves, so it also runs after a p
 forks, and never in command-line tools (they use `lti-tool outbox deliver`).
 """
 import logging
-import os
 
 from flask import Flask
 
@@ -36,24 +35,16 @@ def _deliver_round() -> None:
 
 def init_app(app: Flask) -> None:
     """Settings with their defaults, and the worker thread when GRADEBOOK_DELIVERY is "thread"."""
-    env = os.environ
-    defaults = {
-        "GRADEBOOK_DELIVERY": env.get("GRADEBOOK_DELIVERY") or ("off" if app.config.get("TESTING") else "thread"),
-        "GRADEBOOK_POLL_SECONDS": float(env.get("GRADEBOOK_POLL_SECONDS", "5")),
-        "GRADEBOOK_BATCH_SIZE": int(env.get("GRADEBOOK_BATCH_SIZE", "20")),
-        "GRADEBOOK_MAX_ATTEMPTS": int(env.get("GRADEBOOK_MAX_ATTEMPTS", "12")),
-        "GRADEBOOK_BACKOFF_SECONDS": float(env.get("GRADEBOOK_BACKOFF_SECONDS", "10")),
-        "GRADEBOOK_BACKOFF_CAP_SECONDS": float(env.get("GRADEBOOK_BACKOFF_CAP_SECONDS", "3600")),
+    background.settings(app, {
+        "GRADEBOOK_POLL_SECONDS": 5.0,
+        "GRADEBOOK_BATCH_SIZE": 20,
+        "GRADEBOOK_MAX_ATTEMPTS": 12,
+        "GRADEBOOK_BACKOFF_SECONDS": 10.0,
+        "GRADEBOOK_BACKOFF_CAP_SECONDS": 3600.0,
         # Longer than a batch can take (batch size x HTTP timeout): a leased row is not taken twice.
-        "GRADEBOOK_LEASE_SECONDS": float(env.get("GRADEBOOK_LEASE_SECONDS", "300")),
-    }
-    for name, value in defaults.items():
-        app.config.setdefault(name, value)
-    if app.config["GRADEBOOK_DELIVERY"] not in ("thread", "off"):
-        raise ValueError("GRADEBOOK_DELIVERY must be 'thread' or 'off'")
-    if app.config["GRADEBOOK_DELIVERY"] == "thread":
-        worker = app.extensions[EXTENSION] = Worker(app)
-        app.before_request(worker.ensure_started)
+        "GRADEBOOK_LEASE_SECONDS": 300.0,
+    })
+    background.run_in_thread(app, "GRADEBOOK_DELIVERY", EXTENSION, lambda: Worker(app))
     wake_on_commit(WAKE_KEY, EXTENSION)
 
 
