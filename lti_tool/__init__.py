@@ -103,6 +103,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     cases_mail.init_app(app)
     cases_retention.init_app(app)
 
+    # The job queue (RQ) when REDIS_URL is set; roster refresh and reminders, threads otherwise.
+    from . import jobs
+    jobs.init_app(app)
+
     from .cli import register_cli
     register_cli(app)
     return app

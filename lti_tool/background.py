@@ -1,8 +1,9 @@
-"""The tool's in-process background threads: score delivery, the mail sender, the daily purge.
+"""Background work: in-process threads by default, RQ jobs when REDIS_URL is set.
 
-Each is a daemon thread started with the first request a process serves (so it survives a
+A thread is a daemon started with the first request a process serves (so it survives a
 pre-forking server's fork, and never runs in command-line tools, which have their own commands),
-woken early when a transaction that queued work has committed.
+woken early when a transaction that queued work has committed. With Redis the same wake-up
+enqueues a job instead (lti_tool.jobs), and `lti-tool jobs scheduler` replaces the periodic rounds.
 """
 import logging
 import os
@@ -40,8 +41,8 @@ class Periodic:
             self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
             self._thread.start()
 
-    def wake(self) -> None:
-        self._wake.set()
+    def wake(self, ids=None) -> None:
+        self._wake.set()  # a round takes whatever is due, the new ids with it
 
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()
@@ -73,22 +74,43 @@ def settings(app: Flask, defaults: dict[str, object]) -> None:
         app.config.setdefault(name, type(default)(raw) if raw else default)
 
 
-def run_in_thread(app: Flask, switch: str, extension: str, make_worker: Callable[[], "Periodic"]) -> None:
-    """Run a worker thread per process when app.config[switch] is "thread" (the default outside tests)."""
-    app.config.setdefault(switch, os.environ.get(switch) or ("off" if app.config.get("TESTING") else "thread"))
-    if app.config[switch] not in ("thread", "off"):
-        raise ValueError(f"{switch} must be 'thread' or 'off'")
+def run_in_thread(app: Flask, switch: str, extension: str, make_worker: Callable[[], "Periodic"],
+                  task: str | None = None) -> None:
+    """Run the work per app.config[switch]: "thread" (a thread per process), "rq" or "off".
+
+    The default is "off" in tests, "rq" when REDIS_URL is set, else "thread". Under "rq" the
+    scheduler runs the periodic rounds, and a commit that queued work enqueues the job named
+    `task` of lti_tool.jobs.tasks (when given) through app.extensions[extension].
+    """
+    default = "off" if app.config.get("TESTING") else "rq" if app.config.get("REDIS_URL") else "thread"
+    app.config.setdefault(switch, os.environ.get(switch) or default)
+    if app.config[switch] not in ("thread", "rq", "off"):
+        raise ValueError(f"{switch} must be 'thread', 'rq' or 'off'")
+    if app.config[switch] == "rq" and not app.config.get("REDIS_URL"):
+        raise ValueError(f"{switch}=rq needs REDIS_URL")
     if app.config[switch] == "thread":
         worker = app.extensions[extension] = make_worker()
         app.before_request(worker.ensure_started)
+    elif app.config[switch] == "rq" and task is not None:
+        from .jobs.connection import Enqueuer
+        app.extensions[extension] = Enqueuer(app, task)
 
 
-def wake(extension: str) -> None:
-    """Have this process's worker stored under app.extensions[extension] look for work now."""
+def wake(extension: str, ids=None) -> None:
+    """Have this process's worker (or the queue) stored under app.extensions[extension] take the work now."""
     if has_app_context():
         worker = current_app.extensions.get(extension)
         if worker is not None:
-            worker.wake()
+            worker.wake(ids)
+
+
+def after_commit(info_key: str, ids=None) -> None:
+    """Mark the session: once it commits, wake the worker of info_key, for these outbox ids if given."""
+    queued = db.session.info.get(info_key)
+    if not ids or queued is True:  # work without ids: the job takes whatever is due
+        db.session.info[info_key] = True
+    else:
+        db.session.info[info_key] = (queued or set()) | set(ids)
 
 
 _wakers: dict[str, str] = {}  # session.info key -> the extension whose worker it wakes
@@ -104,8 +126,9 @@ def wake_on_commit(info_key: str, extension: str) -> None:
 
 def _after_commit(session) -> None:
     for key, extension in list(_wakers.items()):
-        if session.info.pop(key, False):
-            wake(extension)
+        queued = session.info.pop(key, False)  # True, or the ids of the rows queued
+        if queued:
+            wake(extension, queued)
 
 
 def _after_rollback(session, previous_transaction) -> None:

@@ -293,6 +293,52 @@ def mail_status():
         click.echo(f"{name:<9}{counts.get(name, 0)}")
 
 
+# --- the job queue (RQ on REDIS_URL) ------------------------------------------------------------
+
+@main.group()
+def jobs():
+    """The job queue on Redis (REDIS_URL): worker, scheduler, enqueue by hand."""
+
+
+def _redis_or_fail():
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: background work runs in the web processes' threads.")
+
+
+@jobs.command("worker")
+@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
+@with_appcontext
+def jobs_worker(burst):
+    """Run queued jobs in this process, in the app (one at a time; start several for more)."""
+    _redis_or_fail()
+    from .jobs import connection
+    from rq import SimpleWorker
+    # SimpleWorker: no fork per job, so the app, its connection pools and its memory of LMSs
+    # that were unreachable live across jobs. with_scheduler moves retries back when they are due.
+    worker = SimpleWorker([connection.queue()], connection=connection.redis())
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@jobs.command("scheduler")
+@with_appcontext
+def jobs_scheduler():
+    """Enqueue the periodic jobs: sweeps, roster refresh, the nightly purge, reminders (run one)."""
+    _redis_or_fail()
+    from .jobs.schedule import scheduler
+    scheduler(current_app).start()
+
+
+@jobs.command("enqueue")
+@click.argument("name", type=click.Choice(["deliver_scores", "send_mail", "purge_retention",
+                                           "send_reminders", "refresh_rosters"]))
+@with_appcontext
+def jobs_enqueue(name):
+    """Enqueue a periodic job now (say, the purge after changing a retention period)."""
+    _redis_or_fail()
+    from .jobs import connection, tasks
+    click.echo(f"Enqueued {name} as job {connection.enqueue(tasks.PERIODIC[name]).id}.")
+
+
 def _format(messages: dict) -> str:
     return "; ".join(f"{field}: {' '.join(map(str, errs)) if isinstance(errs, list) else errs}"
                      for field, errs in messages.items())

@@ -26,9 +26,10 @@ WAKE_KEY = "cases_mail_wake"
 EXTENSION = "cases_mail_worker"
 
 
-def wake_after_commit() -> None:
-    """Ask this process's mail sender to look at the outbox once the transaction commits."""
-    db.session.info[WAKE_KEY] = True
+def wake_after_commit(ids=None) -> None:
+    """Ask the mail sender (this process's thread, or a job) to send these rows once the transaction commits."""
+    from ..background import after_commit
+    after_commit(WAKE_KEY, ids)
 
 
 @dataclass
@@ -168,5 +169,5 @@ def init_app(app: Flask) -> None:
         "SMTP_TIMEOUT": 20.0,
     })
     background.run_in_thread(app, "MAIL_DELIVERY", EXTENSION, lambda: Periodic(
-        app, "mail-sender", app.config["MAIL_POLL_SECONDS"], send_due))
+        app, "mail-sender", app.config["MAIL_POLL_SECONDS"], send_due), task="send_mail")
     wake_on_commit(WAKE_KEY, EXTENSION)

@@ -61,5 +61,5 @@ def notify_new_report(report) -> list[MailMessage]:
     if queued:
         db.session.flush()
         from . import mail  # the sender wakes up after the commit
-        mail.wake_after_commit()
+        mail.wake_after_commit([message.id for message in queued])
     return queued

@@ -4,7 +4,8 @@ Each school chooses how many months (CaseSettings.retention_months, 12 unless se
 removes the details, the messages, the notes, the checklist, the reporter's link, lookup and
 pseudonym and the assignee, and keeps the category, the dates, the outcome, the rule and the step
 of its ladder for the statistics. A case on legal hold is skipped until the hold is lifted. Runs
-from `lti-tool cases purge` and, in web processes, from a daily thread (CASES_PURGE=thread).
+from `lti-tool cases purge` and, in web processes, from a daily thread (CASES_PURGE=thread), or
+with Redis as the scheduler's nightly purge_retention job.
 """
 import logging
 from dataclasses import dataclass, field

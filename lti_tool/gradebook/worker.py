@@ -1,5 +1,8 @@
 """The in-process delivery worker: a daemon thread per web process, woken when scores commit.
 
+With REDIS_URL set (GRADEBOOK_DELIVERY=rq) there is no thread: the commit enqueues the
+deliver_scores job of lti_tool.jobs instead, and the scheduler's sweep takes the retries.
+
 Several processes (gunicorn workers) each run one; they share the outbox through row locks. The
 thread starts with the first request a process serves, so it also runs after a pre-forking server
 forks, and never in command-line tools (they use `lti-tool outbox deliver`).
@@ -44,7 +47,7 @@ def init_app(app: Flask) -> None:
         # Longer than a batch can take (batch size x HTTP timeout): a leased row is not taken twice.
         "GRADEBOOK_LEASE_SECONDS": 300.0,
     })
-    background.run_in_thread(app, "GRADEBOOK_DELIVERY", EXTENSION, lambda: Worker(app))
+    background.run_in_thread(app, "GRADEBOOK_DELIVERY", EXTENSION, lambda: Worker(app), task="deliver_scores")
     wake_on_commit(WAKE_KEY, EXTENSION)
 
 

@@ -1,4 +1,10 @@
-"""The platforms' public key sets, cached, and refetched on an unknown kid at most once a minute."""
+"""The platforms' public key sets, cached, and refetched on an unknown kid at most once a minute.
+
+With REDIS_URL the cache is shared by every worker and host, and so is the once-a-minute limit
+(a Redis key that only one of them can set per minute). When Redis is away the cache degrades to
+this process's memory, as without Redis: launches go on, each process fetching for itself.
+"""
+import hashlib
 import json
 import threading
 import time
@@ -7,8 +13,10 @@ import jwt
 import requests
 from flask_babel import gettext as _
 from flask import current_app
+from redis.exceptions import RedisError
 
 from ..errors import LaunchRefused
+from ..jobs import connection
 
 _cache: dict[str, "_KeySet"] = {}
 _lock = threading.Lock()
@@ -34,12 +42,52 @@ def _fetch(url: str) -> dict:
 class _KeySet:
     """One fetched key set, with the key objects parsed from it so far (once, not per launch)."""
 
-    def __init__(self, fetched_at: float, data: dict):
-        self.fetched_at, self.data = fetched_at, data
+    def __init__(self, fetched_at: float, data: dict, stamp: str = ""):
+        self.fetched_at, self.data, self.stamp = fetched_at, data, stamp
         self.parsed: dict[str, object] = {}
 
 
 def _current(url: str, kid: str) -> _KeySet:
+    """The cached set for url: shared through Redis when there is one, else this process's own."""
+    store = connection.usable()
+    if store is not None:
+        try:
+            return _current_shared(store, url, kid)
+        except RedisError as exc:
+            connection.failed(exc, "the platforms' key sets are cached per process")
+    return _current_local(url, kid)
+
+
+def _current_shared(store, url: str, kid: str) -> _KeySet:
+    """The set in Redis (it expires there); refetched when it lacks kid, by one worker a minute."""
+    cfg = current_app.config
+    name = f"{cfg['REDIS_PREFIX']}:jwks:{hashlib.sha256(url.encode()).hexdigest()}"
+    raw = store.get(name)
+    if raw is not None:
+        stamp, _sep, body = raw.decode().partition("\n")
+        entry = _remembered(url, body, stamp)
+        if _match(entry.data, kid) is not None or not store.set(
+                name + ":refetch", 1, nx=True, ex=int(cfg["LTI_JWKS_REFETCH_SECONDS"])):
+            return entry
+    else:
+        store.set(name + ":refetch", 1, ex=int(cfg["LTI_JWKS_REFETCH_SECONDS"]))
+    body, stamp = json.dumps(_fetch(url)), str(time.time())
+    store.set(name, stamp + "\n" + body, ex=int(cfg["LTI_JWKS_CACHE_SECONDS"]))
+    return _remembered(url, body, stamp)
+
+
+def _remembered(url: str, body: str, stamp: str) -> _KeySet:
+    """This process's entry for the shared set with this stamp (parsed once, its keys reused)."""
+    with _lock:
+        entry = _cache.get(url)
+    if entry is None or entry.stamp != stamp:
+        entry = _KeySet(time.monotonic(), json.loads(body), stamp)
+        with _lock:
+            _cache[url] = entry
+    return entry
+
+
+def _current_local(url: str, kid: str) -> _KeySet:
     """The cached set for url, refetched when it has expired, or when it lacks kid and was
     fetched over LTI_JWKS_REFETCH_SECONDS ago."""
     cfg = current_app.config

@@ -1,0 +1,52 @@
+"""Keeping the rosters of courses where the code is placed fresh, so an overview seldom waits for the LMS.
+
+Only public functions of courses.roster are used; a course whose roster another worker read a
+moment ago is skipped (refresh_if_stale), so a refresh that runs twice reads the LMS once.
+"""
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import or_, select
+
+from .. import background
+from ..courses import roster
+from ..courses.models import Course, RosterSync
+from ..db import utcnow
+from ..extensions import db
+from ..gradebook.models import Placement
+
+
+def stale_courses(now=None) -> list[int]:
+    """Placed courses whose roster was never read, or not within ROSTER_MAX_AGE_SECONDS (oldest first)."""
+    max_age = current_app.config.get("ROSTER_MAX_AGE_SECONDS", roster.MAX_AGE_SECONDS)
+    cutoff = (now or utcnow()) - timedelta(seconds=max_age)
+    placed = select(Placement.course_id).distinct()
+    return list(db.session.scalars(
+        select(Course.id).outerjoin(RosterSync, RosterSync.course_id == Course.id)
+        .where(Course.id.in_(placed), or_(RosterSync.attempted_at.is_(None), RosterSync.attempted_at < cutoff))
+        .order_by(RosterSync.attempted_at.nulls_first(), Course.id)
+        .limit(current_app.config["ROSTER_REFRESH_BATCH"])))
+
+
+def refresh(course_id: int) -> bool:
+    """Refresh one course's roster if it is stale; commit; whether the LMS was asked."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        return False
+    before = roster.current(course)
+    attempted = before.attempted_at if before is not None else None
+    record = roster.refresh_if_stale(course)
+    db.session.commit()
+    return record.attempted_at != attempted
+
+
+def refresh_stale() -> int:
+    """The in-process round: refresh each stale placed course in turn."""
+    return sum(refresh(course_id) for course_id in stale_courses())
+
+
+def init_app(app: Flask) -> None:
+    """Settings, and the refresh thread when ROSTER_REFRESH is "thread"."""
+    background.settings(app, {"ROSTER_REFRESH_SECONDS": 3600.0, "ROSTER_REFRESH_BATCH": 50})
+    background.run_in_thread(app, "ROSTER_REFRESH", "roster_refresh_worker", lambda: background.Periodic(
+        app, "roster-refresh", app.config["ROSTER_REFRESH_SECONDS"], refresh_stale))
