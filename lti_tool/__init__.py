@@ -4,15 +4,25 @@ import os
 
 from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
 
+from .db import MAX_ID
 from .extensions import babel, csrf, db, migrate, tune_sqlite
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in our routes is a row id: a number larger than the database holds is no page (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -48,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .acknowledgements.gate import gate
     from .lti import sessions
 
+    app.url_map.converters["int"] = IdConverter
     for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
                       reports_bp, cases_bp):
         app.register_blueprint(blueprint)

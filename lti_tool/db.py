@@ -13,6 +13,11 @@ NAMING_CONVENTION = {
 }
 
 
+# The largest id an Integer primary key holds (PostgreSQL's integer): a larger one names no row,
+# and must not reach a query, where PostgreSQL and SQLite would fail on it instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""
     return datetime.now(timezone.utc)

@@ -74,6 +74,7 @@ document("/me/acknowledgements", {"post": {
     "summary": "Acknowledge my current code",
     "requestBody": {"required": True, "content": {"application/json": {"schema": "Acknowledge"}}},
     "responses": {"201": {"content": {"application/json": {"schema": "Acknowledgement"}}},
+                  "404": {"description": "no such version of the code at this school"},
                   "409": {"description": "not the current version, or already acknowledged"},
                   "422": {"description": "a wrong answer in the check"}, **_errors}}},
     {"Acknowledge": AcknowledgeSchema, "Acknowledgement": AcknowledgementOut})

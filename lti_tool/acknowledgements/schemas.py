@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from ..conduct.models import LOCALES
+from ..db import MAX_ID
 from ..conduct.schemas import MAX_QUESTIONS
 
 
@@ -15,7 +16,7 @@ class AcknowledgeSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    version_id = fields.Integer(required=True, strict=False)
+    version_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID))
     answers = fields.List(fields.Integer(allow_none=True, strict=False), load_default=list,
                           validate=validate.Length(max=MAX_QUESTIONS))
     locale = fields.String(load_default="nl", validate=validate.OneOf(LOCALES))

@@ -6,7 +6,7 @@ make a browser call it: CSRF checks are therefore exempt here and nowhere else.
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
-from ..errors import NotAuthenticated
+from ..errors import AppError, NotAuthenticated
 from ..extensions import csrf
 from ..lti.sessions import TOKEN_HEADER
 from .spec import spec
@@ -22,6 +22,16 @@ def _header_token_only():
         return
     if not request.headers.get(TOKEN_HEADER) or g.get("launch") is None:
         raise NotAuthenticated(_("Send the launch token in the X-Launch-Token header."))
+
+
+def json_object() -> dict:
+    """The request's JSON object ({} without a body, so the schema names what is missing); other JSON is a 400."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise AppError(_("The body must be a JSON object."))
+    return body
 
 
 @bp.route("/openapi.json")

@@ -4,7 +4,7 @@ The same operations as the pages; only designated coordinators of the launch's s
 """
 from flask import g, jsonify, request
 
-from ..api import bp
+from ..api import bp, json_object
 from ..api.spec import document
 from ..security import roles_required
 from . import casefile, operations, queries, timeliness
@@ -48,7 +48,7 @@ def get_case(report_id):
 @coordinators_only
 def change_status(report_id):
     report = queries.case(g.launch.school_id, report_id)
-    data = load(StatusSchema(), request.get_json(silent=True) or {})
+    data = load(StatusSchema(), json_object())
     operations.change_status(report, _actor(), data["status"])
     return jsonify(CaseSummaryOut().dump(casefile.summary(report, timeliness.deadlines(
         report, queries.settings_for(report.school_id)))))
@@ -58,7 +58,7 @@ def change_status(report_id):
 @coordinators_only
 def assign(report_id):
     report = queries.case(g.launch.school_id, report_id)
-    data = load(AssignSchema(), request.get_json(silent=True) or {})
+    data = load(AssignSchema(), json_object())
     operations.assign(report, _actor(), data["assignee_id"])
     return jsonify(CaseSummaryOut().dump(casefile.summary(report, timeliness.deadlines(
         report, queries.settings_for(report.school_id)))))
@@ -68,7 +68,7 @@ def assign(report_id):
 @coordinators_only
 def post_message(report_id):
     report = queries.case(g.launch.school_id, report_id)
-    data = load(TextSchema(), request.get_json(silent=True) or {})
+    data = load(TextSchema(), json_object())
     message = operations.send_message(report, _actor(), data["body"])
     return jsonify(CaseMessageOut().dump({"id": message.id, "author_role": message.author_role,
                                       "author": g.launch.user.display_name, "body": data["body"],
@@ -107,5 +107,7 @@ document("/cases/{report_id}/messages", {"post": {
     "summary": "Send the reporter a message", "parameters": _id,
     "requestBody": {"required": True, "content": {"application/json": {"schema": "CaseMessageIn"}}},
     # CaseMessageOut is named in the spec through Case, which nests it.
-    "responses": {"201": {"content": {"application/json": {"schema": "CaseMessageOut"}}}, **_errors, **_case}}},
+    "responses": {"201": {"content": {"application/json": {"schema": "CaseMessageOut"}}},
+                  "422": {"description": "an image, file or binary data in the text: refused, nothing stored"},
+                  **_errors, **_case}}},
     {"CaseMessageIn": TextSchema})

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
+from ..db import MAX_ID
 from ..reports.models import CATEGORIES, STATUSES
 from ..reports.schemas import ReportIn
 from .operations import OUTCOMES
@@ -30,7 +31,7 @@ class CursorField(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             urgent, micros, ident = str(value).split("_")
-            if urgent not in ("0", "1"):
+            if urgent not in ("0", "1") or not 1 <= int(ident) <= MAX_ID:
                 raise ValueError
             return Cursor(urgent == "1", datetime.fromtimestamp(int(micros) / 1_000_000, timezone.utc), int(ident))
         except (ValueError, OverflowError, OSError):
@@ -47,9 +48,12 @@ class AssigneeFilter(fields.Field):
         if value in ("me", "none", "any"):
             return value
         try:
-            return int(value)
+            user_id = int(value)
         except (TypeError, ValueError):
+            user_id = None
+        if user_id is None or not 1 <= user_id <= MAX_ID:
             raise ValidationError(_l("Choose me, nobody, anyone or a coordinator."))
+        return user_id
 
 
 class QueueFilterSchema(Schema):
@@ -91,7 +95,8 @@ class AssignSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    assignee_id = fields.Integer(required=True, allow_none=True, strict=False)
+    assignee_id = fields.Integer(required=True, allow_none=True, strict=False,
+                                 validate=validate.Range(min=1, max=MAX_ID))
 
     @pre_load
     def _nobody(self, data, **kwargs):
@@ -254,5 +259,5 @@ class ConfirmSchema(_Form):
 
 
 class AuditFilterSchema(_Form):
-    before = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=1))
+    before = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=1, max=MAX_ID))
     action = fields.String(load_default=None, validate=validate.Length(max=40))

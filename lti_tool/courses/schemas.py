@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
+from ..db import MAX_ID
 from .overview import ROLES, STATES
 
 
@@ -9,7 +10,7 @@ class CoordinatorChangeSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    member_id = fields.Integer(required=True, strict=False)
+    member_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID))
     is_coordinator = fields.Boolean(required=True)
 
 

@@ -48,6 +48,8 @@ def test_a_student_reads_the_code_acknowledges_and_sees_the_status(browser, tool
     ({}, 400), ({"version_id": "x", "confirm": True}, 400), ({"version_id": 1, "confirm": False}, 400),
     ({"version_id": 999999, "confirm": True}, 404), ({"version_id": 1, "confirm": True, "user_id": 2}, 400),
     ({"version_id": 1, "confirm": True, "answers": list(range(50))}, 400),
+    # An id no database row can have (larger than an integer column, or negative) is invalid, not a 500.
+    ({"version_id": 2**53, "confirm": True}, 400), ({"version_id": -2**53, "confirm": True}, 400),
 ])
 def test_bad_bodies_are_refused_with_a_message(browser, tool_url, school_lms, codes, body, status):
     _, token = launch(browser, school_lms, "student2")

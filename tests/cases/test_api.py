@@ -73,7 +73,9 @@ def test_status_assignment_and_a_message_through_the_api(tool_url, token, app, d
 @pytest.mark.parametrize("path, body", [
     ("status", {}), ("status", {"status": "closed"}), ("status", {"status": "acknowledged", "extra": 1}),
     ("assignee", {}), ("assignee", {"assignee_id": "me"}), ("messages", {}), ("messages", {"body": ""}),
-    ("messages", {"body": "x" * 5001}),
+    ("messages", {"body": "x" * 5001}), ("assignee", {"assignee_id": 2**53}), ("assignee", {"assignee_id": -2**53}),
+    # JSON that is not an object is refused like any other bad body.
+    ("status", True), ("status", ["acknowledged"]), ("assignee", 7), ("messages", "We are on it."),
 ])
 def test_bad_bodies_are_refused(tool_url, token, app, school_lms, path, body):
     case = make_case(app, school_lms.school_id)

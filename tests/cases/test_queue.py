@@ -101,7 +101,9 @@ def test_a_reference_that_is_not_there_finds_nothing(browser, token, cases):
 
 
 @pytest.mark.parametrize("query", ["status=lost", "category=gossip", "age=century", "assignee=someone",
-                                   "after=garbage", "overdue=perhaps", "colour=red", "q=" + "x" * 41])
+                                   "after=garbage", "overdue=perhaps", "colour=red", "q=" + "x" * 41,
+                                   # Ids no row can have: refused, never passed to the database.
+                                   f"assignee={2**64}", "assignee=-3", f"after=0_1700000000000000_{2**64}"])
 def test_bad_filters_are_refused(browser, token, cases, query):
     page = browser.get(f"/cases?{query}&lt={token}")
     assert page.status_code == 400

@@ -65,7 +65,8 @@ def test_bad_input_is_refused_and_changes_nothing(browser, lms, db_session):
     home = _home(browser, lms, "admin")
     page = browser.get(home.url.replace("/?", "/school/coordinators?"))
     action, fields = form_of(page.text, "form")
-    for bad in ({"member_id": "abc"}, {"is_coordinator": "maybe"}, {"member_id": ""}):
+    for bad in ({"member_id": "abc"}, {"is_coordinator": "maybe"}, {"member_id": ""},
+                {"member_id": str(2**64)}, {"member_id": "-1"}):
         resp = browser.post(action, data={**fields, **bad})
         assert resp.status_code == 400, resp.text
         assert "not valid" in text_of(resp.text) or "niet goed" in text_of(resp.text)

@@ -60,6 +60,15 @@ def test_a_teacher_sees_only_courses_where_they_are_staff(browser, make_lms, db_
     assert theirs.users["student"].name not in page.text
 
 
+def test_a_course_id_larger_than_any_row_is_not_found(browser, fresh_lms, db_session):
+    token = launch(browser, fresh_lms, "admin")
+    csrf = _csrf(browser, token, course_of(db_session, fresh_lms).id)
+    for huge in (2**31, 2**64, 10**30):
+        assert _statuses(browser, token, huge, csrf) == [404, 404, 404, 404, 404]
+    api = browser.get(f"/api/v1/courses/{2**64}/overview", headers={"X-Launch-Token": token})
+    assert api.json()["message"]
+
+
 def test_a_teacher_is_no_school_admin(browser, fresh_lms):
     token = launch(browser, fresh_lms, "teacher")
     assert browser.get(f"/school/overview?lt={token}").status_code == 403
