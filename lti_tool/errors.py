@@ -1,10 +1,14 @@
 """Domain exceptions and their one mapping to HTML pages (inside the LMS frame) and JSON."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +97,39 @@ def render_error(status: int, code: str, message: str, hint: str | None = None, 
     ), status
 
 
+# Seconds a client is asked to wait after the database was out of reach (a restart takes a few).
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Whether exc means the database is out of reach for now (down, restarting, refusing, full).
+
+    OperationalError covers a refused or dropped connection, a server shutting down and too many
+    clients; a statement that met a connection the restart killed may also arrive invalidated.
+    """
+    if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+def _unavailable():
+    """503 with Retry-After: the honest answer while the database restarts; the client may retry."""
+    log.warning("database unavailable", exc_info=True)
+    # The page must not touch the database: keep the reader's language, drop the launch (whose
+    # name and school would be loaded lazily), and end the broken transaction now.
+    launch = g.pop("launch", None)
+    try:
+        if launch is not None and not g.get("page_locale"):
+            g.page_locale = launch.__dict__.get("locale")
+        db.session.rollback()
+    except Exception:  # the connection is gone: the pool drops it
+        log.debug("rollback after a lost connection failed", exc_info=True)
+    body, status = render_error(
+        503, "database_unavailable",
+        _("Veilig Online cannot reach its database for a moment. Wait a few seconds and try again."))
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def register_error_handlers(app):
     """Map every exception to a response in one place."""
 
@@ -118,10 +155,15 @@ def register_error_handlers(app):
             429: _("Too many requests. Wait a moment and try again."),
         }
         status = exc.code or 500
+        # An error outside the view (the request's commit) arrives as a 500 around the original.
+        if status == 500 and database_unavailable(getattr(exc, "original_exception", None)):
+            return _unavailable()
         return render_error(status, exc.name.lower().replace(" ", "_"),
                             messages.get(status, exc.description or exc.name))
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
+        if database_unavailable(exc):
+            return _unavailable()
         log.exception("unexpected error")
         return render_error(500, "internal", _("Something went wrong on our side. Try again in a moment."))
