@@ -16,11 +16,11 @@ from tests.support.servers import reserve_port
 
 
 @contextlib.contextmanager
-def redis_server():
+def redis_server(port: int | None = None):
     """A private redis-server (never the shared one) that keeps nothing on disk; yields its URL and process."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
-    port = reserve_port()
+    port = port or reserve_port()
     process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                                 "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"

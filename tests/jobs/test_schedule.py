@@ -1,0 +1,22 @@
+"""The scheduler: the sweeps are enqueued at once and then every few seconds, the purge and the
+reminders on their hour; each tick enqueues its job with retries, and a worker runs them."""
+from datetime import datetime, timezone
+
+from lti_tool.jobs.schedule import scheduler
+from tests.jobs.conftest import work
+
+
+def test_the_sweeps_are_enqueued_at_once_and_the_nightly_jobs_wait_for_their_hour(queued):
+    cron = scheduler(queued)
+    by_name = {job.args[0]: job for job in cron.get_jobs()}
+    assert set(by_name) == {"deliver_scores", "send_mail", "refresh_rosters", "purge_retention", "send_reminders"}
+    assert by_name["purge_retention"].cron == "30 3 * * *"
+    assert by_name["send_reminders"].next_enqueue_time > datetime.now(timezone.utc)
+    enqueued = {job.args[0] for job in cron.enqueue_jobs()}
+    assert enqueued == {"deliver_scores", "send_mail", "refresh_rosters"}
+    ran = work(queued)
+    assert sorted(job.func_name.rsplit(".", 1)[1] for job in ran) == sorted(
+        ["tick"] * 3 + ["deliver_scores", "send_mail", "refresh_rosters"])
+    assert all(job.get_status() == "finished" for job in ran)
+    assert all(job.retries_left == 2 for job in ran if job.func_name.endswith(("scores", "mail", "rosters")))
+    assert cron.enqueue_jobs() == []  # not again before the sweep interval
