@@ -17,6 +17,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 CHROMEDRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 WAIT = 10  # seconds an explicit wait may take before the test fails
+NODE_PREFIX = Path(__file__).parent
+AXE = NODE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,6 +32,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _skip_or_fail_in_ci(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " in CI")
+    pytest.skip(message)
+
+
 def _chromium_or_skip() -> None:
     missing = [name for name, path in (("chromium", CHROMIUM), ("chromedriver", CHROMEDRIVER)) if not path]
     try:
@@ -37,10 +45,25 @@ def _chromium_or_skip() -> None:
     except ImportError:
         missing.append("selenium (pip install -e '.[test]')")
     if missing:
-        message = "browser tests need " + ", ".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " in CI")
-        pytest.skip(message)
+        _skip_or_fail_in_ci("browser tests need " + ", ".join(missing))
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The source of axe-core, installed with `npm ci` from the lock file when it is missing."""
+    problem = ""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            problem = "npm (node) to install axe-core"
+        else:
+            done = subprocess.run([npm, "ci", "--prefix", str(NODE_PREFIX), "--no-audit", "--no-fund"],
+                                  capture_output=True, text=True, timeout=300)
+            if done.returncode or not AXE.exists():
+                problem = f"axe-core (`npm ci --prefix tests/browser` failed: {done.stderr.strip()[-500:]})"
+    if problem:
+        _skip_or_fail_in_ci("accessibility tests need " + problem)
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,400 @@
+"""Accessibility: axe-core (WCAG 2.1 A and AA rules) on every page of the tool as each role sees it,
+inside the LMS's iframe at phone and at desktop width; no serious or critical violation may remain.
+Lesser ones are printed. The report form is also completed with the keyboard alone."""
+import json
+import re
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from .conftest import _screenshot
+from .test_in_the_frame import _acknowledge, _click, _find, _frame_url, _launch_in_frame, _open_course_page, _wait
+
+PHONE = (390, 844)
+DESKTOP = (1280, 1000)
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+BLOCKING = {"serious", "critical"}
+
+
+class Audit:
+    """Runs axe-core on the page in the tool's frame (or on the LMS page) and collects its findings."""
+
+    def __init__(self, driver, axe_source: str, label: str):
+        self.driver, self.axe, self.label = driver, axe_source, label
+        self.blocking, self.minor, self.pages = [], [], []
+
+    def resize(self, size):
+        """Resize the browser window; the LMS page and its frame follow."""
+        frame = self._in_frame()
+        self.driver.switch_to.default_content()
+        self.driver.set_window_size(*size)
+        if frame:
+            self.driver.switch_to.frame(_find(self.driver, "iframe[name='tool-frame']"))
+
+    def _in_frame(self) -> bool:
+        return self.driver.execute_script("return window !== window.top")
+
+    def go(self, url: str):
+        """Navigate the tool's frame (we are in it) to url and wait until the new page has loaded."""
+        self.driver.execute_script("window.__leaving = true; location.href = arguments[0];", url)
+        self.wait_for_new_page()
+
+    def wait_for_new_page(self):
+        _wait(self.driver).until(
+            lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"),
+            message="the page did not load")
+
+    def mark_leaving(self):
+        """Mark the current page, so that wait_for_new_page knows when the next one is there."""
+        self.driver.execute_script("window.__leaving = true;")
+
+    def check(self, name: str, *, sizes=(DESKTOP, PHONE), frames: bool = False, screenshot: bool = True):
+        """Run axe at each size; remember serious/critical violations, print the rest."""
+        self.pages.append(name)
+        for size in sizes:  # the last one is the phone's, kept for the screenshot
+            self.resize(size)
+            if not self.driver.execute_script("return typeof window.axe === 'object'"):
+                self.driver.execute_script(self.axe)
+            result = self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, iframes: arguments[1],"
+                " resultTypes: ['violations']})"
+                ".then(r => done(JSON.stringify({url: r.url, violations: r.violations})),"
+                " e => done(JSON.stringify({error: String(e)})));", WCAG, frames)
+            found = json.loads(result)
+            assert "error" not in found, f"axe failed on {name}: {found['error']}"
+            where = f"{self.label} · {name} · {size[0]}px"
+            for violation in found["violations"]:
+                targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]][:5]
+                line = (f"{where}: [{violation['impact']}] {violation['id']}: {violation['help']} "
+                        f"({len(violation['nodes'])}×) {targets}")
+                if violation["impact"] in BLOCKING:
+                    self.blocking.append(line + "\n      " + violation["nodes"][0]["failureSummary"]
+                                         .replace("\n", "\n      "))
+                else:
+                    self.minor.append(line)
+        if screenshot:
+            frame = self._in_frame()
+            _screenshot(self.driver, f"a11y-{self.label}-{name}-phone".replace(" ", "_").replace("/", ""))
+            if frame:
+                self.driver.switch_to.frame(_find(self.driver, "iframe[name='tool-frame']"))
+
+    def assert_clean(self, expected_pages: int):
+        for line in self.minor:
+            print("minor:", line)
+        assert len(self.pages) == expected_pages, self.pages
+        assert not self.blocking, "serious or critical accessibility violations:\n" + "\n".join(self.blocking)
+
+
+@pytest.fixture
+def audit(chrome, axe_source, request):
+    chrome.set_script_timeout(30)
+    return Audit(chrome, axe_source, request.node.name.removeprefix("test_"))
+
+
+def _token(driver) -> str:
+    return parse_qs(urlsplit(_frame_url(driver)).query)["lt"][0]
+
+
+def _url(tool_url: str, path: str, token: str | None, **params) -> str:
+    if token:
+        params["lt"] = token
+    return tool_url + path + ("?" + urlencode(params) if params else "")
+
+
+def _launch(chrome, lms, user: str, link: str = "code"):
+    """Launch user from the LMS page into the frame at desktop width, then go to phone width."""
+    chrome.set_window_size(*DESKTOP)
+    _launch_in_frame(chrome, lms, user, link)
+    _find(chrome, "main")
+    return _token(chrome)
+
+
+def _submit(audit, css: str):
+    audit.mark_leaving()
+    _click(audit.driver, css)
+    audit.wait_for_new_page()
+
+
+def _designate(app, lms, user_key: str):
+    """Make user_key a coordinator of the LMS's school, as the school admin would."""
+    from lti_tool.courses.models import SchoolMember, User
+    from lti_tool.extensions import db
+    with app.app_context():
+        member = db.session.scalars(select(SchoolMember).join(User).where(
+            User.sub == lms.users[user_key].sub, User.issuer == lms.issuer)).one()
+        member.is_coordinator = True
+        db.session.commit()
+
+
+def test_the_students_pages(audit, chrome, frame_lms, tool_url):
+    """The code gate, a wrong answer in the check, home, the re-read code, the whole report path."""
+    token = _launch(chrome, frame_lms, "student4")
+    _find(chrome, "form[action*='/code/acknowledge']")
+    audit.check("code gate")
+
+    form = _find(chrome, "form[action*='/code/acknowledge']")
+    for n in range(len(form.find_elements("css selector", "fieldset.question"))):
+        _click(chrome, f"input[name='answer-{n}'][value='0']")
+    _click(chrome, "input[name=confirm]")
+    _submit(audit, "form[action*='/code/acknowledge'] button[type=submit]")
+    _find(chrome, "fieldset.question.wrong")
+    audit.check("check with wrong answers")
+
+    for n in range(3):
+        _click(chrome, f"input[name='answer-{n}'][value='1']")
+    assert _find(chrome, "input[name=confirm]").is_selected()  # kept from the first try
+    _submit(audit, "form[action*='/code/acknowledge'] button[type=submit]")
+    _find(chrome, "h1#home-title")
+    audit.check("home")
+
+    audit.go(_url(tool_url, "/code", token))
+    _find(chrome, ".state-acknowledged")
+    audit.check("code acknowledged")
+
+    audit.go(_url(tool_url, "/reports/new", token))
+    _find(chrome, "a.category-choice")
+    audit.check("report choose")
+
+    audit.go(_url(tool_url, "/reports/new", token, category="sexual_images"))
+    _find(chrome, ".no-image-box")
+    audit.check("report form images")
+
+    audit.go(_url(tool_url, "/reports/new", token, category="cyberbullying"))
+    _find(chrome, "form.report-form")
+    audit.check("report form")
+    _submit(audit, "form.report-form button[type=submit]")
+    _find(chrome, "#problem")
+    audit.check("report form errors")
+
+    _find(chrome, "textarea#what_happened").send_keys("Someone keeps posting my photos with mean captions.")
+    _submit(audit, "form.report-form button[type=submit]")
+    reference = _find(chrome, "section.receipt p.reference").text
+    audit.check("report receipt")
+
+    audit.go(_url(tool_url, "/reports/mine", token))
+    audit.check("my reports")
+    audit.go(_url(tool_url, f"/reports/{reference}", token))
+    audit.check("report follow-up")
+    audit.assert_clean(11)
+
+
+def test_the_coordinators_pages(audit, chrome, frame_lms, tool_url, app):
+    """The case queue, a case, the dashboard and its friends, and authoring the code of conduct."""
+    from tests.cases.conftest import make_case
+    _launch(chrome, frame_lms, "coordinator")
+    _designate(app, frame_lms, "coordinator")
+    _acknowledge(chrome)
+    token = _token(chrome)
+    make_case(app, frame_lms.school_id, spreading_now=True)
+
+    audit.go(_url(tool_url, "/", token))
+    _find(chrome, "h1#home-title")
+    audit.check("home")
+    audit.go(_url(tool_url, "/cases", token))
+    case_link = _find(chrome, "main a[href*='/cases/'][href*='lt=']").get_attribute("href")
+    audit.check("case queue")
+    audit.go(case_link)
+    audit.check("case")
+    audit.go(_url(tool_url, "/cases/new", token))
+    audit.check("new case")
+    for path in ("dashboard", "consistency", "settings"):
+        audit.go(_url(tool_url, f"/cases/{path}", token))
+        audit.check(path)
+
+    audit.go(_url(tool_url, "/conduct", token))
+    audit.check("conduct index")
+    audit.go(_url(tool_url, "/conduct/student/draft", token))
+    _find(chrome, "form.editor")
+    audit.check("conduct draft")
+    preview = _find(chrome, "main a[href*='/preview']").get_attribute("href")
+    audit.go(preview)
+    audit.check("conduct preview")
+    audit.go(_url(tool_url, "/conduct/student/diff", token))
+    audit.check("conduct diff")
+    audit.assert_clean(11)
+
+
+def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
+    """The course overview, the school-wide overview, coordinators, the audit log, deep linking."""
+    token = _launch(chrome, frame_lms, "teacher")
+    _acknowledge(chrome)
+    _find(chrome, "h1#home-title")
+    audit.check("teacher home")
+    overview = _find(chrome, "main a[href*='/overview']").get_attribute("href")
+    audit.go(overview)
+    _find(chrome, "table.overview-table")
+    audit.check("course overview")
+
+    token = _launch(chrome, frame_lms, "admin")  # no code of conduct for admins outside a course
+    _find(chrome, "h1#home-title")
+    audit.check("admin home")
+    for path in ("/school/overview", "/school/coordinators", "/cases/audit", "/cases/dashboard"):
+        audit.go(_url(tool_url, path, token))
+        audit.check(path.strip("/").replace("/", " "))
+
+    chrome.switch_to.default_content()
+    _launch_in_frame(chrome, frame_lms, "teacher", link="add")
+    _find(chrome, "main form")
+    audit.check("deep linking")
+    audit.assert_clean(8)
+
+
+def test_error_pages_the_landing_page_and_the_demo_lms(audit, chrome, frame_lms, tool_url):
+    """404, 403, a refused launch, the landing page, and the demo LMS's own course page."""
+    token = _launch(chrome, frame_lms, "student3")
+    audit.go(_url(tool_url, "/no-such-page", token))
+    audit.check("404")
+    audit.go(_url(tool_url, "/cases", token))
+    audit.check("403")
+    audit.go(_url(tool_url, "/code", None))
+    audit.check("no launch")
+    audit.go(_url(tool_url, "/", None))
+    audit.check("landing")
+    audit.mark_leaving()
+    chrome.execute_script(
+        "const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];"
+        "const i = document.createElement('input'); i.name = 'state'; i.value = 'x'; f.append(i);"
+        "document.body.append(f); f.submit();", tool_url + "/lti/launch")
+    audit.wait_for_new_page()
+    audit.check("launch refused")
+
+    chrome.switch_to.default_content()
+    _open_course_page(chrome, frame_lms, "student3")
+    audit.check("demo LMS course page")
+    audit.assert_clean(6)
+
+
+def test_the_audit_itself_finds_serious_violations(chrome, axe_source):
+    """The harness is not vacuous: a page with an unlabelled field and unreadable text fails it."""
+    from flask import Flask
+    from tests.support.servers import reserve_port, serve
+    probe = Flask("a11y-probe")
+
+    @probe.route("/")
+    def bad():
+        return ('<!doctype html><html><head><title>Probe</title></head><body><main>'
+                '<p style="color:#ccc;background:#fff">Hard to read</p><input name="q"><button></button>'
+                '</main></body></html>')
+
+    port = reserve_port()
+    audit = Audit(chrome, axe_source, "probe")
+    with serve(probe, port=port):
+        chrome.get(f"http://127.0.0.1:{port}/")
+        audit.check("probe", sizes=(PHONE,), screenshot=False)
+    found = "\n".join(audit.blocking)
+    for rule in ("html-has-lang", "label", "button-name", "color-contrast"):
+        assert f"] {rule}:" in found, found
+
+
+def _describe(driver) -> str:
+    """The focused element as tag#id, tag[name=value] or tag "text"."""
+    return driver.execute_script("""
+        const e = document.activeElement;
+        const tag = e.tagName.toLowerCase();
+        if (e.id) return tag + '#' + e.id;
+        if (e.name) return tag + '[' + e.name + '=' + e.value + ']';
+        return tag + ' "' + e.textContent.trim().replace(/\\s+/g, ' ') + '"';""")
+
+
+def _press(driver, *keys) -> str:
+    from selenium.webdriver.common.action_chains import ActionChains
+    ActionChains(driver).send_keys(*keys).perform()
+    return _describe(driver)
+
+
+def _assert_focus_visible(driver):
+    style = driver.execute_script("""
+        const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, parseFloat(s.outlineWidth)];""")
+    assert style[0] != "none" and style[1] >= 2, (_describe(driver), style)
+
+
+def _tab_to(driver, wanted: str, limit: int = 25) -> list[str]:
+    """Press Tab until wanted is focused, checking that each step shows its focus; return the path."""
+    from selenium.webdriver.common.keys import Keys
+    path = []
+    while not path or path[-1] != wanted:
+        assert len(path) < limit, f"Tab never reached {wanted}: {path}"
+        path.append(_press(driver, Keys.TAB))
+        _assert_focus_visible(driver)
+    return path
+
+
+def test_the_report_form_is_completed_with_the_keyboard_alone(chrome, frame_lms):
+    """Tab into the frame, skip link, choose a category, a refused first try whose error summary takes
+    focus and leads to the field, then fill in, choose with arrow keys and Space, and send."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    chrome.set_window_size(*PHONE)
+    _open_course_page(chrome, frame_lms, "student2")
+    _click(chrome, "input[name=link][value='report']")
+    _click(chrome, "form.lms-launch button[type=submit]:not([formtarget])")  # the LMS's own button
+    frame = _find(chrome, "iframe[name='tool-frame']")
+    chrome.switch_to.frame(frame)
+    _find(chrome, "h1#report-title")
+    chrome.switch_to.default_content()
+
+    # From the LMS's launch button, Tab leads into the tool's frame, to its skip link first.
+    assert _press(chrome, Keys.TAB).startswith('button "Open')  # the LMS's new-window button
+    _press(chrome, Keys.TAB)
+    chrome.switch_to.frame(frame)
+    assert _describe(chrome) == 'a "Skip to the content"'
+    _assert_focus_visible(chrome)
+    assert _press(chrome, Keys.ENTER) == "main#main"
+
+    categories = chrome.execute_script(
+        "return [...document.querySelectorAll('a.category-choice')].map(a => a.textContent.trim()"
+        ".replace(/\\s+/g, ' '))")
+    path = _tab_to(chrome, 'a "Cyberbullying or harassment Being bullied, excluded, mocked or harassed online."')
+    assert path == [f'a "{name}"' for name in categories[:len(path)]], path  # in reading order
+    old = chrome.execute_script("window.__leaving = true; return location.href")
+    _press(chrome, Keys.ENTER)
+    _wait(chrome).until(lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"))
+    assert chrome.execute_script("return location.href") != old
+
+    # The form's fields come in the order they are shown, each with a visible focus.
+    _press(chrome, Keys.TAB)  # the skip link again, on the new page
+    assert _press(chrome, Keys.ENTER) == "main#main"
+    order = _tab_to(chrome, 'button "Send report"')
+    assert order == ['a "choose something else"', "textarea#what_happened", "input#platform", "input#link",
+                     "input#handle", "input#when", "textarea#involved", "input[spreading_now=yes]",
+                     "input[affected=]", "input[identity=pseudonymous]", 'button "Send report"'], order
+
+    # Sent empty: the error summary takes focus, is an alert, and its link leads to the field.
+    chrome.execute_script("window.__leaving = true")
+    _press(chrome, Keys.ENTER)
+    _wait(chrome).until(lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"))
+    _wait(chrome).until(lambda d: _describe(d) == "div#problem", message="the error summary did not take focus")
+    assert chrome.execute_script("return document.activeElement.getAttribute('role')") == "alert"
+    field = _find(chrome, "textarea#what_happened")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "what_happened-error" in field.get_attribute("aria-describedby").split()
+    assert _press(chrome, Keys.TAB).startswith('a "'), "the summary's first link"
+    assert _press(chrome, Keys.ENTER) == "textarea#what_happened"
+
+    # Fill in with the keyboard only: type, Tab, arrow keys in radio groups, Space for the checkbox.
+    _press(chrome, "Someone made a fake account with my name and photos.")
+    assert _press(chrome, Keys.TAB) == "input#platform"
+    _press(chrome, "TikTok", Keys.ESCAPE)
+    _tab_to(chrome, "input[spreading_now=yes]")
+    _press(chrome, Keys.SPACE)
+    assert _tab_to(chrome, "input[affected=]") == ["input[affected=]"]
+    assert _press(chrome, Keys.ARROW_UP) == "input[affected=no]"
+    assert _press(chrome, Keys.ARROW_UP) == "input[affected=yes]"
+    assert _press(chrome, Keys.TAB) == "input[identity=pseudonymous]"
+    assert _press(chrome, Keys.ARROW_DOWN) == "input[identity=named]"
+    ActionChains(chrome).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+    assert _describe(chrome) == "input[affected=yes]"  # Shift+Tab goes back a group
+    assert _press(chrome, Keys.TAB) == "input[identity=named]"
+    assert _press(chrome, Keys.TAB) == 'button "Send report"'
+    state = chrome.execute_script(
+        "const f = document.querySelector('form.report-form');"
+        "return [f.spreading_now.checked, f.affected.value, f.identity.value, f.platform.value]")
+    assert state == [True, "yes", "named", "TikTok"], state
+    _press(chrome, Keys.ENTER)
+
+    reference = _find(chrome, "section.receipt p.reference").text
+    assert re.fullmatch(r"VO-[A-Z0-9-]+", reference), reference
+    _screenshot(chrome, "a11y-keyboard-receipt-phone")
