@@ -27,6 +27,10 @@ def _without_answers(content: dict) -> dict:
                                      for q in content.get("questions", [])]}
 
 
+_acknowledge_in = AcknowledgeSchema()
+_new_acknowledgement_out = AcknowledgementOut(exclude=("version",))  # the number comes with the operation's answer
+
+
 @bp.route("/me/code")
 def my_code():
     """The current version of my code (404 before the school publishes one)."""
@@ -51,17 +55,17 @@ def my_status():
 def acknowledge():
     """Acknowledge the current version of my code (the check's answers included)."""
     try:
-        data = AcknowledgeSchema().load(request.get_json(silent=True) or {})
+        data = _acknowledge_in.load(request.get_json(silent=True) or {})
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     launch = g.launch
     actor = operations.Actor(launch.school_id, launch.user_id, launch.role, launch.course_id)
     try:
-        ack = operations.acknowledge(actor, data["version_id"], data["answers"], data["locale"])
+        ack, version = operations.acknowledge(actor, data["version_id"], data["answers"], data["locale"])
     except operations.CheckFailed as failed:
         return jsonify({"error": failed.code, "message": failed.message, "wrong_questions": failed.wrong,
                         "rules": failed.rules}), failed.status
-    return jsonify(AcknowledgementOut().dump(ack)), 201
+    return jsonify({**_new_acknowledgement_out.dump(ack), "version": version.number}), 201
 
 
 _errors = {"400": {"description": "invalid input"}, "401": {"description": "no launch token"}}

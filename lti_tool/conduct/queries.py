@@ -1,4 +1,7 @@
 """Reading codes and versions, always within one school."""
+from dataclasses import dataclass
+
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
@@ -6,7 +9,7 @@ from sqlalchemy.orm import contains_eager
 from ..errors import NotFound
 from ..extensions import db
 from ..security import SCHOOL_ADMIN, STAFF, scoped
-from .models import PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
+from .models import DRAFT, PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
 
 
 def audience_for(role: str) -> str:
@@ -29,6 +32,47 @@ def current_versions(school_id: int) -> dict[str, ConductVersion]:
 
 def current_version(school_id: int, audience: str) -> ConductVersion | None:
     return current_versions(school_id).get(audience)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publication freezes of a version (not its status or due date, which change later)."""
+
+    id: int
+    school_id: int
+    code_id: int
+    audience: str
+    number: int
+    epoch: int
+    questions: tuple
+
+
+_PUBLISHED_CACHE = "conduct_published_versions"
+_PUBLISHED_CACHE_SIZE = 1000
+
+
+def published(school_id: int, version_id: int) -> Published | None:
+    """The frozen part of a version that is or was published at this school; None otherwise.
+
+    Kept per process once read: a published version's text, questions and epoch never change (the
+    model refuses it), so every acknowledgement need not read the whole bilingual text again.
+    Whether it is still the current version is for the caller to check in the database.
+    """
+    cache = current_app.extensions.setdefault(_PUBLISHED_CACHE, {})
+    found = cache.get(version_id)
+    if found is None:
+        row = db.session.execute(
+            select(ConductVersion.school_id, ConductVersion.code_id, ConductCode.audience,
+                   ConductVersion.number, ConductVersion.epoch, ConductVersion.content)
+            .join(ConductCode).where(ConductVersion.id == version_id,
+                                     ConductVersion.status != DRAFT)).first()
+        if row is None:
+            return None
+        found = Published(version_id, row.school_id, row.code_id, row.audience, row.number, row.epoch,
+                          tuple((row.content or {}).get("questions") or ()))
+        if len(cache) < _PUBLISHED_CACHE_SIZE:
+            cache[version_id] = found
+    return found if found.school_id == school_id else None
 
 
 def version(school_id: int, version_id: int) -> ConductVersion:

@@ -6,9 +6,10 @@ together with the scores it calls for, and no LMS call ever happens inside the u
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, exists, insert, literal, or_, select
+from sqlalchemy import and_, bindparam, exists, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..acknowledgements.models import Acknowledgement
@@ -79,21 +80,45 @@ def record_placement(launch_session: LaunchSession) -> Placement | None:
     return placement
 
 
-def score_acknowledgement(ack: Acknowledgement) -> int:
+def score_acknowledgement(ack: Acknowledgement, audience: str | None = None) -> int:
     """Queue 1 / Completed / FullyGraded for the user in every placement where they are a student.
 
     Only the students' code has a gradebook column; an acknowledgement of the staff code queues
-    nothing. Returns the number of scores queued.
+    nothing. audience is the code's, when the caller knows it. Returns the number of scores queued.
     """
-    code = db.session.get(ConductCode, ack.code_id)
-    if code is None or code.audience != STUDENTS:
+    if audience is None:
+        code = db.session.get(ConductCode, ack.code_id)
+        audience = code.audience if code is not None else None
+    if audience != STUDENTS:
         return 0
-    placements = select(Placement.id).join(
-        CourseMember, and_(CourseMember.course_id == Placement.course_id,
-                           CourseMember.user_id == ack.user_id, CourseMember.role == STUDENT)
-    ).where(Placement.school_id == ack.school_id)
-    return enqueue(ack.school_id, [(pid, ack.user_id) for pid in db.session.scalars(placements)],
-                   ACKNOWLEDGED, scored_at=ack.acknowledged_at or utcnow())
+    now = utcnow()
+    result = db.session.execute(_acknowledged_scores(), {
+        "school_id": ack.school_id, "user_id": ack.user_id, "scored_at": ack.acknowledged_at or now,
+        "now": now})
+    if result.rowcount:
+        _wake_after_commit()
+    return max(result.rowcount or 0, 0)
+
+
+@cache
+def _acknowledged_scores():
+    """One INSERT … SELECT, built once: a score for each placement where the user is a student."""
+    given, activity, grading = ACKNOWLEDGED
+    now = bindparam("now", type_=ScoreDelivery.created_at.type)
+    rows = (select(Placement.school_id, Placement.id, CourseMember.user_id, literal(given),
+                   literal(activity), literal(grading),
+                   bindparam("scored_at", type_=ScoreDelivery.scored_at.type),
+                   literal(ScoreDelivery.PENDING), literal(0), now, now)
+            .join(CourseMember, and_(CourseMember.course_id == Placement.course_id,
+                                     CourseMember.user_id == bindparam("user_id"),
+                                     CourseMember.role == STUDENT))
+            .where(Placement.school_id == bindparam("school_id")))
+    return (insert(ScoreDelivery.__table__).from_select(_SCORE_COLUMNS, rows)  # Core: the parameters are bound values
+            .execution_options(preserve_rowcount=True))
+
+
+_SCORE_COLUMNS = ["school_id", "placement_id", "user_id", "score_given", "activity_progress",
+                  "grading_progress", "scored_at", "status", "attempts", "next_attempt_at", "created_at"]
 
 
 def reset_for_major(version: ConductVersion) -> int:
@@ -120,9 +145,7 @@ def reset_for_major(version: ConductVersion) -> int:
             .join(CourseMember, CourseMember.course_id == Placement.course_id)
             .where(Placement.school_id == version.school_id, CourseMember.role == STUDENT,
                    _active(), earlier_ack))
-    columns = ["school_id", "placement_id", "user_id", "score_given", "activity_progress",
-               "grading_progress", "scored_at", "status", "attempts", "next_attempt_at", "created_at"]
-    result = db.session.execute(insert(ScoreDelivery).from_select(columns, rows)
+    result = db.session.execute(insert(ScoreDelivery).from_select(_SCORE_COLUMNS, rows)
                                 .execution_options(preserve_rowcount=True))
     db.session.flush()
     if result.rowcount:

@@ -7,10 +7,11 @@ referrers, and the log filter in logging_setup keeps it out of logs.
 """
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, g, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..courses.models import SchoolMember
@@ -60,10 +61,22 @@ def _member_of(launch: LaunchSession) -> SchoolMember | None:
         SchoolMember.user_id == launch.user_id)).first()
 
 
-def _activate(launch: LaunchSession, member: SchoolMember | None) -> None:
+def _activate(launch: LaunchSession, member: SchoolMember | None, token: str | None = None) -> None:
+    """Make launch the request's; token is the valid one the request carried, else a new one is signed."""
     g.launch = launch
-    g.launch_token = make_token(launch)
+    g.launch_token = token or make_token(launch)
     g.member = member
+
+
+@cache
+def _launch_with_member():
+    """Built once: every request runs it, and building it costs more CPU than the database takes."""
+    return (select(LaunchSession, SchoolMember)
+            .options(joinedload(LaunchSession.user), joinedload(LaunchSession.school),
+                     joinedload(LaunchSession.course))
+            .outerjoin(SchoolMember, and_(SchoolMember.school_id == LaunchSession.school_id,
+                                          SchoolMember.user_id == LaunchSession.user_id))
+            .where(LaunchSession.id == bindparam("launch_id")))
 
 
 def load_current() -> None:
@@ -79,12 +92,6 @@ def load_current() -> None:
     launch_id = read_token(token) if token else session.get("launch_id")
     if not launch_id:
         return
-    row = db.session.execute(
-        select(LaunchSession, SchoolMember)
-        .options(joinedload(LaunchSession.user), joinedload(LaunchSession.school),
-                 joinedload(LaunchSession.course))
-        .outerjoin(SchoolMember, and_(SchoolMember.school_id == LaunchSession.school_id,
-                                      SchoolMember.user_id == LaunchSession.user_id))
-        .where(LaunchSession.id == launch_id)).first()
+    row = db.session.execute(_launch_with_member(), {"launch_id": launch_id}).first()
     if row is not None and row[0].expires_at > utcnow():
-        _activate(row[0], row[1])
+        _activate(row[0], row[1], token)
