@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import select
 
-from .conftest import _screenshot
+from .conftest import ARTIFACTS, _screenshot
 from .test_in_the_frame import _acknowledge, _click, _find, _frame_url, _launch_in_frame, _open_course_page, _wait
 
 PHONE = (390, 844)
@@ -75,10 +75,27 @@ class Audit:
                 else:
                     self.minor.append(line)
         if screenshot:
-            frame = self._in_frame()
-            _screenshot(self.driver, f"a11y-{self.label}-{name}-phone".replace(" ", "_").replace("/", ""))
-            if frame:
-                self.driver.switch_to.frame(_find(self.driver, "iframe[name='tool-frame']"))
+            self.screenshot(f"a11y-{self.label}-{name}-phone".replace(" ", "_").replace("/", ""))
+
+    def screenshot(self, name: str):
+        """Keep the tool's whole page as shown in the frame at phone width (the frame stretched to fit)."""
+        if not self._in_frame():
+            _screenshot(self.driver, name)
+            return
+        height = min(2400, self.driver.execute_script("return document.documentElement.scrollHeight"))
+        self.driver.switch_to.default_content()
+        frame = _find(self.driver, "iframe[name='tool-frame']")
+        self.driver.set_window_size(PHONE[0], height + PHONE[1])
+        self.driver.execute_script("arguments[0].style.height = arguments[1] + 'px';", frame, height + 4)
+        self.driver.switch_to.frame(frame)  # a long page: show where the focus is (an error summary)
+        self.driver.execute_script("const e = document.activeElement;"
+                                   "if (e && e !== document.body) e.scrollIntoView({block: 'center'});")
+        self.driver.switch_to.default_content()
+        ARTIFACTS.mkdir(exist_ok=True)
+        frame.screenshot(str(ARTIFACTS / f"{name}.png"))
+        self.driver.execute_script("arguments[0].style.height = '';", frame)
+        self.driver.set_window_size(*PHONE)
+        self.driver.switch_to.frame(frame)
 
     def assert_clean(self, expected_pages: int):
         for line in self.minor:
@@ -397,4 +414,4 @@ def test_the_report_form_is_completed_with_the_keyboard_alone(chrome, frame_lms)
 
     reference = _find(chrome, "section.receipt p.reference").text
     assert re.fullmatch(r"VO-[A-Z0-9-]+", reference), reference
-    _screenshot(chrome, "a11y-keyboard-receipt-phone")
+    Audit(chrome, "", "keyboard").screenshot("a11y-keyboard-receipt-phone")
