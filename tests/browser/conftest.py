@@ -3,10 +3,16 @@
 The demo LMS is served as http://localhost:<port> and the tool as http://127.0.0.1:<port>: two sites,
 so the tool's frame is third-party, as in a real LMS. These tests exercise the browser, not the
 database, so they run on SQLite only. Without chromium/chromedriver they skip (fail when CI=true).
+
+axe-core (test_accessibility.py) comes from npm, pinned in package.json and package-lock.json next
+to this file: when tests/browser/node_modules lacks it, the axe_source fixture runs `npm ci` itself,
+so the README's test command works on a fresh machine with node; without npm (or offline) those
+tests skip, and fail when CI=true.
 """
 import os
 import secrets
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
