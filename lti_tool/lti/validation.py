@@ -11,6 +11,7 @@ from flask import current_app, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from ..db import utcnow
@@ -196,8 +197,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         try:
             super().validate()
             self.consume_state()
-        except LaunchRefused:
-            raise
+        except (LaunchRefused, SQLAlchemyError):
+            raise  # a database out of reach is no bad launch: errors.py answers 503, try again
         except LtiException as exc:
             raise LaunchRefused(_("The launch is not valid: %(reason)s.", reason=exc)) from exc
         except Exception as exc:  # pylti1p3 raises bare Exception for some bad tokens
