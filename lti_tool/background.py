@@ -101,7 +101,7 @@ def wake(extension: str, ids=None) -> None:
     if has_app_context():
         worker = current_app.extensions.get(extension)
         if worker is not None:
-            worker.wake(ids)
+            worker.wake(ids) if ids else worker.wake()
 
 
 def after_commit(info_key: str, ids=None) -> None:
@@ -128,7 +128,7 @@ def _after_commit(session) -> None:
     for key, extension in list(_wakers.items()):
         queued = session.info.pop(key, False)  # True, or the ids of the rows queued
         if queued:
-            wake(extension, queued)
+            wake(extension, None if queued is True else queued)
 
 
 def _after_rollback(session, previous_transaction) -> None:
