@@ -15,8 +15,8 @@ def tool_env(database_url: str, secret_key: str, folder, lti_config) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secret_key,
            "LTI_TOOL_INSTANCE": str(folder / "instance"), "LTI_CONFIG": str(lti_config),
            "LTI_TOOL_ENV": "development", "GRADEBOOK_DELIVERY": "off", "MAIL_DELIVERY": "off",
-           "CASES_PURGE": "off", "LTI_HTTP_TIMEOUT": "3"}
-    for name in ("PROXY_COUNT", "FORCE_HTTPS", "BIND", "WEB_CONCURRENCY"):
+           "CASES_PURGE": "off", "CASES_REMINDERS": "off", "ROSTER_REFRESH": "off", "LTI_HTTP_TIMEOUT": "3"}
+    for name in ("PROXY_COUNT", "FORCE_HTTPS", "BIND", "WEB_CONCURRENCY", "REDIS_URL"):
         env.pop(name, None)
     return env
 
