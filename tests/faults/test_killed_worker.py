@@ -6,6 +6,9 @@ half-way: after its first rows and before its last. It kills that worker, then l
 Only PostgreSQL lets a transaction wait half-way like this (SQLite locks the whole file at the
 first write), so these tests run on PostgreSQL.
 """
+import itertools
+import random
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,20 +16,22 @@ import pytest
 import requests
 from sqlalchemy import func, select, text
 
+from lti_tool import sealing
 from lti_tool.acknowledgements.models import Acknowledgement
 from lti_tool.cases.models import AuditEvent
 from lti_tool.courses.models import User
+from lti_tool.demo.platform import LEARNER, DemoUser
 from lti_tool.extensions import db
 from lti_tool.gradebook.models import ScoreDelivery
 from lti_tool.reports.models import Report
 from tests.reports.helpers import FORM, report_fields
 from tests.support.browser import Browser, form_of
-from tests.support.faults import kill_worker, process_with_port
+from tests.support.faults import busy_workers, kill_worker, process_with_port
 from tests.support.pages import launch
 
 
-@pytest.fixture(autouse=True)
-def _postgresql_only(database_url):
+@pytest.fixture
+def postgresql_only(database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("only PostgreSQL lets a transaction wait half-way (SQLite locks the whole file)")
 
@@ -98,7 +103,8 @@ def _count(app, model, *where) -> int:
             db.session.remove()
 
 
-def test_a_killed_worker_leaves_no_half_saved_acknowledgement_and_the_retry_stores_one(app, production):
+def test_a_killed_worker_leaves_no_half_saved_acknowledgement_and_the_retry_stores_one(app, production,
+                                                                                     postgresql_only):
     browser = Browser(production.url)
     page, _ = launch(browser, production.lms.lms, "student", locale="en")  # the code's placement: scores are queued
     action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
@@ -120,7 +126,8 @@ def test_a_killed_worker_leaves_no_half_saved_acknowledgement_and_the_retry_stor
     assert (_count(app, Acknowledgement, *mine), _count(app, ScoreDelivery, *scores)) == (1, 1)
 
 
-def test_a_killed_worker_leaves_no_half_saved_report_and_the_retry_files_it_once(app, production):
+def test_a_killed_worker_leaves_no_half_saved_report_and_the_retry_files_it_once(app, production,
+                                                                                 postgresql_only):
     browser = Browser(production.url)
     _, token = launch(browser, production.lms.lms, "student2", link="report", locale="en")
     form = browser.get(f"/reports/new?category=threats&lt={token}")
@@ -143,3 +150,99 @@ def test_a_killed_worker_leaves_no_half_saved_report_and_the_retry_files_it_once
         db.session.remove()
     assert report.reference in first.headers["Location"]
     assert events == ["report_created"], "the report and its audit event were saved together"
+
+
+KILLS = 5
+# A worker killed before its answer, or half-way through sending it.
+DROPPED = (requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+
+
+def _until_answered(send, done: tuple[int, ...], dropped: list):
+    """What a person does when the page does not load, or says "try again": the same again."""
+    for _attempt in range(40):
+        try:
+            resp = send()
+        except DROPPED:
+            dropped.append(1)
+            continue
+        if resp.status_code in done:
+            return resp
+        assert resp.status_code == 503, resp.text[:500]  # SQLite busy: a "try again" page
+        time.sleep(0.2)
+    raise AssertionError("never answered")
+
+
+def _launched(browser, lms, key: str, dropped: list):
+    """Launch until a launch gets through (the LMS starts a dropped launch afresh, with a new nonce)."""
+    for _attempt in range(20):
+        try:
+            page, token = launch(browser, lms, key, locale="en")
+        except DROPPED:
+            dropped.append(1)
+            continue
+        if page.status_code == 200:
+            return page, token
+        assert page.status_code == 503, page.text[:500]
+    raise AssertionError("never launched")
+
+
+def test_workers_killed_at_random_moments_under_load_leave_everything_whole_after_retries(app, production):
+    """On either database: people launch, acknowledge and report at once while workers die mid-request."""
+    lms, school = production.lms.lms, production.lms.school_id
+    stop, killed, dropped, receipts, people = threading.Event(), [], [], [], itertools.count()
+
+    def person(n: int) -> None:
+        key = f"busy-{n}"
+        lms.users[key] = DemoUser(key, f"busy-sub-{n}", "Leerling", str(n), [LEARNER])
+        browser = Browser(production.url)
+        page, token = _launched(browser, lms, key, dropped)
+        action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
+        _until_answered(lambda: browser.post(action, data={**fields, "confirm": "true"}), (303, 409), dropped)
+        form = _until_answered(lambda: browser.get(f"/reports/new?category=cyberbullying&lt={token}"),
+                               (200,), dropped)
+        action, hidden = form_of(form.text, FORM)
+        data = {**hidden, **report_fields("cyberbullying")}
+        receipts.append(_until_answered(lambda: browser.post(action, data=data), (303,), dropped)
+                        .headers["Location"].split("/")[2])
+
+    def crowd() -> None:
+        while not stop.is_set():
+            person(next(people))
+
+    def killer() -> None:
+        while len(killed) < KILLS and not stop.wait(0.01):
+            workers = busy_workers(production.url)  # each answering a request
+            if workers:
+                victim = random.choice(workers)
+                kill_worker(victim)
+                killed.append(victim)
+                time.sleep(random.uniform(0.3, 0.6))  # let gunicorn start a new one
+        stop.set()
+
+    chaos = threading.Thread(target=killer)
+    chaos.start()
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            for done in [pool.submit(crowd) for _ in range(4)]:
+                done.result(timeout=120)
+    finally:
+        stop.set()
+        chaos.join()
+    assert len(killed) == KILLS and dropped, "workers died while answering"
+
+    users = [_user_id(app, lms, key) for key in lms.users if key.startswith("busy-")]
+    users = [user for user in users if user is not None]  # a launch killed before the user was stored
+    assert len(users) == len(receipts)
+    for user in users:
+        assert _count(app, Acknowledgement, Acknowledgement.user_id == user) == 1
+        assert _count(app, ScoreDelivery, ScoreDelivery.user_id == user) == 1
+    with app.app_context():
+        lookups = [lookup for user in users for lookup in sealing.lookups(school, user)]
+        reports = db.session.scalars(select(Report).where(Report.school_id == school,
+                                                          Report.reporter_lookup.in_(lookups))).all()
+        created = db.session.scalars(select(AuditEvent.report_id).where(
+            AuditEvent.report_id.in_([r.id for r in reports]), AuditEvent.action == "report_created")).all()
+        db.session.remove()
+    assert sorted(r.reference for r in reports) == sorted(receipts), \
+        "one report per form, each the one its receipt names"
+    assert sorted(created) == sorted(r.id for r in reports), "every report with its audit event"

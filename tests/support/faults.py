@@ -50,30 +50,34 @@ class StoppableLMS:
             self._server = None
 
 
-def _socket_inode(local_port: int) -> str | None:
-    """The inode of this host's TCP socket bound to 127.0.0.1:local_port (from /proc/net/tcp)."""
-    wanted = f"0100007F:{local_port:04X}"
+def _socket_inodes(local_port: int, established: bool = False) -> list[str]:
+    """The inodes of this host's TCP sockets on 127.0.0.1:local_port (from /proc/net/tcp)."""
+    wanted, inodes = f"0100007F:{local_port:04X}", []
     with open("/proc/net/tcp") as table:
         for line in table.readlines()[1:]:
             fields = line.split()
-            if fields[1] == wanted and fields[9] != "0":  # not an earlier socket in TIME_WAIT
-                return fields[9]
-    return None
+            # Inode 0: an earlier socket in TIME_WAIT; state 01: an established connection.
+            if fields[1] == wanted and fields[9] != "0" and (not established or fields[3] == "01"):
+                inodes.append(fields[9])
+    return inodes
+
+
+def _holds(pid: int | str, inodes: list[str]) -> bool:
+    targets = {f"socket:[{inode}]" for inode in inodes}
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in targets:
+                    return True
+    return False
 
 
 def process_with_port(local_port: int) -> int | None:
     """The pid of the process holding the client socket on local_port (a database connection)."""
-    inode = _socket_inode(local_port)
-    if inode is None:
+    inodes = _socket_inodes(local_port)
+    if not inodes:
         return None
-    target = f"socket:[{inode}]"
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError):
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                with contextlib.suppress(OSError):
-                    if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
-                        return int(pid)
-    return None
+    return next((int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _holds(pid, inodes)), None)
 
 
 def kill_worker(pid: int) -> None:
@@ -87,3 +91,29 @@ def kill_worker(pid: int) -> None:
             if stat.read().split(") ")[1].startswith("Z"):
                 break  # dead, waiting for its parent to reap it
         time.sleep(0.05)
+
+
+def busy_workers(url: str) -> list[int]:
+    """The workers of the gunicorn serving url that hold a client's connection: answering a request."""
+    clients = _socket_inodes(int(url.rsplit(":", 1)[1]), established=True)
+    return [pid for pid in gunicorn_workers(url) if _holds(pid, clients)]
+
+
+def gunicorn_workers(url: str) -> list[int]:
+    """The pids of the worker processes of the gunicorn (a child of this process) serving url."""
+    bind = b"127.0.0.1:" + url.rsplit(":", 1)[1].encode()
+    for master in _children(os.getpid()):
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{master}/cmdline", "rb") as cmdline:
+                if bind in cmdline.read().split(b"\0"):
+                    return _children(master)
+    return []
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                children += [int(child) for child in listing.read().split()]
+    return children
