@@ -1,10 +1,11 @@
 """A worker killed (SIGKILL) in the middle of a write leaves nothing half-saved, and the client's retry
 stores exactly what one request would have.
 
-The test holds a table lock in a connection of its own, so that the worker's transaction stops
-half-way: after its first rows and before its last. It kills that worker, then lets go of the lock.
-Only PostgreSQL lets a transaction wait half-way like this (SQLite locks the whole file at the
-first write), so these tests run on PostgreSQL.
+The first two tests hold a table lock in a connection of their own, so that the worker's transaction
+stops half-way: after its first rows and before its last; they kill that worker, then let go of the
+lock. Only PostgreSQL lets a transaction wait half-way like this (SQLite locks the whole file at the
+first write), so those run on PostgreSQL. The last kills workers at random moments while they answer
+people who launch, acknowledge and report, on either database.
 """
 import itertools
 import random
