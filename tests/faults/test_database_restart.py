@@ -55,6 +55,7 @@ class Load:
         self.calls: list[Call] = []
         self.acknowledged: list[str] = []   # students whose acknowledgement was answered with success
         self.gave_up: list[str] = []        # students whose acknowledgement never succeeded
+        self.crashed: list[BaseException] = []
         self.stop = threading.Event()
         self._students = itertools.count()
         self._lock = threading.Lock()
@@ -75,6 +76,13 @@ class Load:
             self.calls.append(call)
 
     def run(self, api: bool) -> None:
+        try:
+            self._run(api)
+        except BaseException as exc:  # the test fails on it, instead of a client going quiet
+            self.crashed.append(exc)
+            raise
+
+    def _run(self, api: bool) -> None:
         """Launch new students; keep a few launched ones waiting, so that some acknowledge in the outage."""
         ready = []
         while not self.stop.is_set():
@@ -170,6 +178,7 @@ def test_a_database_restart_under_load_gives_503s_only_while_it_is_away_and_lose
         for client in clients:
             client.join(timeout=120)
 
+    assert load.crashed == []
     failed = [c for c in load.calls if not c.ok]
     assert [c for c in failed if c.ended < down] == [], "all went well before"
     kinds = {c.kind for c in failed}
