@@ -15,11 +15,15 @@ from ..errors import AppError
 _DATA_URI = re.compile(r"\bdata:\s*(?:[a-z]+/[a-z0-9.+-]+\s*)?(?:;[^,;\s]*)*\s*,", re.I)
 _HTML_MEDIA = re.compile(r"<\s*/?\s*(?:img|image|svg|picture|source|video|audio|object|embed|iframe)\b", re.I)
 _HTML_ENTITY_TAG = re.compile(r"&lt;\s*(?:img|svg|image)\b", re.I)
-_MARKDOWN_IMAGE = re.compile(r"!\s*\[[^\]]*\]\s*[(\[]")
+# A Markdown image, ![alt](…) or ![alt][…], is read between one "]" and the next (see _markdown_image).
+_MARKDOWN_OPEN = re.compile(r"!\s*\[")
+_MARKDOWN_LINK = re.compile(r"\s*[(\[]")
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*data:", re.I)
 # A long unbroken run of base64 (standard or URL-safe alphabet), or MIME-style wrapped lines of it.
+# Patterns start at the beginning of a run (the lookbehinds), never inside one: a search from every
+# position of a long run would take quadratic time, and a 256 KB text minutes of the server's CPU.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{120,}={0,2}|[A-Za-z0-9_-]{120,}={0,2}")
-_BASE64_LINES = re.compile(r"(?:[A-Za-z0-9+/]{48,}={0,2}[ \t]*\r?\n){3,}")
+_BASE64_LINES = re.compile(r"(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{48,}={0,2}[ \t]*\r?\n){3,}")
 # How common image and document formats begin once base64-encoded.
 _MAGIC = re.compile(r"(?:iVBORw0KGgo|/9j/[0-9A-Za-z+/]|R0lGOD[dl]h|UklGR[0-9A-Za-z+/]|Qk[0-9A-Za-z+/]{2}[A-Za-z0-9+/]{20}"
                     r"|JVBERi0|AAAA[A-Za-z0-9+/]GZ0eX|SUkqA|TU0AK)[A-Za-z0-9+/]{20,}")
@@ -52,6 +56,17 @@ def _base64_blob(text: str) -> bool:
     return bool(_BASE64_LINES.search(text))
 
 
+def _markdown_image(text: str) -> bool:
+    """![alt](…) or ![alt][…]: an opening in the text before a "]" that a link follows.
+
+    The alt text holds no "]", so each opening belongs to the next "]"; reading the text piece by
+    piece keeps this linear where a regex tried at every "![" of a long text would not be.
+    """
+    pieces = text.split("]")
+    return any(_MARKDOWN_OPEN.search(before) and _MARKDOWN_LINK.match(after)
+               for before, after in zip(pieces, pieces[1:]))
+
+
 def image_in(text: str) -> str | None:
     """What kind of embedded image or file a text holds, or None when it is plain words and links."""
     if _BINARY.search(text):
@@ -60,7 +75,7 @@ def image_in(text: str) -> str | None:
         return "data_uri"
     if _HTML_MEDIA.search(text) or _HTML_ENTITY_TAG.search(text):
         return "html_image"
-    if _MARKDOWN_IMAGE.search(text):
+    if _markdown_image(text):
         return "markdown_image"
     if _MAGIC.search(text) or _base64_blob(text):
         return "base64"
@@ -71,9 +86,11 @@ _STRIP = (
     re.compile(r"\bdata:\s*\S*", re.I),
     re.compile(r"<\s*/?\s*(?:img|image|svg|picture|source|video|audio|object|embed|iframe)\b[^>]*>?", re.I),
     re.compile(r"&lt;\s*(?:img|svg|image)\b.*?(?:&gt;|$)", re.I | re.S),
-    re.compile(r"!\s*\[[^\]]*\]\s*(?:\([^)]*\)?|\[[^\]]*\]?)"),
+    # The alt text stops at the next "!" as well, so each "![" is read once (an alt text with a "!"
+    # is not cut out, and the check after the cuts then empties the field: safe, if less kind).
+    re.compile(r"!\s*\[[^\]!]*\]\s*(?:\([^)]*\)?|\[[^\]]*\]?)"),
     re.compile(r"url\(\s*['\"]?\s*data:[^)]*\)?", re.I),
-    re.compile(r"\S*(?:iVBORw0KGgo|/9j/|R0lGOD|UklGR|JVBERi0)\S*"),
+    re.compile(r"(?<!\S)\S*?(?:iVBORw0KGgo|/9j/|R0lGOD|UklGR|JVBERi0)\S*"),
     re.compile(r"\S{120,}"),
     _BINARY,
 )

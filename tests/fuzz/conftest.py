@@ -51,25 +51,32 @@ def sent(database_url):
 def world(app, school_lms, other_lms, tool_url):
     """A school with its code published, a student's report (a case) and each role launched.
 
-    Returns tokens by role (the coordinator designated as a school admin would) and the ids a
-    fuzzer reuses or forges: this school's case, its reference and course, and another school's.
+    Returns each role's launch token and browser (whose session holds the CSRF secret), the
+    coordinator designated as a school admin would, and the ids a fuzzer reuses or forges: this
+    school's case, its reference and course, and another school's.
     """
     from sqlalchemy import select
 
+    from lti_tool.conduct.models import ConductVersion
     from lti_tool.courses.models import Course
     from lti_tool.extensions import db
     from lti_tool.platforms.models import Platform
+    from tests.courses.conftest import acknowledge
     from tests.reports.helpers import user_id
 
-    publish_defaults(app, school_lms.school_id)
-    tokens = {role: launch(Browser(tool_url), school_lms, role, locale="en")[1] for role in ROLES}
+    versions = publish_defaults(app, school_lms.school_id)
+    browsers = {role: Browser(tool_url) for role in ROLES}
+    tokens = {role: launch(browsers[role], school_lms, role, locale="en")[1] for role in ROLES}
     with app.app_context():
         designate(db.session, school_lms, "coordinator")
         course_id = db.session.scalar(select(Course.id).where(Course.school_id == school_lms.school_id))
         student_id = user_id(db.session, school_lms, "student")
+        # The teacher has acknowledged, so the gate lets them through to the course overview.
+        acknowledge(db.session, school_lms.school_id, user_id(db.session, school_lms, "teacher"),
+                    db.session.get(ConductVersion, versions["staff"]))
         other_school = db.session.scalars(select(Platform).where(
             Platform.issuer == other_lms.issuer)).one().deployments[0].school_id
     case = make_case(app, school_lms.school_id, reporter_user_id=student_id)
     foreign = make_case(app, other_school)
-    return {"tokens": tokens, "case_id": case.id, "reference": case.reference, "course_id": course_id,
+    return {"lms": school_lms, "tokens": tokens, "browsers": browsers, "school_id": school_lms.school_id, "case_id": case.id, "reference": case.reference, "course_id": course_id,
             "foreign_case_id": foreign.id, "foreign_reference": foreign.reference}

@@ -111,3 +111,19 @@ def test_the_api_refuses_images_and_files_too(tool_url, browser, student, db_ses
 ])
 def test_ordinary_words_and_links_are_not_mistaken_for_images(text):
     assert image_in(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "x" * 250_000,                       # one long run of base64 letters, no line break
+    "![" * 125_000,                      # image openings that are never closed
+    "![a](b) " + "![" * 120_000,         # one image, then openings that are never closed
+    "/9j/" * 60_000, "a b " * 60_000,
+])
+def test_checking_and_cleaning_the_largest_text_takes_well_under_a_second(text):
+    """A request's largest body (256 KB) is checked in linear time: no text ties up the server."""
+    import time
+    from lti_tool.reports.imagesafe import without_images
+    started = time.perf_counter()
+    image_in(text)
+    without_images(text)
+    assert time.perf_counter() - started < 1.0

@@ -1,0 +1,161 @@
+"""Hypothesis on every form of the tool, as the role that uses it, with a valid CSRF token and session.
+
+Each page's forms are read from the page itself, so a new field is fuzzed without touching this
+file. Fields are left out, sent twice, given other types, unicode, control characters, huge text,
+made-up ids and another school's ids, and unknown fields are added. Whatever comes in: never a
+server error; a refusal is an HTML page that says what is wrong, and a refused post stores nothing.
+"""
+from dataclasses import dataclass, field
+
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import given, settings, strategies as st
+from sqlalchemy import text
+
+from lti_tool.extensions import db
+from tests.cases.conftest import designate
+from tests.fuzz.conftest import FORM_REQUESTS, FUZZ
+
+# The pages holding the forms, by the role that uses them; {…} are filled in from the world.
+PAGES = [
+    ("admin", "/conduct"), ("admin", "/conduct/student/draft"), ("admin", "/conduct/staff/draft"),
+    ("admin", "/cases/settings"), ("admin", "/cases/audit"), ("admin", "/school/coordinators"),
+    ("teacher", "/school/courses/{course_id}/overview"),
+    ("student", "/code"), ("student", "/reports/new?category=cyberbullying"), ("student", "/reports/{reference}"),
+    ("coordinator", "/cases"), ("coordinator", "/cases/{case_id}"), ("coordinator", "/cases/new"),
+]
+EXAMPLES = FORM_REQUESTS // len(PAGES) + 1
+# The session's own fields: kept valid so that requests reach the handler instead of the CSRF check.
+KEPT = {"csrf_token", "lt"}
+# What the rows of the tables the forms write look like: a refused post must leave it as it was.
+STORED = {
+    "reports": "SELECT count(*), sum(length(status)), count(assignee_id), count(closed_at) FROM reports",
+    "report_messages": "SELECT count(*) FROM report_messages",
+    "case_notes": "SELECT count(*) FROM case_notes",
+    "case_checklist": "SELECT count(*), count(done_at) FROM case_checklist",
+    "case_settings": "SELECT count(*) FROM case_settings",
+    "acknowledgements": "SELECT count(*) FROM acknowledgements",
+    "conduct_versions": "SELECT count(*), count(published_at), sum(length(status)) FROM conduct_versions",
+    "school_members": "SELECT count(*), sum(CASE WHEN is_coordinator THEN 1 ELSE 0 END) FROM school_members",
+}
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+
+def forms_on(html: str) -> list[Form]:
+    """Every form of a page with the values it offers for each field (options of a select, say)."""
+    found = []
+    for element in BeautifulSoup(html, "html.parser").select("form"):
+        form = Form(element.get("action", ""), element.get("method", "get").lower())
+        for control in element.select("input[name], textarea[name], select[name], button[name]"):
+            if control.name == "select":
+                offered = [option.get("value", option.get_text()) for option in control.select("option")]
+            elif control.name == "textarea":
+                offered = [control.get_text()]
+            else:
+                offered = [control.get("value", "on")]
+            form.fields.setdefault(control["name"], []).extend(offered)
+        found.append(form)
+    return found
+
+
+def _texts(longest: int) -> st.SearchStrategy[str]:
+    """Text of every kind a person or a script may type: unicode, control characters, up to huge."""
+    any_character = st.characters(exclude_categories=("Cs",))  # lone surrogates cannot be sent
+    return st.one_of(
+        st.text(any_character, max_size=40),
+        st.text(st.characters(max_codepoint=0x1F), max_size=10),
+        st.sampled_from(["Someone keeps posting mean comments under my photos.", "https://www.instagram.com/p/abc/",
+                         "@someone", "yesterday evening", "", " ", "true", "false", "on", "null", "[]", "{}", "1e309", "NaN", "💥", "‮",
+                         "<img src=x>", "data:image/png;base64,iVBORw0KGgo=", "../../etc/passwd", "%00",
+                         "2026-02-30", "9999-12-31", "0000-00-00"]),
+        st.integers(min_value=-2**70, max_value=2**70).map(str),
+        st.builds(lambda c, n: c * n, st.sampled_from(["x", "é", "💥", "a b "]),
+                  st.sampled_from([n for n in (1_000, 2_001, 10_001, 100_000) if n <= longest])),
+    )
+
+
+def _values(offered: list[str], forged: list[str], longest: int) -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(offered or [""]), st.sampled_from(forged), _texts(longest))
+
+
+MISSING = object()
+
+
+def submissions(form: Form, forged: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """The form's fields, each kept, changed or left out; some sent twice; unknown ones added.
+
+    A post's text may be huge; a link's is kept under what a web server passes on (64 KB).
+    """
+    longest = 100_000 if form.method == "post" else 1_000
+    names = [name for name in form.fields if name not in KEPT]
+    # Most fields keep a value the page offers, so that one bad field at a time reaches deep checks.
+    each = st.fixed_dictionaries({name: st.one_of(
+        st.sampled_from(form.fields[name] or [""]), st.sampled_from(form.fields[name] or [""]),
+        st.just(MISSING), _values(form.fields[name], forged, longest)) for name in names})
+    extra_names = st.sampled_from(names + ["id", "school_id", "user_id", "reporter_user_id", "role", "__proto__"])
+    extras = st.lists(st.tuples(extra_names, _values([], forged, longest)), max_size=3)
+
+    def assemble(values, added):
+        sent = [(name, form.fields[name][0]) for name in KEPT if name in form.fields]
+        return sent + [(name, value) for name, value in values.items() if value is not MISSING] + added
+
+    return st.builds(assemble, each, extras)
+
+
+def stored(app) -> dict:
+    with app.app_context():
+        return {table: tuple(db.session.execute(text(query)).one()) for table, query in STORED.items()}
+
+
+def says_what_is_wrong(html: str) -> bool:
+    """An error page's heading, or a form shown again with its problem in an alert."""
+    page = BeautifulSoup(html, "html.parser")
+    messages = page.select("section.error h1, [role=alert]")
+    return any(message.get_text(strip=True) for message in messages)
+
+
+@pytest.mark.parametrize("who, path", PAGES)
+def test_no_form_input_gets_a_server_error_or_stores_a_refusal(app, world, sent, who, path):
+    if who == "coordinator":  # fuzzing the admin's coordinators form may have undone the designation
+        with app.app_context():
+            designate(db.session, world["lms"], "coordinator")
+    browser = world["browsers"][who]
+    token = world["tokens"][who]
+    url = path.format(**world)
+    page = browser.get(url + ("&" if "?" in url else "?") + f"lt={token}")
+    assert page.status_code == 200, page.text
+    forms = [form for form in forms_on(page.text) if not form.action.startswith(("http", "/lti"))]
+    assert forms, f"{path} has no form to fuzz"
+    forged = [str(world[key]) for key in ("case_id", "foreign_case_id", "course_id", "school_id")] + [
+        world["reference"], world["foreign_reference"], "0", "-1", str(2**31), str(2**63)]
+
+    @settings(FUZZ, max_examples=EXAMPLES)
+    @given(form=st.sampled_from(forms), data=st.data())
+    def fuzz(form, data):
+        pairs = data.draw(submissions(form, forged))
+        target = form.action or url
+        if form.method == "post":
+            before = stored(app)
+            resp = browser.post(target, data=pairs)
+        else:
+            resp = browser.get(target, params=pairs + [("lt", token)])
+        sent.add("forms")
+        assert resp.status_code < 500, (form.action, pairs, resp.text[:500])
+        if resp.status_code >= 400:
+            assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
+            assert says_what_is_wrong(resp.text), (resp.status_code, resp.text[:2000])
+            if form.method == "post":
+                assert stored(app) == before, f"a refused post ({resp.status_code}) changed what is stored"
+
+    fuzz()
+
+
+def test_the_form_fuzzers_sent_their_share(sent):
+    print(f"\nForm fuzzing on {sent.database}: {sent['forms']} requests")
+    assert sent["forms"] >= FORM_REQUESTS
