@@ -6,6 +6,7 @@ made-up ids and another school's ids, and unknown fields are added. Whatever com
 server error; a refusal is an HTML page that says what is wrong, and a refused post stores nothing.
 """
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,6 +16,7 @@ from sqlalchemy import text
 from lti_tool.extensions import db
 from tests.cases.conftest import designate
 from tests.fuzz.conftest import FORM_REQUESTS, FUZZ
+from tests.support.browser import Browser
 
 # The pages holding the forms, by the role that uses them; {…} are filled in from the world.
 PAGES = [
@@ -24,7 +26,9 @@ PAGES = [
     ("student", "/code"), ("student", "/reports/new?category=cyberbullying"), ("student", "/reports/{reference}"),
     ("coordinator", "/cases"), ("coordinator", "/cases/{case_id}"), ("coordinator", "/cases/new"),
 ]
-EXAMPLES = FORM_REQUESTS // len(PAGES) + 1
+# Nobody is refused at the door, so a few examples are enough; the roles share the rest.
+NOBODY_EXAMPLES = 10
+EXAMPLES = (FORM_REQUESTS - NOBODY_EXAMPLES * len(PAGES)) // len(PAGES) + 1
 # The session's own fields: kept valid so that requests reach the handler instead of the CSRF check.
 KEPT = {"csrf_token", "lt"}
 # What the rows of the tables the forms write look like: a refused post must leave it as it was.
@@ -120,20 +124,34 @@ def says_what_is_wrong(html: str) -> bool:
     return any(message.get_text(strip=True) for message in messages)
 
 
-@pytest.mark.parametrize("who, path", PAGES)
-def test_no_form_input_gets_a_server_error_or_stores_a_refusal(app, world, sent, who, path):
+def _forms(app, world, who: str, path: str) -> tuple[str, list[Form]]:
+    """The page's address and its forms, as the role sees them."""
     if who == "coordinator":  # fuzzing the admin's coordinators form may have undone the designation
         with app.app_context():
             designate(db.session, world["lms"], "coordinator")
-    browser = world["browsers"][who]
-    token = world["tokens"][who]
     url = path.format(**world)
-    page = browser.get(url + ("&" if "?" in url else "?") + f"lt={token}")
+    page = world["browsers"][who].get(url + ("&" if "?" in url else "?") + f"lt={world['tokens'][who]}")
     assert page.status_code == 200, page.text
     forms = [form for form in forms_on(page.text) if not form.action.startswith(("http", "/lti"))]
     assert forms, f"{path} has no form to fuzz"
-    forged = [str(world[key]) for key in ("case_id", "foreign_case_id", "course_id", "school_id")] + [
+    return url, forms
+
+
+def _forged(world) -> list[str]:
+    """Ids a form may be sent instead of its own: this school's, another school's, none at all."""
+    return [str(world[key]) for key in ("case_id", "foreign_case_id", "course_id", "school_id")] + [
         world["reference"], world["foreign_reference"], "0", "-1", str(2**31), str(2**63)]
+
+
+def _refusal_explained(resp) -> None:
+    assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
+    assert says_what_is_wrong(resp.text), (resp.status_code, resp.text[:2000])
+
+
+@pytest.mark.parametrize("who, path", PAGES)
+def test_no_form_input_gets_a_server_error_or_stores_a_refusal(app, world, sent, who, path):
+    url, forms = _forms(app, world, who, path)
+    browser, token, forged = world["browsers"][who], world["tokens"][who], _forged(world)
 
     @settings(FUZZ, max_examples=EXAMPLES)
     @given(form=st.sampled_from(forms), data=st.data())
@@ -148,12 +166,39 @@ def test_no_form_input_gets_a_server_error_or_stores_a_refusal(app, world, sent,
         sent.add("forms")
         assert resp.status_code < 500, (form.action, pairs, resp.text[:500])
         if resp.status_code >= 400:
-            assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
-            assert says_what_is_wrong(resp.text), (resp.status_code, resp.text[:2000])
+            _refusal_explained(resp)
             if form.method == "post":
                 assert stored(app) == before, f"a refused post ({resp.status_code}) changed what is stored"
 
     fuzz()
+
+
+@pytest.mark.parametrize("who, path", PAGES)
+def test_without_a_launch_no_form_does_anything(app, world, sent, tool_url, who, path):
+    url, forms = _forms(app, world, who, path)
+    nobody, forged = Browser(tool_url), _forged(world)
+
+    @settings(FUZZ, max_examples=NOBODY_EXAMPLES)
+    @given(form=st.sampled_from(forms), data=st.data())
+    def fuzz(form, data):
+        pairs = [(name, value) for name, value in data.draw(submissions(form, forged)) if name != "lt"]
+        target = _without_token(form.action or url)
+        before = stored(app)
+        if form.method == "post":
+            resp = nobody.post(target, data=pairs)
+        else:
+            resp = nobody.get(target, params=pairs)
+        sent.add("forms")
+        assert 400 <= resp.status_code < 500, (form.action, pairs, resp.status_code)
+        _refusal_explained(resp)
+        assert stored(app) == before
+
+    fuzz()
+
+
+def _without_token(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lt"])))
 
 
 def test_the_form_fuzzers_sent_their_share(sent):
