@@ -57,9 +57,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cases.views import bp as cases_bp
     from .acknowledgements.gate import gate
     from .lti import sessions
+    from .health import bp as health_bp
 
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
+    for blueprint in (health_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
                       reports_bp, cases_bp):
         app.register_blueprint(blueprint)
     from . import api
