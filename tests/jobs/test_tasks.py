@@ -54,7 +54,8 @@ def test_a_delivery_job_run_twice_sends_the_score_once(queued, browser, gb_lms, 
     version = _placed(browser, gb_lms, link, db_session, queued)
     acknowledge(db_session, user_of(db_session, gb_lms, "student"), version)
     placement = placement_of(db_session, gb_lms, link)
-    ids = list(db_session.scalars(select(ScoreDelivery.id).where(ScoreDelivery.status == "pending")))
+    ids = list(db_session.scalars(select(ScoreDelivery.id).where(
+        ScoreDelivery.status == "pending", ScoreDelivery.school_id == placement.school_id)))
     with queued.app_context():
         first, second = connection.enqueue(tasks.deliver_scores, ids), connection.enqueue(tasks.deliver_scores, ids)
     work(queued)
