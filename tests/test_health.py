@@ -42,3 +42,13 @@ def test_redis_is_reported_but_never_makes_the_tool_unhealthy(tmp_path, monkeypa
     resp = app.test_client().get("/health")
     assert resp.status_code == 200
     assert resp.get_json() == {"status": "ok", "database": "ok", "redis": reported}
+
+
+def test_the_code_gate_never_stands_before_the_health_check(app, browser, school_lms):
+    """A student who still has to acknowledge the code is sent to it from every page, but not from /health."""
+    from tests.support.pages import launch, publish_defaults
+    publish_defaults(app, school_lms.school_id)
+    page, token = launch(browser, school_lms, "student")
+    assert "/code?" in page.url, "the gate stands before the pages"
+    resp = browser.get(f"/health?lt={token}")
+    assert resp.status_code == 200 and resp.json()["status"] == "ok"

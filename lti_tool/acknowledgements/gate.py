@@ -12,7 +12,7 @@ from . import queries
 
 # Endpoints that are always open: the launch itself, the code and its authoring, reporting (a
 # report never waits for an acknowledgement), the API (it answers with the status), the demo LMS.
-_OPEN_PREFIXES = ("static", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
+_OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
                   "reports.", "cases.")
 
 
