@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from lti_tool.extensions import db
 from tests.cases.conftest import designate
-from tests.fuzz.conftest import FORM_REQUESTS, FUZZ
+from tests.fuzz.conftest import FORM_REQUESTS, FUZZ, all_selected
 from tests.support.browser import Browser
 
 # The pages holding the forms, by the role that uses them; {…} are filled in from the world.
@@ -201,6 +201,8 @@ def _without_token(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lt"])))
 
 
-def test_the_form_fuzzers_sent_their_share(sent):
-    print(f"\nForm fuzzing on {sent.database}: {sent['forms']} requests")
+def test_the_form_fuzzers_sent_their_share(request, sent, capsys):
+    all_selected(request, 2 * len(PAGES))
+    with capsys.disabled():  # shown in CI's log, not only with -s
+        print(f"\nForm fuzzing on {sent.database}: {sent['forms']} requests")
     assert sent["forms"] >= FORM_REQUESTS
