@@ -134,6 +134,26 @@ def _submit(audit, css: str):
     audit.wait_for_new_page()
 
 
+def _submit_unchecked(audit, form_css: str, **values):
+    """Fill in values (by field name) and send the form without the browser's own checks, as a
+    browser without them would, so that the server's error state is shown."""
+    audit.driver.execute_script(
+        "const f = document.querySelector(arguments[0]); f.noValidate = true;"
+        "for (const [k, v] of Object.entries(arguments[1])) f.elements[k].value = v;", form_css, values)
+    _submit(audit, form_css + " button[type=submit]:not([name])")
+
+
+def _post(audit, url: str, **fields):
+    """Post fields to url from the tool's frame, as another page's form would."""
+    audit.mark_leaving()
+    audit.driver.execute_script(
+        "const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];"
+        "for (const [k, v] of Object.entries(arguments[1])) {"
+        " const i = document.createElement('input'); i.type = 'hidden'; i.name = k; i.value = v; f.append(i); }"
+        "document.body.append(f); f.submit();", url, fields)
+    audit.wait_for_new_page()
+
+
 def _designate(app, lms, user_key: str):
     """Make user_key a coordinator of the LMS's school, as the school admin would."""
     from lti_tool.courses.models import SchoolMember, User
@@ -194,7 +214,11 @@ def test_the_students_pages(audit, chrome, frame_lms, tool_url):
     audit.check("my reports")
     audit.go(_url(tool_url, f"/reports/{reference}", token))
     audit.check("report follow-up")
-    audit.assert_clean(11)
+    _submit(audit, "form[action*='/messages'] button[type=submit]")  # an empty message
+    assert "true" == _find(chrome, "textarea#body[aria-invalid]").get_attribute("aria-invalid")
+    _find(chrome, "#reply-error")
+    audit.check("report follow-up reply errors")
+    audit.assert_clean(12)
 
 
 def test_the_coordinators_pages(audit, chrome, frame_lms, tool_url, app):
@@ -216,21 +240,40 @@ def test_the_coordinators_pages(audit, chrome, frame_lms, tool_url, app):
     audit.check("case")
     audit.go(_url(tool_url, "/cases/new", token))
     audit.check("new case")
+    _submit_unchecked(audit, "form[action*='/cases/new']", what_happened="")
+    _find(chrome, ".error-box[role=alert]")
+    audit.check("new case errors")
     for path in ("dashboard", "consistency", "settings"):
         audit.go(_url(tool_url, f"/cases/{path}", token))
         audit.check(path)
+    _submit_unchecked(audit, "form[action*='/cases/settings']", first_response_hours="0", retention_months="")
+    _find(chrome, ".error-box[role=alert]")
+    audit.check("settings errors")
+    audit.go(_url(tool_url, "/cases/audit", token))  # the school admin's: a coordinator is refused
+    assert "audit" not in _find(chrome, "h1").text.lower()
+    audit.check("audit log refused")
 
-    audit.go(_url(tool_url, "/conduct", token))
-    audit.check("conduct index")
     audit.go(_url(tool_url, "/conduct/student/draft", token))
     _find(chrome, "form.editor")
     audit.check("conduct draft")
     preview = _find(chrome, "main a[href*='/preview']").get_attribute("href")
+    title = _find(chrome, "input#title-nl").get_attribute("value")
+    _submit_unchecked(audit, "form.editor", **{"title-nl": title + " (herzien)"})  # saved: a diff to show
+    _find(chrome, "form.editor")
+    _submit_unchecked(audit, "form.editor", **{"rule-0-key": "Not A Key!", "question-0-answer": "7"})
+    _find(chrome, ".error-box[role=alert]")
+    audit.check("conduct draft errors")
     audit.go(preview)
     audit.check("conduct preview")
-    audit.go(_url(tool_url, "/conduct/student/diff", token))
+    audit.go(_url(tool_url, "/conduct", token))
+    for details in chrome.find_elements("css selector", "main details"):  # the version history
+        chrome.execute_script("arguments[0].open = true;", details)
+    _find(chrome, "main details table")
+    audit.check("conduct index and history")
+    audit.go(_find(chrome, "main a[href*='/diff?']").get_attribute("href"))  # the current version and the draft
+    _find(chrome, "main ins.diff-added")
     audit.check("conduct diff")
-    audit.assert_clean(11)
+    audit.assert_clean(15)
 
 
 def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
@@ -255,11 +298,30 @@ def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
     _launch_in_frame(chrome, frame_lms, "teacher", link="add")
     _find(chrome, "main form")
     audit.check("deep linking")
-    audit.assert_clean(8)
+    _submit(audit, "main form button[type=submit]")  # the tool answers the LMS, which shows what it placed
+    _find(chrome, "section.lms-card li")
+    audit.check("demo LMS placed")
+    audit.assert_clean(9)
 
 
-def test_error_pages_the_landing_page_and_the_demo_lms(audit, chrome, frame_lms, tool_url):
-    """404, 403, a refused launch, the landing page, and the demo LMS's own course page."""
+@pytest.fixture
+def registering_lms(tool_url):
+    """An LMS the tool does not know yet, holding a registration token (dynamic registration)."""
+    import secrets
+    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from tests.support.servers import reserve_port, serve
+    port = reserve_port()
+    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/moodle", tool_base_url=tool_url, client_id="unused",
+                  deployment_id="7", school_name="Registering school")
+    lms.registration_token = "reg-" + secrets.token_hex(4)
+    with serve(create_lms_app(lms), port=port):
+        yield lms
+
+
+def test_error_pages_the_landing_page_and_the_demo_lms(audit, chrome, frame_lms, tool_url, registering_lms):
+    """404, 403, a refused launch, the offer of a new window when the frame keeps no cookie, dynamic
+    registration done, the landing page, and the demo LMS's own pages."""
+    from tests.support.browser import Browser
     token = _launch(chrome, frame_lms, "student3")
     audit.go(_url(tool_url, "/no-such-page", token))
     audit.check("404")
@@ -269,18 +331,29 @@ def test_error_pages_the_landing_page_and_the_demo_lms(audit, chrome, frame_lms,
     audit.check("no launch")
     audit.go(_url(tool_url, "/", None))
     audit.check("landing")
-    audit.mark_leaving()
-    chrome.execute_script(
-        "const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];"
-        "const i = document.createElement('input'); i.name = 'state'; i.value = 'x'; f.append(i);"
-        "document.body.append(f); f.submit();", tool_url + "/lti/launch")
-    audit.wait_for_new_page()
+    _post(audit, tool_url + "/lti/launch", state="x")
     audit.check("launch refused")
+
+    # The login's state cookie went to another browser, as when the frame's cookies are refused:
+    # the LMS's answer reaches the tool without it, and the tool offers a new window.
+    auth = Browser(tool_url).start_login(frame_lms.login_initiation_url("student3"))
+    audit.go(auth["_location"])
+    _find(chrome, "a[target=_blank][href*='new_window=1']")
+    audit.check("new window offered")
+
+    audit.go(_url(tool_url, "/lti/register", None, openid_configuration=registering_lms.openid_configuration_url,
+                  registration_token=registering_lms.registration_token))
+    _find(chrome, "button[data-close-registration]")
+    audit.check("registered")
+
+    audit.go(frame_lms.issuer + "/launch?user=nobody")  # the demo LMS's own problem page
+    _find(chrome, "section.lms-card[role=alert]")
+    audit.check("demo LMS problem")
 
     chrome.switch_to.default_content()
     _open_course_page(chrome, frame_lms, "student3")
     audit.check("demo LMS course page")
-    audit.assert_clean(6)
+    audit.assert_clean(9)
 
 
 def test_the_audit_itself_finds_serious_violations(chrome, axe_source):
