@@ -1,5 +1,6 @@
 """Domain exceptions and their one mapping to HTML pages (inside the LMS frame) and JSON."""
 import logging
+from typing import Callable, NamedTuple
 
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -73,6 +74,40 @@ def flatten(messages, path: str = "") -> list[tuple[str, str]]:
             return [(path, str(m)) for m in messages]
         return [pair for item in messages for pair in flatten(item, path)]
     return [(path, str(messages))]
+
+
+class FieldError(NamedTuple):
+    """One problem of a form: the id of the field that shows it, words for where it is, what is wrong."""
+
+    field: str
+    label: str
+    message: str
+
+
+class FormErrors:
+    """A form's problems for its page: the summary's entries, and each field's own message.
+
+    locate(path) turns a dotted marshmallow path (content.rules.0.title.nl) into the (field id,
+    label) of the form, so the page never shows an internal name; each form keeps that mapping
+    in one function.
+    """
+
+    def __init__(self, messages, locate: Callable[[str], tuple[str, str]]):
+        self.messages = messages
+        self.entries = [FieldError(*locate(path), message) for path, message in flatten(messages)]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __bool__(self):
+        return bool(self.entries)
+
+    def __contains__(self, field: str) -> bool:
+        return any(entry.field == field for entry in self.entries)
+
+    def of(self, field: str) -> str:
+        """The messages of one field, joined, for the text next to it."""
+        return " ".join(entry.message for entry in self.entries if entry.field == field)
 
 
 def wants_json() -> bool:

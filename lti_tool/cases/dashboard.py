@@ -6,10 +6,11 @@ only, never a case. The audit log is the school admin's. No page here shows any 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
+from ..errors import FormErrors
 from ..security import SCHOOL_ADMIN, roles_required
 from . import audit, charts, labels, operations, queries, statistics
 from .schemas import AuditFilterSchema, SettingsSchema
-from .views import bp, load
+from .views import bp, load, setting_label
 
 overseers = roles_required(SCHOOL_ADMIN, coordinator=True)
 admins = roles_required(SCHOOL_ADMIN)
@@ -67,10 +68,18 @@ def save_settings():
         data = SettingsSchema().load(request.form.to_dict())
     except ValidationError as exc:
         return render_template("cases/settings.html", settings=queries.settings_for(g.launch.school_id),
-                               form=request.form, errors=exc.messages), 400
+                               form=request.form, errors=FormErrors(exc.messages, settings_error_place)), 400
     operations.save_settings(g.launch.school_id, g.launch.user_id, data)
     flash(_("The settings are saved."))
     return redirect(url_for("cases.settings"), 303)
+
+
+def settings_error_place(path: str) -> tuple[str, str]:
+    """The settings form's field id and label for a SettingsSchema error path (the field's own name)."""
+    field = path.split(".")[0]
+    if field in SettingsSchema().fields:
+        return field, setting_label(field)
+    return "", _("Case settings")
 
 
 @bp.route("/audit")

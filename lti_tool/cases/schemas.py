@@ -147,15 +147,21 @@ class CloseSchema(Schema):
         return data
 
 
+_WHOLE_NUMBER = {"required": _l("Fill in a number."), "invalid": _l("Fill in a whole number.")}
+
+
 class SettingsSchema(_Form):
     """A school's targets and retention."""
 
-    first_response_hours = fields.Integer(required=True, strict=False, validate=validate.Range(
-        min=1, max=168, error=_l("Between 1 and 168 working hours (a working week).")))
-    urgent_response_minutes = fields.Integer(required=True, strict=False, validate=validate.Range(
-        min=5, max=1440, error=_l("Between 5 minutes and 24 hours (1440 minutes).")))
-    retention_months = fields.Integer(required=True, strict=False, validate=validate.Range(
-        min=1, max=120, error=_l("Between 1 and 120 months.")))
+    first_response_hours = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
+                                          validate=validate.Range(min=1, max=168, error=_l(
+                                              "Between 1 and 168 working hours (a working week).")))
+    urgent_response_minutes = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
+                                             validate=validate.Range(min=5, max=1440, error=_l(
+                                                 "Between 5 minutes and 24 hours (1440 minutes).")))
+    retention_months = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
+                                      validate=validate.Range(min=1, max=120, error=_l(
+                                          "Between 1 and 120 months.")))
 
 
 class EntrySchema(ReportIn):

@@ -1,7 +1,7 @@
 """Validating a code's content, its publication and how it is read; forms are flattened into the same shape."""
 import re
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_load, validate,
                          validates_schema)
 
@@ -18,8 +18,10 @@ class TextSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    nl = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
-    en = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT))
+    nl = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT, error=_l(
+        "Use at most %(max)s characters.", max=MAX_TEXT)))
+    en = fields.String(load_default="", validate=validate.Length(max=MAX_TEXT, error=_l(
+        "Use at most %(max)s characters.", max=MAX_TEXT)))
 
     @post_load
     def _strip(self, data, **kwargs):
@@ -30,8 +32,10 @@ def _text(max_length: int = MAX_TEXT):
     """A bilingual text whose parts are at most max_length characters."""
 
     class Limited(TextSchema):
-        nl = fields.String(load_default="", validate=validate.Length(max=max_length))
-        en = fields.String(load_default="", validate=validate.Length(max=max_length))
+        nl = fields.String(load_default="", validate=validate.Length(max=max_length, error=_l(
+            "Use at most %(max)s characters.", max=max_length)))
+        en = fields.String(load_default="", validate=validate.Length(max=max_length, error=_l(
+            "Use at most %(max)s characters.", max=max_length)))
 
     return fields.Nested(Limited, required=True)
 
@@ -54,7 +58,8 @@ class QuestionSchema(Schema):
     prompt = _text(MAX_STEP)
     options = fields.List(_text(MAX_STEP), validate=validate.Length(
         min=2, max=MAX_OPTIONS, error=_l("A question needs 2 to %(max)s options.", max=MAX_OPTIONS)))
-    answer = fields.Integer(required=True, strict=False)
+    answer = fields.Integer(required=True, strict=False, error_messages={
+        "invalid": _l("Choose the number of the right option.")})
     rule = fields.String(required=True)
 
     @validates_schema
@@ -82,9 +87,11 @@ class ContentSchema(Schema):
         keys = [rule["key"] for rule in data.get("rules", [])]
         if len(keys) != len(set(keys)):
             raise ValidationError(_l("Two rules have the same key."), "rules")
-        for question in data.get("questions", []):
-            if question.get("rule") not in keys:
-                raise ValidationError(_l("Each question must point at one of the rules."), "questions")
+        # Each question's own rule field carries the message, so the author sees which question.
+        unknown = {i: {"rule": [_l("Choose one of the rules of this code.")]}
+                   for i, question in enumerate(data.get("questions", [])) if question.get("rule") not in keys}
+        if unknown:
+            raise ValidationError({"questions": unknown})
 
 
 class DraftSchema(Schema):
@@ -132,6 +139,63 @@ class DiffSchema(Schema):
     old = fields.Integer(required=True, data_key="from")
     new = fields.Integer(required=True, data_key="to")
     lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES))
+
+
+# The editor names its languages in their own words, untranslated.
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def draft_error_place(path: str) -> tuple[str, str]:
+    """The editor's field id and its words ("Rule 1, title (English)") for a DraftSchema error path.
+
+    The one mapping from content.rules.0.title.en and friends to what the author sees; the labels
+    are the editor's own (templates/conduct/edit.html).
+    """
+    parts = path.split(".")
+    if parts[0] == "due_date":
+        return "due_date", _("Acknowledge by (optional)")
+    parts = parts[1:] if parts[0] == "content" else []
+    texts = {"title": _("Title"), "intro": _("Introduction"), "report": _("Where to report")}
+    if parts and parts[0] in texts:
+        return _text_place(parts[0], [texts[parts[0]]], parts[1:])
+    if len(parts) >= 2 and parts[0] == "rules" and parts[1].isdigit():
+        i, rest = int(parts[1]), parts[2:]
+        where = [_("Rule %(n)s", n=i + 1)]
+        fields_ = {"title": _("Title"), "body": _("Rule"), "ladder": _("Consequences, one step per line")}
+        if rest and rest[0] in fields_:
+            return _text_place(f"rule-{i}-{rest[0]}", where + [_lower(fields_[rest[0]])], rest[1:])
+        return f"rule-{i}", where[0]  # the rule's hidden key or the rule as a whole: its section
+    if len(parts) >= 2 and parts[0] == "questions" and parts[1].isdigit():
+        i, rest = int(parts[1]), parts[2:]
+        where = [_("Question %(n)s", n=i + 1)]
+        texts = {"prompt": _("Question"), "options": _("Options, one per line")}
+        if rest and rest[0] in texts:
+            return _text_place(f"question-{i}-{rest[0]}", where + [_lower(texts[rest[0]])], rest[1:])
+        choices = {"answer": _("Right answer (option number)"), "rule": _("Rule it checks")}
+        if rest and rest[0] in choices:
+            return f"question-{i}-{rest[0]}", ", ".join(where + [_lower(choices[rest[0]])])
+        return f"question-{i}", where[0]
+    if parts and parts[0] == "rules":
+        return "rules", _("Rules")
+    if parts and parts[0] == "questions":
+        return "questions", _("Comprehension check (optional, at most 5 questions)")
+    return "", _("The draft")
+
+
+def _text_place(name: str, words: list[str], rest: list[str]) -> tuple[str, str]:
+    """A bilingual field's id and words; rest is what follows its name: [locale] or [line, locale]."""
+    if rest and rest[0].isdigit():  # one line of a ladder (a step) or of the options (an option)
+        n = int(rest[0]) + 1
+        words = words + [_("step %(n)s", n=n) if name.endswith("-ladder") else _("option %(n)s", n=n)]
+        rest = rest[1:]
+    locale = rest[0] if rest and rest[0] in LANGUAGE_NAMES else None
+    label = ", ".join(words) + (f" ({LANGUAGE_NAMES[locale]})" if locale else "")
+    return f"{name}-{locale or LOCALES[0]}", label
+
+
+def _lower(label: str) -> str:
+    """A form's label inside a sentence ("Rule 1, title"): its first letter small."""
+    return label[:1].lower() + label[1:]
 
 
 def form_to_draft(form) -> dict:

@@ -3,12 +3,12 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import FormErrors, NotFound, ValidationFailed
 from ..security import SCHOOL_ADMIN, roles_required
 from . import diff, operations, queries
 from .models import AUDIENCES
-from .schemas import (DiffSchema, DraftSchema, DueDateSchema, PublishSchema, ReadSchema, form_to_draft,
-                      new_rule_key)
+from .schemas import (DiffSchema, DraftSchema, DueDateSchema, PublishSchema, ReadSchema, draft_error_place,
+                      form_to_draft, new_rule_key)
 
 bp = Blueprint("conduct", __name__, url_prefix="/conduct")
 authors = roles_required(SCHOOL_ADMIN, coordinator=True)
@@ -67,7 +67,8 @@ def save(audience):
     except ValidationError as exc:
         # The author's text comes back as typed, with the problems listed; nothing is stored.
         return render_template("conduct/edit.html", version=draft, content=raw["content"],
-                               due_date=raw.get("due_date"), errors=exc.messages), 400
+                               due_date=raw.get("due_date"),
+                               errors=FormErrors(exc.messages, draft_error_place)), 400
     operations.save_draft(draft, data, g.launch.user_id)
     flash(_("Draft saved."))
     return redirect(url_for("conduct.edit", audience=audience), 303)
