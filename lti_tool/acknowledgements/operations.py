@@ -3,11 +3,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..conduct import queries as conduct
-from ..conduct.models import PUBLISHED, ConductVersion
+from ..conduct.models import PUBLISHED, STUDENTS, ConductVersion
 from ..db import utcnow
 from ..errors import AppError, Conflict
 from ..extensions import db
@@ -48,14 +48,14 @@ def check_answers(questions: tuple | list, answers: list[int | None]) -> bool | 
 
 
 def acknowledge(actor: Actor, version_id: int, answers: list[int | None],
-                locale: str) -> tuple[Acknowledgement, conduct.Published]:
+                locale: str) -> tuple[Row, conduct.Published]:
     """Record that the actor read and acknowledged the current version of their own code.
 
     Only the current published version of the actor's audience counts: a retired, draft or other
     audience's version is refused, and so is a second acknowledgement of the same major version.
     One INSERT … SELECT writes the row only while the version is still the published one, and the
-    unique (user, code, epoch) key makes two racing tabs store one row. Returns the row and the
-    version it acknowledges.
+    unique (user, code, epoch) key makes two racing tabs store one row. Returns the stored row (its
+    columns, not a model: nothing reads it back) and the version it acknowledges.
     """
     version = conduct.published(actor.school_id, version_id)
     if version is None:
@@ -63,15 +63,25 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None],
     if version is None or version.audience != conduct.audience_for(actor.role):
         raise _not_current()
     passed = check_answers(version.questions, answers)
-    ack = _insert_if_current(version, school_id=actor.school_id, user_id=actor.user_id, locale=locale,
-                             course_id=actor.course_id, check_passed=passed, acknowledged_at=utcnow())
+    from ..gradebook import operations as gradebook
+    dialect = db.session.get_bind().dialect.name
+    # The students' code has a gradebook column: on PostgreSQL one statement stores the
+    # acknowledgement and queues its scores; elsewhere a second statement queues them.
+    scores_too = version.audience == STUDENTS and dialect == "postgresql"
+    now = utcnow()
+    ack = db.session.execute(_insert_statement(dialect, scores_too), {
+        "school_id": actor.school_id, "user_id": actor.user_id, "locale": locale, "course_id": actor.course_id,
+        "check_passed": passed, "acknowledged_at": now, "now": now, "code_id": version.code_id,
+        "version_id": version.id, "epoch": version.epoch}).first()
     if ack is None:
         current = conduct.current_version(actor.school_id, version.audience)
         if current is None or current.id != version.id:
             raise _not_current()
         raise Conflict(_("You already acknowledged this code."))
-    from ..gradebook import operations as gradebook
-    gradebook.score_acknowledgement(ack, audience=version.audience)
+    if scores_too:
+        gradebook.scores_queued(ack.scores_queued)
+    else:
+        gradebook.score_acknowledgement(ack, audience=version.audience)
     return ack, version
 
 
@@ -83,19 +93,23 @@ _INSERTED = ("school_id", "user_id", "code_id", "version_id", "epoch", "locale",
              "check_passed", "acknowledged_at")
 
 
-def _insert_if_current(version: conduct.Published, **values) -> Acknowledgement | None:
-    """INSERT … SELECT … WHERE still published ON CONFLICT DO NOTHING RETURNING: the new row, or None."""
-    values |= {"code_id": version.code_id, "version_id": version.id, "epoch": version.epoch}
-    return db.session.scalars(_insert_statement(db.session.get_bind().dialect.name), values).first()
-
-
 @cache
-def _insert_statement(dialect_name: str):
-    """Built once per dialect (the statement is the same for every acknowledgement)."""
+def _insert_statement(dialect_name: str, scores_too: bool = False):
+    """INSERT … SELECT … WHERE still published ON CONFLICT DO NOTHING RETURNING, built once.
+
+    It returns the new row, or nothing when the version is no longer the published one or the
+    person already acknowledged it. With scores_too (PostgreSQL) the same statement queues the
+    gradebook scores the acknowledgement calls for and returns their number as scores_queued.
+    """
+    from ..gradebook.operations import acknowledged_scores_from
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    columns = Acknowledgement.__table__.c
-    still_published = select(*(bindparam(name, type_=columns[name].type) for name in _INSERTED)).where(
+    table = Acknowledgement.__table__  # Core, not the ORM: the parameters are bound values, not rows
+    still_published = select(*(bindparam(name, type_=table.c[name].type) for name in _INSERTED)).where(
         ConductVersion.id == bindparam("version_id"), ConductVersion.status == PUBLISHED)
-    return (dialect.insert(Acknowledgement).from_select(list(_INSERTED), still_published)
-            .on_conflict_do_nothing().returning(Acknowledgement)
-            .execution_options(dml_strategy="orm"))  # the parameters are bound values, not rows to insert
+    insert = (dialect.insert(table).from_select(list(_INSERTED), still_published)
+              .on_conflict_do_nothing().returning(*table.c))
+    if not scores_too:
+        return insert
+    stored = insert.cte("stored")
+    scores = acknowledged_scores_from(stored).returning(literal(1)).cte("scores")
+    return select(*stored.c, select(func.count()).select_from(scores).scalar_subquery().label("scores_queued"))

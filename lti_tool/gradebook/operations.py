@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, exists, insert, literal, or_, select
+from sqlalchemy import Row, and_, bindparam, exists, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..acknowledgements.models import Acknowledgement
@@ -80,7 +80,7 @@ def record_placement(launch_session: LaunchSession) -> Placement | None:
     return placement
 
 
-def score_acknowledgement(ack: Acknowledgement, audience: str | None = None) -> int:
+def score_acknowledgement(ack: "Acknowledgement | Row", audience: str | None = None) -> int:
     """Queue 1 / Completed / FullyGraded for the user in every placement where they are a student.
 
     Only the students' code has a gradebook column; an acknowledgement of the staff code queues
@@ -95,26 +95,47 @@ def score_acknowledgement(ack: Acknowledgement, audience: str | None = None) -> 
     result = db.session.execute(_acknowledged_scores(), {
         "school_id": ack.school_id, "user_id": ack.user_id, "scored_at": ack.acknowledged_at or now,
         "now": now})
-    if result.rowcount:
+    return scores_queued(result.rowcount)
+
+
+def scores_queued(count: int | None) -> int:
+    """After scores were queued (count rows): have them delivered once the transaction commits."""
+    if count:
         _wake_after_commit()
-    return max(result.rowcount or 0, 0)
+    return max(count or 0, 0)
 
 
 @cache
 def _acknowledged_scores():
     """One INSERT … SELECT, built once: a score for each placement where the user is a student."""
+    return acknowledged_scores_from(None).execution_options(preserve_rowcount=True)
+
+
+def acknowledged_scores_from(acknowledgements):
+    """The INSERT … SELECT queueing a score for each placement where an acknowledging user is a student.
+
+    acknowledgements is a CTE of just-inserted acknowledgements (PostgreSQL writes the scores in the
+    acknowledgement's own statement), or None for one acknowledgement's bound parameters (school_id,
+    user_id, scored_at). Both take "now" as a bound parameter.
+    """
     given, activity, grading = ACKNOWLEDGED
     now = bindparam("now", type_=ScoreDelivery.created_at.type)
-    rows = (select(Placement.school_id, Placement.id, CourseMember.user_id, literal(given),
-                   literal(activity), literal(grading),
-                   bindparam("scored_at", type_=ScoreDelivery.scored_at.type),
-                   literal(ScoreDelivery.PENDING), literal(0), now, now)
-            .join(CourseMember, and_(CourseMember.course_id == Placement.course_id,
-                                     CourseMember.user_id == bindparam("user_id"),
-                                     CourseMember.role == STUDENT))
-            .where(Placement.school_id == bindparam("school_id")))
-    return (insert(ScoreDelivery.__table__).from_select(_SCORE_COLUMNS, rows)  # Core: the parameters are bound values
-            .execution_options(preserve_rowcount=True))
+    if acknowledgements is None:
+        user_id, school_id = bindparam("user_id"), bindparam("school_id")
+        scored_at = bindparam("scored_at", type_=ScoreDelivery.scored_at.type)
+    else:
+        user_id, school_id, scored_at = (acknowledgements.c.user_id, acknowledgements.c.school_id,
+                                         acknowledgements.c.acknowledged_at)
+    rows = select(Placement.school_id, Placement.id, CourseMember.user_id, literal(given),
+                  literal(activity), literal(grading), scored_at,
+                  literal(ScoreDelivery.PENDING), literal(0), now, now)
+    if acknowledgements is None:
+        rows = rows.select_from(Placement).where(Placement.school_id == school_id)
+    else:
+        rows = rows.select_from(acknowledgements).join(Placement, Placement.school_id == school_id)
+    rows = rows.join(CourseMember, and_(CourseMember.course_id == Placement.course_id,
+                                        CourseMember.user_id == user_id, CourseMember.role == STUDENT))
+    return insert(ScoreDelivery.__table__).from_select(_SCORE_COLUMNS, rows)  # Core: the parameters are bound values
 
 
 _SCORE_COLUMNS = ["school_id", "placement_id", "user_id", "score_given", "activity_progress",
