@@ -3,6 +3,7 @@
 The tool is served over real HTTP on 127.0.0.1 and meets a real LTI platform (the demo LMS) that
 signs real JWTs; `CI=true` turns a missing PostgreSQL into a failure instead of a skip.
 """
+import contextlib
 import json
 import os
 import secrets
@@ -35,13 +36,22 @@ def database_url(request, tmp_path_factory):
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tool.db'}"
         return
     _postgres_or_skip()
-    schema = "vo_test_" + secrets.token_hex(4)
+    with postgres_schema("vo_test_") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def postgres_schema(prefix: str):
+    """A PostgreSQL schema of its own, dropped afterwards; yields the URL whose connections work in it."""
+    schema = prefix + secrets.token_hex(4)
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
     base = PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    try:
+        yield f"{base}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 @pytest.fixture(scope="session")
@@ -77,33 +87,35 @@ def tool_url(app):
         yield url
 
 
-@pytest.fixture(scope="session")
-def lms(app, tool_url):
-    """The demo LMS as an independent server on 127.0.0.1, registered with the tool."""
+@contextlib.contextmanager
+def demo_lms(app, tool_url: str, school: str, client: str, deployment_id: str, host: str = "127.0.0.1"):
+    """A demo LMS served on host with a school of its own, registered with the tool as an admin would.
+
+    Yields the LMS with school_id, platform_id and port set.
+    """
     from lti_tool.demo.platform import DemoLMS, create_lms_app
     from tests.support.servers import reserve_port
     port = reserve_port()
-    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
-                  client_id="client-" + secrets.token_hex(3), deployment_id="dep-1",
-                  school_name="Test school")
+    lms = DemoLMS(issuer=f"http://{host}:{port}/lms", tool_base_url=tool_url,
+                  client_id=f"{client}-{secrets.token_hex(3)}", deployment_id=deployment_id, school_name=school)
     with serve(create_lms_app(lms), port=port):
         with app.app_context():
-            register_lms(lms, "Test school")
+            platform = register_lms(lms, school)
+            lms.school_id, lms.platform_id, lms.port = platform.deployments[0].school_id, platform.id, port
+        yield lms
+
+
+@pytest.fixture(scope="session")
+def lms(app, tool_url):
+    """The demo LMS as an independent server on 127.0.0.1, registered with the tool."""
+    with demo_lms(app, tool_url, "Test school", "client", "dep-1") as lms:
         yield lms
 
 
 @pytest.fixture(scope="session")
 def other_lms(app, tool_url):
     """A second LMS for a second school: the tenant next door."""
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
-    from tests.support.servers import reserve_port
-    port = reserve_port()
-    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
-                  client_id="other-" + secrets.token_hex(3), deployment_id="dep-9",
-                  school_name="Other school")
-    with serve(create_lms_app(lms), port=port):
-        with app.app_context():
-            register_lms(lms, "Other school")
+    with demo_lms(app, tool_url, "Other school", "other", "dep-9") as lms:
         yield lms
 
 
@@ -111,16 +123,7 @@ def other_lms(app, tool_url):
 def school_lms(app, tool_url):
     """A demo LMS with a school of its own for this test module, so that what the module publishes
     or acknowledges (a code, a gate) never reaches the tests of other modules."""
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
-    from tests.support.servers import reserve_port
-    port = reserve_port()
-    name = "School " + secrets.token_hex(3)
-    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
-                  client_id="own-" + secrets.token_hex(3), deployment_id="dep-own", school_name=name)
-    with serve(create_lms_app(lms), port=port):
-        with app.app_context():
-            platform = register_lms(lms, name)
-            lms.school_id = platform.deployments[0].school_id
+    with demo_lms(app, tool_url, "School " + secrets.token_hex(3), "own", "dep-own") as lms:
         yield lms
 
 

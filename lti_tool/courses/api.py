@@ -1,33 +1,25 @@
 """The courses API: a course's acknowledgement overview and its CSV export. Same operations as the pages."""
-from flask import g, jsonify, request
+from flask import jsonify
 
 from ..api import bp
 from ..api.spec import document
 from ..security import SCHOOL_ADMIN, STAFF, roles_required
-from . import overview, queries, roster
 from .schemas import CourseOverviewOut, OverviewFilterSchema, course_overview_data
-from .views import csv_response, load_filters
-
-
-def _view(course_id: int):
-    course = queries.overseeable_course(g.launch, course_id)
-    filters = load_filters(request.args)
-    roster.refresh_if_stale(course)
-    return overview.course_overview(course, **filters)
+from .views import csv_response, overview_of
 
 
 @bp.route("/courses/<int:course_id>/overview")
 @roles_required(STAFF, SCHOOL_ADMIN)
 def courses_overview(course_id: int):
     """A course's members and their standing with the code, with counts; filters as on the page."""
-    return jsonify(CourseOverviewOut().dump(course_overview_data(_view(course_id))))
+    return jsonify(CourseOverviewOut().dump(course_overview_data(overview_of(course_id))))
 
 
 @bp.route("/courses/<int:course_id>/overview.csv")
 @roles_required(STAFF, SCHOOL_ADMIN)
 def courses_overview_csv(course_id: int):
     """The same overview as a CSV file."""
-    return csv_response(_view(course_id))
+    return csv_response(overview_of(course_id))
 
 
 _parameters = [

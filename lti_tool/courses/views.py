@@ -50,24 +50,29 @@ def load_filters(data) -> dict:
         raise ValidationFailed(exc.messages)
 
 
-@bp.route("/courses/<int:course_id>/overview", methods=["GET"])
-@roles_required(STAFF, SCHOOL_ADMIN)
-def course_overview(course_id: int):
-    """A course's members and where each stands with the code; reads the roster first when it is old."""
+def overview_of(course_id: int) -> overview.CourseOverview:
+    """The overview of a course this launch may oversee, with the request's filters; the roster read first when old.
+
+    The page, its CSV and the API all answer with it.
+    """
     course = queries.overseeable_course(g.launch, course_id)
     filters = load_filters(request.args)
     roster.refresh_if_stale(course)
-    return render_template("courses/overview.html", view=overview.course_overview(course, **filters))
+    return overview.course_overview(course, **filters)
+
+
+@bp.route("/courses/<int:course_id>/overview", methods=["GET"])
+@roles_required(STAFF, SCHOOL_ADMIN)
+def course_overview(course_id: int):
+    """A course's members and where each stands with the code."""
+    return render_template("courses/overview.html", view=overview_of(course_id))
 
 
 @bp.route("/courses/<int:course_id>/overview.csv", methods=["GET"])
 @roles_required(STAFF, SCHOOL_ADMIN)
 def course_overview_csv(course_id: int):
     """The same overview, with the same filters, as a CSV download."""
-    course = queries.overseeable_course(g.launch, course_id)
-    filters = load_filters(request.args)
-    roster.refresh_if_stale(course)
-    return csv_response(overview.course_overview(course, **filters))
+    return csv_response(overview_of(course_id))
 
 
 def csv_response(view) -> Response:

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import reserve_port, serve
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -75,17 +74,10 @@ def axe_source() -> str:
 @pytest.fixture(scope="module")
 def frame_lms(app, tool_url):
     """The demo LMS on http://localhost (another site than the tool), with a school of its own."""
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
-    from tests.conftest import register_lms
+    from tests.conftest import demo_lms
     from tests.support.pages import publish_defaults
-    port = reserve_port()
-    name = "Frame school " + secrets.token_hex(3)
-    lms = DemoLMS(issuer=f"http://localhost:{port}/lms", tool_base_url=tool_url,
-                  client_id="frame-" + secrets.token_hex(3), deployment_id="dep-frame", school_name=name)
-    with serve(create_lms_app(lms), port=port):
-        with app.app_context():
-            platform = register_lms(lms, name)
-            lms.school_id = platform.deployments[0].school_id
+    with demo_lms(app, tool_url, "Frame school " + secrets.token_hex(3), "frame", "dep-frame",
+                  host="localhost") as lms:
         publish_defaults(app, lms.school_id)
         yield lms
 

@@ -3,9 +3,7 @@ reporter lookups, and afterwards the old key can go. Run on a database of its ow
 touches every school."""
 import base64
 import os
-import secrets
 
-import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -26,14 +24,9 @@ def fresh_database(database_url, tmp_path_factory):
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path_factory.mktemp('rotation') / 'tool.db'}"
         return
-    from tests.conftest import PG_ADMIN_URL
-    schema = "vo_rot_" + secrets.token_hex(4)
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    base = PG_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    from tests.conftest import postgres_schema
+    with postgres_schema("vo_rot_") as url:
+        yield url
 
 
 def _app(url: str, keys: str, lti_config):

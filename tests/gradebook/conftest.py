@@ -13,22 +13,11 @@ from lti_tool.extensions import db
 from lti_tool.gradebook import operations
 from lti_tool.gradebook.delivery import deliver_due
 from lti_tool.gradebook.models import Placement, ScoreDelivery
-from tests.conftest import register_lms
-from tests.support.servers import reserve_port, serve
+from tests.conftest import demo_lms
 
 
 def _school_lms(app, tool_url, name: str):
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
-    port = reserve_port()
-    school = f"{name} {secrets.token_hex(3)}"
-    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=tool_url,
-                  client_id="gb-" + secrets.token_hex(3), deployment_id="dep-gb", school_name=school)
-    with serve(create_lms_app(lms), port=port):
-        with app.app_context():
-            platform = register_lms(lms, school)
-            lms.school_id = platform.deployments[0].school_id
-            lms.platform_id = platform.id
-        lms.port = port
+    with demo_lms(app, tool_url, f"{name} {secrets.token_hex(3)}", "gb", "dep-gb") as lms:
         yield lms
 
 

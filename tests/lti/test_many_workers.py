@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.conftest import register_lms
+from tests.conftest import demo_lms
 from tests.support.browser import Browser, form_of
 from tests.lti.test_bad_launches import _already_used
-from tests.support.servers import gunicorn, reserve_port, serve
+from tests.support.servers import gunicorn
 
 WORKERS = 3
 
@@ -32,15 +32,8 @@ def tool_under_gunicorn(app, database_url, lti_config_path, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lms_for_gunicorn(app, tool_under_gunicorn):
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
     url, _ = tool_under_gunicorn
-    port = reserve_port()
-    school = "Workers school " + secrets.token_hex(3)
-    lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/lms", tool_base_url=url,
-                  client_id="gw-" + secrets.token_hex(3), deployment_id="dep-gw", school_name=school)
-    with serve(create_lms_app(lms), port=port):
-        with app.app_context():
-            register_lms(lms, school)
+    with demo_lms(app, url, "Workers school " + secrets.token_hex(3), "gw", "dep-gw") as lms:
         yield lms
 
 
