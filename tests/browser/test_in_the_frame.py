@@ -53,13 +53,16 @@ def _launch_in_frame(driver, lms, user: str, link: str = "code"):
 
 def _acknowledge(driver) -> int:
     """Pass the check, if any (the right answer is the second option of every question), and
-    acknowledge; return the number of questions."""
+    acknowledge; return the number of questions once the answer has replaced the form's page
+    (a navigation started sooner would cancel the submission)."""
+    from selenium.webdriver.support import expected_conditions as EC
     form = _find(driver, "form[action*='/code/acknowledge']")
     questions = form.find_elements("css selector", "fieldset.question")
     for n in range(len(questions)):
         _click(driver, f"input[name='answer-{n}'][value='1']")
     _click(driver, "input[name=confirm]")
     _click(driver, "form[action*='/code/acknowledge'] button[type=submit]")
+    _wait(driver).until(EC.staleness_of(form), message="the acknowledgement's answer never came")
     return len(questions)
 
 
