@@ -77,9 +77,9 @@ def test_a_new_report_queues_a_content_free_mail_to_each_coordinator(browser, sc
     launch(browser.__class__(browser.tool_url), school_lms, "teacher")
     designate(db_session, school_lms, "coordinator")
     _, token = launch(browser, school_lms, "student")
-    resp, sent = send(browser, token, "sexual_images", what_happened="Nudes of Sanne in the 3C chat.",
+    resp, sent = send(browser, token, "sexual_images", what_happened="Nudes of Sanne in the 3Q chat.",
                       platform="Snapchat", handle="@leaky", link="https://snapchat.com/x/123",
-                      holders="everyone in 3C", identity="named")
+                      holders="everyone in 3Q", identity="named")
     assert resp.status_code == 303, resp.text
     reference = reference_of(resp)
     rows = db_session.scalars(select(MailMessage).where(MailMessage.school_id == school_lms.school_id)
@@ -87,7 +87,7 @@ def test_a_new_report_queues_a_content_free_mail_to_each_coordinator(browser, sc
     assert [r.to_address for r in rows] == [school_lms.users["coordinator"].email]
     row = rows[-1]
     assert "urgent" in row.subject and row.status == "pending"
-    for secret in ("Sanne", "3C", "Snapchat", "@leaky", "snapchat.com", reference, "Nude", "sexual", "image"):
+    for secret in ("Sanne", "3Q", "Snapchat", "@leaky", "snapchat.com", reference, "Nude", "sexual", "image"):
         assert secret.lower() not in (row.subject + row.body).lower(), secret
     assert tool_url in row.body and "lt=" not in row.body, "a link to the tool, never with a launch token"
 

@@ -15,7 +15,7 @@ from tests.cases.conftest import coordinator_token, make_case
 def school_cases(app, school_lms):
     """Past a deadline (8 days, no acknowledgement), near one (6.5 days, answered), neither, closed."""
     school, now = school_lms.school_id, utcnow()
-    make_case(app, school, what="Sanne is threatened in the 3C group chat.", age=timedelta(days=8))
+    make_case(app, school, what="Sanne is threatened in the 3Q group chat.", age=timedelta(days=8))
     make_case(app, school, age=timedelta(days=6, hours=12), first_response_at=now)
     make_case(app, school, age=timedelta(hours=1), first_response_at=now)
     make_case(app, school, age=timedelta(days=30), status="closed", closed_at=now)
@@ -38,7 +38,7 @@ def test_a_reminder_counts_cases_past_or_near_a_deadline_and_tells_nothing_of_th
     assert row.to_address == school_lms.users["coordinator"].email and row.status == "pending"
     assert "1 open melding is over een termijn van het protocol." in row.body  # the school's language
     assert "1 open melding bereikt binnen een dag een termijn van het protocol." in row.body
-    for secret in ("Sanne", "3C", "threatened", "cyberbullying", "Instagram", "@someone"):
+    for secret in ("Sanne", "3Q", "threatened", "cyberbullying", "Instagram", "@someone"):
         assert secret.lower() not in (row.subject + row.body).lower(), secret
 
 
