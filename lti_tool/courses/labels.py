@@ -32,6 +32,7 @@ class Words:
         self._overdue = _("was due %(date)s")
         self._due = _("due %(date)s")
         self._dates: dict = {}
+        self._numbers: dict[int, int] = {}  # version id -> number, loaded once per version
         self._timezone = get_timezone()  # the school's, for the date of a moment
 
     @staticmethod
@@ -66,14 +67,21 @@ class Words:
             self._dates[value] = format_date(value, "medium")
         return self._dates[value]
 
+    def _number(self, ack) -> int:
+        """The number of the version ack acknowledged; a page loads each version once, not per row."""
+        number = self._numbers.get(ack.version_id)
+        if number is None:
+            number = self._numbers[ack.version_id] = ack.version.number
+        return number
+
     def detail(self, status) -> str:
         """What goes with a state: which version and when, or the due date."""
         state, due = status.state, status.due_date
         if state == ACKNOWLEDGED:
-            return self._acknowledged % {"number": status.latest.version.number,
+            return self._acknowledged % {"number": self._number(status.latest),
                                          "date": self.date(status.latest.acknowledged_at)}
         if state == OUTDATED:
-            text = self._outdated % {"old": status.latest.version.number, "new": status.current.number}
+            text = self._outdated % {"old": self._number(status.latest), "new": status.current.number}
             return text + (", " + self._due % {"date": self.date(due)} if due else "")
         if state == OVERDUE:
             return self._overdue % {"date": self.date(due)}
