@@ -1,8 +1,9 @@
 """Keeping users, school members, courses and course members in step with what the LMS says."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, func, null, or_, select
+from sqlalchemy import and_, bindparam, case, func, null, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
@@ -14,6 +15,9 @@ from .models import INACTIVE, Course, CourseMember, RosterSync, SchoolMember, Us
 
 # A role guessed from a roster may raise a never-launched member's role, never lower it.
 ROLE_RANK = {STUDENT: 0, STAFF: 1, SCHOOL_ADMIN: 2}
+# last_launch_at only tells whether, and roughly when, someone opened the tool: a launch within
+# this time of the stored one leaves the row alone, so returning users' launches write nothing here.
+LAUNCH_MARK_INTERVAL = timedelta(hours=1)
 
 
 # Upsert statements, built once per dialect and statement: building one (its `excluded` columns,
@@ -52,16 +56,21 @@ def _build_user(stmt):
 
 
 def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | None = None,
-                locale: str | None = None) -> User:
+                locale: str | None = None, stored: User | None = None) -> User:
     """Find or create the user issuer+sub; overwrite name and email only when the LMS sent them.
 
     One statement, safe when two workers race; updated_at moves only when a value changed.
+    stored is the row as the caller read it (a launch reads all its rows in one query): when the
+    LMS sent nothing new it is returned as it is, without a statement.
     """
     now = utcnow()
+    values = {"name": name[:300] if name else None, "email": email[:320] if email else None,
+              "locale": locale[:20] if locale else None}
+    if stored is not None and all(value is None or value == getattr(stored, column)
+                                  for column, value in values.items()):
+        return stored
     return _upsert("user", User, _build_user, {
-        "issuer": issuer, "sub": sub, "name": name[:300] if name else None,
-        "email": email[:320] if email else None, "locale": locale[:20] if locale else None,
-        "created_at": now, "updated_at": now})
+        "issuer": issuer, "sub": sub, **values, "created_at": now, "updated_at": now})
 
 
 def _build_launched_member(stmt):
@@ -79,14 +88,19 @@ def _build_guessed_member(stmt):
         set_={"role": case((raise_guess, stmt.excluded.role), else_=table.c.role)})
 
 
-def upsert_school_member(school: School, user: User, role: str, *, launched: bool = True) -> SchoolMember:
+def upsert_school_member(school: School, user: User, role: str, *, launched: bool = True,
+                         stored: SchoolMember | None = None) -> SchoolMember:
     """Record the user's role at the school; never touches is_coordinator.
 
     A launch states the role (with institution roles); without one the role is only a guess, which
-    never overrides what a launch said and never lowers an earlier guess. One statement either way.
+    never overrides what a launch said and never lowers an earlier guess. One statement either way,
+    or none for a launch that stored (the row as the caller read it) already matches.
     """
     values = {"school_id": school.id, "user_id": user.id, "role": role, "is_coordinator": False,
               "created_at": utcnow()}
+    if launched and stored is not None and stored.role == role and stored.last_launch_at is not None \
+            and stored.last_launch_at > values["created_at"] - LAUNCH_MARK_INTERVAL:
+        return stored
     if launched:
         return _upsert("launched_member", SchoolMember, _build_launched_member,
                        {**values, "last_launch_at": values["created_at"]})
@@ -101,16 +115,16 @@ def _build_course(stmt):
         set_={column: func.coalesce(stmt.excluded[column], table.c[column]) for column in ("title", "label")})
 
 
-def upsert_course(school: School, context_id: str, *, title: str | None = None,
+def upsert_course(school: School, context_id: str, stored: Course | None, *, title: str | None = None,
                   label: str | None = None) -> Course:
     """Find or create the course; overwrite title and label only when the LMS sent them.
 
-    Read first, and written only when new or changed: every launch of a class finds the same row,
-    and an upsert would lock it until the launch commits, queueing the class's launches on it.
+    stored is the course as the caller read it (None when it was not there). Written only when new
+    or changed: every launch of a class finds the same row, and an upsert would lock it until the
+    launch commits, queueing the class's launches on it.
     """
     title, label = title[:500] if title else None, label[:255] if label else None
-    course = db.session.scalars(select(Course).where(Course.school_id == school.id,
-                                                     Course.context_id == context_id)).first()
+    course = stored
     if course is not None and (title or course.title) == course.title \
             and (label or course.label) == course.label:
         return course
@@ -131,30 +145,36 @@ def _build_course_member(stmt):
               "updated_at": _changed_at(table, stmt, changed)})
 
 
-def upsert_course_member(course: Course, user: User, lti_roles: list[str], role: str) -> CourseMember:
+def upsert_course_member(course: Course, user: User, lti_roles: list[str], role: str,
+                         stored: CourseMember | None = None) -> CourseMember:
     """Record the user's roles in the course, as the launch states them; one statement.
 
     A launch from the course is newer proof of membership than a roster that missed them: an
     inactive membership becomes a launch-only one again. updated_at moves only when a value changed.
+    No statement when stored (the row as the caller read it) already says all that.
     """
     now = utcnow()
+    joined = " ".join(lti_roles)[:4000]
+    if stored is not None and (stored.role, stored.lti_roles) == (role, joined) and stored.lms_status != INACTIVE:
+        return stored
     return _upsert("course_member", CourseMember, _build_course_member, {
         "course_id": course.id, "user_id": user.id, "role": role,
-        "lti_roles": " ".join(lti_roles)[:4000], "created_at": now, "updated_at": now})
+        "lti_roles": joined, "created_at": now, "updated_at": now})
 
 
-def record_roster_service(course: Course | None, platform_id: int, nrps_claim) -> None:
-    """Remember where the course's roster lives, from a launch's NRPS claim: one statement, no HTTP."""
+def record_roster_service(course: Course | None, platform_id: int, nrps_claim, stored: RosterSync | None) -> None:
+    """Remember where the course's roster lives, from a launch's NRPS claim: no HTTP.
+
+    stored is the course's roster record as the caller read it (None when there was none).
+    """
     url = nrps_claim.get("context_memberships_url") if isinstance(nrps_claim, dict) else None
     if course is None or not isinstance(url, str) or len(url) > 1000:
         return
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
         return
-    known = db.session.execute(select(RosterSync.memberships_url, RosterSync.platform_id)
-                               .where(RosterSync.course_id == course.id)).first()
-    if known is not None and tuple(known) == (url, platform_id):
-        return  # the usual case: a plain read, so launches of one class never queue on this row
+    if stored is not None and (stored.memberships_url, stored.platform_id) == (url, platform_id):
+        return  # the usual case: nothing written, so launches of one class never queue on this row
     table = RosterSync.__table__.c
     bulk.upsert(RosterSync, [{"course_id": course.id, "school_id": course.school_id,
                               "platform_id": platform_id, "memberships_url": url}],

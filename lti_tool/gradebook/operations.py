@@ -34,12 +34,13 @@ RESET = (0.0, "Initialized", "NotReady")
 WAKE_KEY = "gradebook_wake"
 
 
-def record_placement(launch_session: LaunchSession) -> Placement | None:
+def record_placement(launch_session: LaunchSession, stored: Placement | None) -> Placement | None:
     """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement.
 
     A resource-link launch in a course whose LMS offers AGS is the code's placement unless its
     custom parameter says it is the report link. The line item, when the claim names none, is
-    found or created by the delivery worker, never during the launch.
+    found or created by the delivery worker, never during the launch. stored is the placement of
+    the launch's course and resource link as the caller read it (None when there was none).
     """
     if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
         return None
@@ -56,7 +57,7 @@ def record_placement(launch_session: LaunchSession) -> Placement | None:
     granted = granted.split() if isinstance(granted, str) else granted
     scopes = " ".join(sorted({s for s in granted if isinstance(s, str)}))
     keys = {"course_id": launch_session.course_id, "resource_link_id": link["id"][:255]}
-    placement = db.session.scalars(select(Placement).filter_by(**keys)).first()
+    placement = stored
     inserted = placement is None and _insert_missing(
         Placement, **keys, school_id=launch_session.school_id, platform_id=launch_session.platform_id,
         lineitems_url=lineitems and lineitems[:1000], lineitem_url=lineitem and lineitem[:1000],

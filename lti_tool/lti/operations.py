@@ -1,17 +1,21 @@
 """The two halves of an LTI launch: starting the OIDC login, and turning a valid launch into a session."""
 import secrets
-from flask_babel import gettext as _
 from datetime import timedelta
+from functools import cache
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import delete
+from flask_babel import gettext as _
+from sqlalchemy import and_, bindparam, delete, literal, select
 
 from ..courses import operations as courses
+from ..courses.models import Course, CourseMember, RosterSync, SchoolMember, User
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
+from ..gradebook.models import Placement
 from ..security import app_role
 from . import sessions
 from .models import LaunchSession, LoginState
@@ -65,6 +69,43 @@ def _sweep_expired() -> None:
     db.session.execute(delete(LaunchSession).where(LaunchSession.expires_at < now))
 
 
+class Stored(NamedTuple):
+    """What a launch finds already stored about its user, course and resource link (None: not there)."""
+
+    user: User | None
+    member: SchoolMember | None
+    course: Course | None
+    course_member: CourseMember | None
+    roster: RosterSync | None
+    placement: Placement | None
+
+
+@cache
+def _stored_query():
+    """Built once. Outer joins from one constant row, so each row comes back whether or not the
+    others exist: a returning user's launch reads them all in one query, and writes only what changed."""
+    one = select(literal(1).label("one")).subquery("one")
+    return (select(User, SchoolMember, Course, CourseMember, RosterSync, Placement).select_from(one)
+            .outerjoin(User, and_(User.issuer == bindparam("issuer"), User.sub == bindparam("sub")))
+            .outerjoin(SchoolMember, and_(SchoolMember.school_id == bindparam("school_id"),
+                                          SchoolMember.user_id == User.id))
+            .outerjoin(Course, and_(Course.school_id == bindparam("school_id"),
+                                    Course.context_id == bindparam("context_id")))
+            .outerjoin(CourseMember, and_(CourseMember.course_id == Course.id, CourseMember.user_id == User.id))
+            .outerjoin(RosterSync, RosterSync.course_id == Course.id)
+            .outerjoin(Placement, and_(Placement.course_id == Course.id,
+                                       Placement.resource_link_id == bindparam("resource_link_id"))))
+
+
+def stored_for_launch(issuer: str, sub: str, school_id: int, context_id: str | None,
+                      resource_link_id: str | None) -> Stored:
+    """The rows a launch may update, as stored now, in one query."""
+    row = db.session.execute(_stored_query(), {
+        "issuer": issuer, "sub": sub, "school_id": school_id, "context_id": context_id,
+        "resource_link_id": resource_link_id}).one()
+    return Stored(*row)
+
+
 def complete_launch(launch, platform_id: int) -> LaunchSession:
     """Upsert the user, school member, course and membership of a validated launch; start a session."""
     body = launch.get_launch_data()
@@ -76,18 +117,28 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
     lti_roles = body.get(LTI + "roles", [])
     role = app_role(lti_roles)
     locale = _locale(body)
-    user = courses.upsert_user(platform.issuer, str(body["sub"]), name=_str(body.get("name")) or
+    sub = str(body["sub"])
+    context = body.get(LTI + "context")
+    context_id = context["id"][:255] if isinstance(context, dict) and isinstance(context.get("id"), str) \
+        and context["id"] else None
+    link = body.get(LTI + "resource_link")
+    link_id = link.get("id")[:255] if isinstance(link, dict) and isinstance(link.get("id"), str) else None
+    stored = stored_for_launch(platform.issuer, sub, school.id, context_id, link_id)
+    user = courses.upsert_user(platform.issuer, sub, name=_str(body.get("name")) or
                                " ".join(filter(None, [_str(body.get("given_name")),
                                                       _str(body.get("family_name"))])) or None,
-                               email=_str(body.get("email")), locale=locale)
-    member = courses.upsert_school_member(school, user, role)
+                               email=_str(body.get("email")), locale=locale, stored=stored.user)
+    member = courses.upsert_school_member(school, user, role, stored=stored.member)
     course = None
-    context = body.get(LTI + "context")
-    if isinstance(context, dict) and isinstance(context.get("id"), str) and context["id"]:
-        course = courses.upsert_course(school, context["id"][:255], title=_str(context.get("title")),
+    if context_id is not None:
+        course = courses.upsert_course(school, context_id, stored.course, title=_str(context.get("title")),
                                        label=_str(context.get("label")))
-        courses.upsert_course_member(course, user, lti_roles, role)
-        courses.record_roster_service(course, platform.id, body.get(NRPS_CLAIM))
+        # Rows read for another course (one inserted meanwhile by a racing launch) do not count.
+        same_course = stored.course is not None and stored.course.id == course.id
+        courses.upsert_course_member(course, user, lti_roles, role,
+                                     stored=stored.course_member if same_course else None)
+        courses.record_roster_service(course, platform.id, body.get(NRPS_CLAIM),
+                                      stored.roster if same_course else None)
     claims = {
         "resource_link": body.get(LTI + "resource_link"),
         "custom": body.get(LTI + "custom"),
@@ -102,7 +153,9 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         course_id=course.id if course else None, deployment_id=deployment.deployment_id,
         message_type=body[LTI + "message_type"], role=role, lti_roles=lti_roles,
         claims=claims, locale=locale, member=member)
-    gradebook.record_placement(launch_session)  # the code's gradebook column; no LMS call here
+    placement = stored.placement if stored.course is not None and stored.course.id == launch_session.course_id \
+        else None
+    gradebook.record_placement(launch_session, placement)  # the code's gradebook column; no LMS call here
     return launch_session
 
 

@@ -1,10 +1,11 @@
 """Launching the tool from an LMS: the valid variants the certification suite sends are accepted."""
 import secrets
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from lti_tool.courses.models import Course, CourseMember, SchoolMember, User
+from lti_tool.courses.models import INACTIVE, Course, CourseMember, SchoolMember, User
 from lti_tool.lti.models import LaunchSession
 from tests.support.browser import text_of
 
@@ -60,6 +61,64 @@ def test_a_second_launch_updates_name_but_keeps_it_when_not_sent(browser, lms, d
     assert browser.post_id_token(lms.sign(again), auth["state"]).status_code == 302
     user = db_session.scalars(select(User).where(User.sub == sub)).one()
     assert user.name == claims["name"]
+
+
+def _relaunch(browser, lms, sub, user="student", **changes):
+    auth = browser.start_login(lms.login_initiation_url(user))
+    claims = lms.id_token_claims(user, auth["nonce"])
+    claims.update(sub=sub, **changes)
+    resp = browser.post_id_token(lms.sign(claims), auth["state"])
+    assert resp.status_code == 302, resp.text
+
+
+def _rows(db_session, sub):
+    db_session.expire_all()
+    user = db_session.scalars(select(User).where(User.sub == sub)).one()
+    member = db_session.scalars(select(SchoolMember).where(SchoolMember.user_id == user.id)).one()
+    course_member = db_session.scalars(select(CourseMember).where(CourseMember.user_id == user.id)).one()
+    return user, member, course_member
+
+
+def test_a_returning_users_launch_leaves_unchanged_rows_as_they_were(browser, lms, db_session):
+    _, claims = launch_with(browser, lms, "student")
+    user, member, course_member = _rows(db_session, claims["sub"])
+    before = (user.updated_at, member.last_launch_at, course_member.updated_at)
+    _relaunch(browser, lms, claims["sub"])
+    user, member, course_member = _rows(db_session, claims["sub"])
+    assert (user.updated_at, member.last_launch_at, course_member.updated_at) == before
+    assert db_session.scalar(select(func.count()).select_from(LaunchSession).where(
+        LaunchSession.user_id == user.id)) == 2, "each launch is a session of its own"
+
+
+def test_a_returning_users_launch_writes_what_the_lms_changed(browser, lms, db_session):
+    _, claims = launch_with(browser, lms, "student")
+    _relaunch(browser, lms, claims["sub"], name="Renamed Student", email="renamed@example.org",
+              **{LTI + "roles": [LIS + "membership#Instructor"]})
+    user, member, course_member = _rows(db_session, claims["sub"])
+    assert (user.name, user.email) == ("Renamed Student", "renamed@example.org")
+    assert member.role == course_member.role == "staff"
+    assert course_member.lti_roles == LIS + "membership#Instructor"
+
+
+def test_a_launch_after_an_hour_marks_the_school_member_as_launched_again(browser, lms, db_session):
+    _, claims = launch_with(browser, lms, "student")
+    _, member, _ = _rows(db_session, claims["sub"])
+    long_ago = member.last_launch_at - timedelta(hours=2)
+    member.last_launch_at = long_ago
+    db_session.commit()
+    _relaunch(browser, lms, claims["sub"])
+    _, member, _ = _rows(db_session, claims["sub"])
+    assert member.last_launch_at > long_ago + timedelta(hours=1)
+
+
+def test_a_launch_brings_back_a_membership_the_roster_had_ended(browser, lms, db_session):
+    _, claims = launch_with(browser, lms, "student")
+    _, _, course_member = _rows(db_session, claims["sub"])
+    course_member.lms_status = INACTIVE
+    db_session.commit()
+    _relaunch(browser, lms, claims["sub"])
+    _, _, course_member = _rows(db_session, claims["sub"])
+    assert course_member.lms_status is None
 
 
 @pytest.mark.parametrize("roles, expected", [
