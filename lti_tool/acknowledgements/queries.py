@@ -1,8 +1,9 @@
 """Each person's standing with their code: acknowledged, outdated, not yet, or overdue."""
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
@@ -79,18 +80,25 @@ def status(school_id: int, user_id: int, role: str) -> Status:
     latest acknowledgement of that code (highest epoch) joined to it; no row means no code.
     """
     audience = conduct.audience_for(role)
-    query = (scoped(select(ConductVersion, Acknowledgement), ConductVersion, school_id)
-             .join(ConductVersion.code)
-             .outerjoin(Acknowledgement, and_(Acknowledgement.school_id == school_id,
-                                              Acknowledgement.user_id == user_id,
-                                              Acknowledgement.code_id == ConductVersion.code_id))
-             .options(contains_eager(ConductVersion.code))
-             .where(ConductVersion.status == PUBLISHED, ConductCode.audience == audience)
-             .order_by(ConductVersion.number.desc(), Acknowledgement.epoch.desc().nulls_last())
-             .limit(1))
-    row = db.session.execute(query).first()
+    row = db.session.execute(_status_query(), {"school_id": school_id, "user_id": user_id,
+                                               "audience": audience}).first()
     version, ack = row if row is not None else (None, None)
     return Status(_state(version, ack, utcnow().date()), audience, version, ack)
+
+
+@cache
+def _status_query():
+    """Built once: the gate runs it on every page, and building it costs more CPU than running it."""
+    school_id = bindparam("school_id")
+    return (scoped(select(ConductVersion, Acknowledgement), ConductVersion, school_id)
+            .join(ConductVersion.code)
+            .outerjoin(Acknowledgement, and_(Acknowledgement.school_id == school_id,
+                                             Acknowledgement.user_id == bindparam("user_id"),
+                                             Acknowledgement.code_id == ConductVersion.code_id))
+            .options(contains_eager(ConductVersion.code))
+            .where(ConductVersion.status == PUBLISHED, ConductCode.audience == bindparam("audience"))
+            .order_by(ConductVersion.number.desc(), Acknowledgement.epoch.desc().nulls_last())
+            .limit(1))
 
 
 def history(school_id: int, user_id: int) -> list[Acknowledgement]:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, literal, select
+from sqlalchemy import and_, bindparam, delete, insert, literal, select
 
 from ..courses import operations as courses
 from ..courses.models import Course, CourseMember, RosterSync, SchoolMember, User
@@ -46,9 +46,11 @@ def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
     _sweep_expired()
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     kept = {k: v for k, v in params.items() if v is not None and k != "new_window"}
-    db.session.add(LoginState(
-        state=state, nonce=nonce, platform_id=platform.id, login_params=kept,
-        expires_at=utcnow() + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"])))
+    now = utcnow()
+    db.session.execute(_insert_login_state(), {  # a plain INSERT: no object is needed afterwards
+        "state": state, "nonce": nonce, "platform_id": platform.id, "login_params": kept,
+        "expires_at": now + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"]),
+        "used_at": None, "created_at": now})
     auth = {
         "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
         "prompt": "none", "client_id": platform.client_id, "redirect_uri": redirect_uri,
@@ -58,6 +60,11 @@ def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
         auth["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if "?" in platform.auth_login_url else "?"
     return platform.auth_login_url + separator + urlencode(auth), state
+
+
+@cache
+def _insert_login_state():
+    return insert(LoginState.__table__)
 
 
 def _sweep_expired() -> None:

@@ -132,6 +132,14 @@ class DbToolConf(ToolConfAbstract):
         if platform.is_active and (current_app.config["DEMO_MODE"] or platform.source != "demo"):
             self._platforms.setdefault((platform.issuer, platform.client_id), platform)
 
+    def seed_deployment(self, platform: Platform, deployment_id: str, deployment: Deployment | None) -> None:
+        """Remember what this request already read of platform's deployment deployment_id (None: none).
+
+        find_deployment_row would run the same lookup, platform id and deployment id, and find the
+        same row or none.
+        """
+        self._deployments.setdefault((platform.id, deployment_id), deployment)
+
     def _lookup_platform(self, iss: str, client_id: str | None) -> Platform | None:
         query = select(Platform).where(Platform.issuer == iss)
         if not current_app.config["DEMO_MODE"]:

@@ -3,14 +3,16 @@
 pylti1p3 2.0.0 never uses a nonce up, does not require exp, iat or target_link_uri, ignores azp,
 only looks at aud[0], and raises bare Exceptions for some bad tokens. This subclass closes those.
 """
-from flask_babel import gettext as _
+from functools import cache
 from urllib.parse import urlsplit
+
+from flask_babel import gettext as _
 
 import jwt
 from flask import current_app, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -51,9 +53,14 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if not state or len(state) > 64:
             raise LaunchRefused(_("The launch has no valid state."),
                                 hint=_("The LMS must return the state it received at login."))
-        # The sign-in's platform comes in the same query: the registration check below finds it
-        # there instead of querying again (see DbToolConf.seed_platform).
-        row = db.session.get(LoginState, state, options=[joinedload(LoginState.platform)])
+        # The sign-in's platform, and its deployment that the (not yet verified) token names, come in
+        # the same query: the registration and deployment checks below find them there instead of
+        # querying again (see DbToolConf.seed_platform and seed_deployment).
+        deployment_id = self._jwt["body"].get(LTI + "deployment_id")
+        if not isinstance(deployment_id, str) or not 0 < len(deployment_id) <= 255:
+            deployment_id = None
+        row, deployment = db.session.execute(_state_query(), {
+            "state": state, "deployment_id": deployment_id}).first() or (None, None)
         if row is None or row.expires_at < utcnow():
             raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."))
         if row.used_at is not None:
@@ -62,6 +69,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
             raise NoStateCookie(row)
         self._login_state = row
         self._tool_config.seed_platform(row.platform)
+        if deployment_id is not None:
+            self._tool_config.seed_deployment(row.platform, deployment_id, deployment)
         return self
 
     def validate_jwt_format(self):
@@ -178,9 +187,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
 
     def consume_state(self):
         """Use the login state up; a second presentation of the same id_token fails here."""
-        result = db.session.execute(
-            update(LoginState).where(LoginState.state == self._login_state.state,
-                                     LoginState.used_at.is_(None)).values(used_at=utcnow()))
+        result = db.session.execute(_consume_statement(), {"used_state": self._login_state.state,
+                                                            "used_at": utcnow()})
         if result.rowcount != 1:
             raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
         return self
@@ -190,19 +198,26 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate(self):
-        """Run every check; turn any failure of pylti1p3 into a LaunchRefused."""
+        """Run every check; turn any failure of pylti1p3 into a LaunchRefused.
+
+        pylti1p3's checks in its own order but for the token's format, which comes first: the state
+        check's query then finds the deployment the token names along with the sign-in.
+        """
         if request.content_type and not request.content_type.startswith(
                 ("application/x-www-form-urlencoded", "multipart/form-data")):
             raise LaunchRefused(_("A launch must be a form post."), status=415)
+        self._validated = True  # as pylti1p3 does: the checks read the body through _get_jwt_body()
         try:
-            super().validate()
+            (self.validate_jwt_format().validate_state().validate_nonce().validate_registration()
+             .validate_jwt_signature().validate_deployment().validate_message())
             self.consume_state()
-        except (LaunchRefused, SQLAlchemyError):
-            raise  # a database out of reach is no bad launch: errors.py answers 503, try again
-        except LtiException as exc:
-            raise LaunchRefused(_("The launch is not valid: %(reason)s.", reason=exc)) from exc
-        except Exception as exc:  # pylti1p3 raises bare Exception for some bad tokens
-            raise LaunchRefused(_("The launch is not valid.")) from exc
+        except BaseException as exc:
+            self._validated = False
+            if isinstance(exc, (LaunchRefused, SQLAlchemyError)) or not isinstance(exc, Exception):
+                raise  # a database out of reach is no bad launch: errors.py answers 503, try again
+            if isinstance(exc, LtiException):
+                raise LaunchRefused(_("The launch is not valid: %(reason)s.", reason=exc)) from exc
+            raise LaunchRefused(_("The launch is not valid.")) from exc  # pylti1p3 raises bare Exceptions
         return self
 
     @property
@@ -218,6 +233,23 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
     def deployment(self) -> Deployment:
         """The validated launch's deployment, with its school (found once, during validation)."""
         return self._deployment
+
+
+@cache
+def _state_query():
+    """Built once: a login state with its platform, and that platform's deployment of this id if any."""
+    return (select(LoginState, Deployment)
+            .options(joinedload(LoginState.platform), joinedload(Deployment.school))
+            .outerjoin(Deployment, and_(Deployment.platform_id == LoginState.platform_id,
+                                        Deployment.deployment_id == bindparam("deployment_id")))
+            .where(LoginState.state == bindparam("state")))
+
+
+@cache
+def _consume_statement():
+    """Built once: use a login state up unless another request already did."""
+    return (update(LoginState).where(LoginState.state == bindparam("used_state"), LoginState.used_at.is_(None))
+            .values(used_at=bindparam("used_at")).execution_options(synchronize_session=False))
 
 
 def points_at_this_tool(url: str) -> bool:
