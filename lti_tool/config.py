@@ -55,6 +55,7 @@ def load(instance_path: str) -> dict:
         "LTI_MAX_ID_TOKEN_BYTES": 64 * 1024,
         "LTI_CLOCK_SKEW_SECONDS": 60,
         "LTI_LOGIN_STATE_SECONDS": 600,
+        "LTI_LOGIN_TARGET_SECONDS": 60,  # how long a process remembers a platform's login URL
         "LTI_LAUNCH_TOKEN_SECONDS": 4 * 3600,
         "LTI_JWKS_CACHE_SECONDS": 3600,
         "LTI_JWKS_REFETCH_SECONDS": 60,

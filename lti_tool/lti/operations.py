@@ -1,5 +1,6 @@
 """The two halves of an LTI launch: starting the OIDC login, and turning a valid launch into a session."""
 import secrets
+import time
 from datetime import timedelta
 from functools import cache
 from typing import NamedTuple
@@ -7,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, insert, literal, select
+from sqlalchemy import and_, bindparam, delete, insert, literal, null, select
 
 from ..courses import operations as courses
 from ..courses.models import Course, CourseMember, RosterSync, SchoolMember, User
@@ -16,6 +17,7 @@ from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
 from ..gradebook.models import Placement
+from ..platforms.models import Platform
 from ..security import app_role
 from . import sessions
 from .models import LaunchSession, LoginState
@@ -36,21 +38,22 @@ def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
     if not points_at_this_tool(params["target_link_uri"]):
         raise LaunchRefused(_("The login's target_link_uri points at another tool."),
                             hint=_("Check the tool URL in the LMS's registration."))
-    platform = tool_conf().find_platform(params["iss"], params.get("client_id"))
-    if platform is None:
-        raise LaunchRefused(
-            _("This LMS is not registered with the tool (or is waiting for approval)."),
-            hint=_("Register issuer %(iss)s (client id %(client)s) with `lti-tool platforms add`, "
-                   "or approve its dynamic registration.", iss=params["iss"],
-                   client=params.get("client_id") or "?"))
     _sweep_expired()
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    kept = {k: v for k, v in params.items() if v is not None and k != "new_window"}
     now = utcnow()
-    db.session.execute(_insert_login_state(), {  # a plain INSERT: no object is needed afterwards
-        "state": state, "nonce": nonce, "platform_id": platform.id, "login_params": kept,
-        "expires_at": now + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"]),
-        "used_at": None, "created_at": now})
+    login_state = {
+        "state": state, "nonce": nonce, "created_at": now,
+        "login_params": {k: v for k, v in params.items() if v is not None and k != "new_window"},
+        "expires_at": now + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"])}
+    issuer, client_id = params["iss"], params.get("client_id")
+    platform = _remembered_target(issuer, client_id)
+    if platform is None or not _record_login_state(platform, login_state):
+        platform = _look_up_target(issuer, client_id)
+        if platform is None or not _record_login_state(platform, login_state):
+            raise LaunchRefused(
+                _("This LMS is not registered with the tool (or is waiting for approval)."),
+                hint=_("Register issuer %(iss)s (client id %(client)s) with `lti-tool platforms add`, "
+                       "or approve its dynamic registration.", iss=issuer, client=client_id or "?"))
     auth = {
         "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
         "prompt": "none", "client_id": platform.client_id, "redirect_uri": redirect_uri,
@@ -62,9 +65,56 @@ def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
     return platform.auth_login_url + separator + urlencode(auth), state
 
 
+class LoginTarget(NamedTuple):
+    """What a login needs of its platform: where to send the browser, and the platform's id."""
+
+    id: int
+    client_id: str
+    auth_login_url: str
+
+
+def _targets() -> dict:
+    return current_app.extensions.setdefault("lti_login_targets", {})
+
+
+def _remembered_target(issuer: str, client_id: str | None) -> LoginTarget | None:
+    """The platform this process found for issuer and client id, if within LTI_LOGIN_TARGET_SECONDS.
+
+    Only its id and login address are remembered. The login state is stored only while the
+    platform is still active (see _record_login_state), so a removed or suspended platform is
+    refused at once; a changed login address is seen within that time.
+    """
+    found = _targets().get((issuer, client_id or None))
+    return found[1] if found is not None and found[0] > time.monotonic() else None
+
+
+def _look_up_target(issuer: str, client_id: str | None) -> LoginTarget | None:
+    """The active platform for a login, from the database (or lti_config.json); remembered when found."""
+    key = (issuer, client_id or None)
+    platform = tool_conf().find_platform(issuer, client_id)
+    if platform is None:
+        _targets().pop(key, None)
+        return None
+    target = LoginTarget(platform.id, platform.client_id, platform.auth_login_url)
+    _targets()[key] = (time.monotonic() + current_app.config["LTI_LOGIN_TARGET_SECONDS"], target)
+    return target
+
+
+def _record_login_state(platform: LoginTarget, values: dict) -> bool:
+    """Store the login state if its platform is still active; False when it is not (nothing stored)."""
+    result = db.session.execute(_insert_login_state(), {**values, "platform_id": platform.id})
+    return result.rowcount == 1
+
+
 @cache
 def _insert_login_state():
-    return insert(LoginState.__table__)
+    """Built once: INSERT … SELECT from the platform's row, so only an active platform gets a login."""
+    table = LoginState.__table__
+    names = ("state", "nonce", "login_params", "expires_at", "created_at")
+    row = select(*(bindparam(name, type_=table.c[name].type) for name in names), Platform.id, null()) \
+        .where(Platform.id == bindparam("platform_id"), Platform.status == Platform.ACTIVE)
+    return (insert(table).from_select([*names, "platform_id", "used_at"], row)
+            .execution_options(preserve_rowcount=True))
 
 
 def _sweep_expired() -> None:

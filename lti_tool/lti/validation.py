@@ -67,6 +67,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
         if self._cookie_service.get_cookie(state) != state:
             raise NoStateCookie(row)
+        if row.platform is None:  # removed since the sign-in (SQLite keeps such a state row)
+            raise LaunchRefused(_("This LMS is not registered with the tool."))
         self._login_state = row
         self._tool_config.seed_platform(row.platform)
         if deployment_id is not None:

@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from lti_tool.cli import main
 from lti_tool.demo.platform import DemoLMS, create_lms_app
+from lti_tool.extensions import db
+from lti_tool.lti.models import LoginState
 from lti_tool.platforms.models import Platform
 from tests.support.browser import Browser
 from tests.support.servers import reserve_port, serve
@@ -68,3 +70,24 @@ def test_bad_registration_requests_get_a_clear_4xx(tool_url, query):
 def test_a_configuration_that_is_not_json_is_refused(tool_url):
     resp = Browser(tool_url).get("/lti/register?openid_configuration=" + quote(tool_url + "/"))
     assert resp.status_code == 400
+
+
+def test_a_removed_platform_is_refused_at_once_though_its_login_address_is_remembered(app, tool_url):
+    """Each process remembers a platform's login address for a minute, but stores a login only
+    for a platform that is still active."""
+    from tests.conftest import demo_lms
+    with demo_lms(app, tool_url, "Removed school " + secrets.token_hex(3), "removed", "dep-removed") as lms:
+        browser = Browser(tool_url)
+        assert browser.follow(browser.launch(lms, "student")).status_code == 200
+        result = app.test_cli_runner().invoke(main, ["platforms", "remove", str(lms.platform_id)])
+        assert result.exit_code == 0, result.output
+        states = db_rows(app, LoginState)
+        refused = browser.get(lms.login_initiation_url("student").replace(tool_url, ""))
+        assert refused.status_code == 400, refused.text
+        assert "is not registered" in refused.text or "niet bij de tool geregistreerd" in refused.text
+        assert db_rows(app, LoginState) == states, "no login state for a removed platform"
+
+
+def db_rows(app, model, *criteria) -> int:
+    with app.app_context():
+        return db.session.scalar(select(db.func.count()).select_from(model).where(*criteria))
