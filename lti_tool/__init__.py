@@ -97,14 +97,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import headers
     headers.install(app)
 
-    @app.after_request
-    def _commit(response):
-        # One commit per request, before the answer leaves; errors and refusals store nothing.
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
+    from . import transactions
+    transactions.init_app(app)
 
     # Gradebook: scores leave from the outbox, delivered by a thread in each web process.
     from .gradebook import worker as gradebook_worker

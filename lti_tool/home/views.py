@@ -3,11 +3,13 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..reports.queries import unread_counts
 from ..security import current_launch
+from ..transactions import reads_only
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
+@reads_only
 def index():
     """Show the launched user where to go; without a launch, show how to register the tool."""
     launch = current_launch()
