@@ -8,19 +8,18 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, insert, literal, null, select
+from sqlalchemy import bindparam, delete, insert, null, select
 
 from ..courses import operations as courses
-from ..courses.models import Course, CourseMember, RosterSync, SchoolMember, User
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
-from ..gradebook.models import Placement
 from ..platforms.models import Platform
 from ..security import app_role
 from . import sessions
 from .models import LaunchSession, LoginState
+from .stored import keys_of
 from .tool_conf import DbToolConf
 from .validation import LTI, points_at_this_tool
 
@@ -126,43 +125,6 @@ def _sweep_expired() -> None:
     db.session.execute(delete(LaunchSession).where(LaunchSession.expires_at < now))
 
 
-class Stored(NamedTuple):
-    """What a launch finds already stored about its user, course and resource link (None: not there)."""
-
-    user: User | None
-    member: SchoolMember | None
-    course: Course | None
-    course_member: CourseMember | None
-    roster: RosterSync | None
-    placement: Placement | None
-
-
-@cache
-def _stored_query():
-    """Built once. Outer joins from one constant row, so each row comes back whether or not the
-    others exist: a returning user's launch reads them all in one query, and writes only what changed."""
-    one = select(literal(1).label("one")).subquery("one")
-    return (select(User, SchoolMember, Course, CourseMember, RosterSync, Placement).select_from(one)
-            .outerjoin(User, and_(User.issuer == bindparam("issuer"), User.sub == bindparam("sub")))
-            .outerjoin(SchoolMember, and_(SchoolMember.school_id == bindparam("school_id"),
-                                          SchoolMember.user_id == User.id))
-            .outerjoin(Course, and_(Course.school_id == bindparam("school_id"),
-                                    Course.context_id == bindparam("context_id")))
-            .outerjoin(CourseMember, and_(CourseMember.course_id == Course.id, CourseMember.user_id == User.id))
-            .outerjoin(RosterSync, RosterSync.course_id == Course.id)
-            .outerjoin(Placement, and_(Placement.course_id == Course.id,
-                                       Placement.resource_link_id == bindparam("resource_link_id"))))
-
-
-def stored_for_launch(issuer: str, sub: str, school_id: int, context_id: str | None,
-                      resource_link_id: str | None) -> Stored:
-    """The rows a launch may update, as stored now, in one query."""
-    row = db.session.execute(_stored_query(), {
-        "issuer": issuer, "sub": sub, "school_id": school_id, "context_id": context_id,
-        "resource_link_id": resource_link_id}).one()
-    return Stored(*row)
-
-
 def complete_launch(launch, platform_id: int) -> LaunchSession:
     """Upsert the user, school member, course and membership of a validated launch; start a session."""
     body = launch.get_launch_data()
@@ -174,13 +136,9 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
     lti_roles = body.get(LTI + "roles", [])
     role = app_role(lti_roles)
     locale = _locale(body)
-    sub = str(body["sub"])
-    context = body.get(LTI + "context")
-    context_id = context["id"][:255] if isinstance(context, dict) and isinstance(context.get("id"), str) \
-        and context["id"] else None
-    link = body.get(LTI + "resource_link")
-    link_id = link.get("id")[:255] if isinstance(link, dict) and isinstance(link.get("id"), str) else None
-    stored = stored_for_launch(platform.issuer, sub, school.id, context_id, link_id)
+    # What the sign-in's query found already stored (see stored.py), for the same keys.
+    keys, stored = keys_of(body), launch.stored
+    sub, context_id, context = keys.sub, keys.context_id, body.get(LTI + "context")
     user = courses.upsert_user(platform.issuer, sub, name=_str(body.get("name")) or
                                " ".join(filter(None, [_str(body.get("given_name")),
                                                       _str(body.get("family_name"))])) or None,

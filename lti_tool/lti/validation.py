@@ -12,15 +12,15 @@ import jwt
 from flask import current_app, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import joinedload
 
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from . import jwks_cache
+from .stored import Stored, keys_of, sign_in_query
 from .models import LoginState
 
 ALGORITHMS = ["RS256", "RS384", "RS512"]
@@ -44,6 +44,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
     """A message launch that is refused unless every check passes; failures raise LaunchRefused."""
 
     _login_state: LoginState | None = None
+    _stored: Stored | None = None
     _client_id: str | None = None
     _deployment: Deployment | None = None
 
@@ -53,14 +54,13 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if not state or len(state) > 64:
             raise LaunchRefused(_("The launch has no valid state."),
                                 hint=_("The LMS must return the state it received at login."))
-        # The sign-in's platform, and its deployment that the (not yet verified) token names, come in
-        # the same query: the registration and deployment checks below find them there instead of
-        # querying again (see DbToolConf.seed_platform and seed_deployment).
-        deployment_id = self._jwt["body"].get(LTI + "deployment_id")
-        if not isinstance(deployment_id, str) or not 0 < len(deployment_id) <= 255:
-            deployment_id = None
-        row, deployment = db.session.execute(_state_query(), {
-            "state": state, "deployment_id": deployment_id}).first() or (None, None)
+        # The sign-in's platform, the deployment the (not yet verified) token names and the rows the
+        # launch may update come in the same query (see stored.py): the registration and deployment
+        # checks below find them there instead of querying again (DbToolConf.seed_platform and
+        # seed_deployment), and so does complete_launch once every check has passed.
+        keys = keys_of(self._jwt["body"])
+        found = db.session.execute(sign_in_query(), {"state": state, **keys._asdict()}).first()
+        row, deployment = found[:2] if found is not None else (None, None)
         if row is None or row.expires_at < utcnow():
             raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."))
         if row.used_at is not None:
@@ -70,9 +70,10 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if row.platform is None:  # removed since the sign-in (SQLite keeps such a state row)
             raise LaunchRefused(_("This LMS is not registered with the tool."))
         self._login_state = row
+        self._stored = Stored(*found[2:])
         self._tool_config.seed_platform(row.platform)
-        if deployment_id is not None:
-            self._tool_config.seed_deployment(row.platform, deployment_id, deployment)
+        if keys.deployment_id is not None:
+            self._tool_config.seed_deployment(row.platform, keys.deployment_id, deployment)
         return self
 
     def validate_jwt_format(self):
@@ -232,19 +233,14 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         return self._registration.platform
 
     @property
+    def stored(self) -> Stored:
+        """The rows the validated launch may update, as they were stored (read with the sign-in)."""
+        return self._stored
+
+    @property
     def deployment(self) -> Deployment:
         """The validated launch's deployment, with its school (found once, during validation)."""
         return self._deployment
-
-
-@cache
-def _state_query():
-    """Built once: a login state with its platform, and that platform's deployment of this id if any."""
-    return (select(LoginState, Deployment)
-            .options(joinedload(LoginState.platform), joinedload(Deployment.school))
-            .outerjoin(Deployment, and_(Deployment.platform_id == LoginState.platform_id,
-                                        Deployment.deployment_id == bindparam("deployment_id")))
-            .where(LoginState.state == bindparam("state")))
 
 
 @cache
