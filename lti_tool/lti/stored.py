@@ -8,7 +8,7 @@ not-yet-verified id_token; they are only used once every check has passed, for t
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, null, select, true, update
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..courses.models import Course, CourseMember, RosterSync, SchoolMember, User
@@ -52,11 +52,18 @@ def keys_of(body: dict) -> LaunchKeys:
 
 
 @cache
-def sign_in_query():
-    """Built once: a login state with its platform; that platform's deployment named by the token,
-    with its school; and the rows of Stored at that school. Outer joins, so each comes back whether
-    or not the others exist. Parameters: state, deployment_id, sub, context_id, resource_link_id."""
-    return (select(LoginState, Deployment, User, SchoolMember, Course, CourseMember, RosterSync, Placement)
+def sign_in_query(dialect: str):
+    """Built once per dialect: a login state with its platform; that platform's deployment named by
+    the token, with its school; and the rows of Stored at that school. Outer joins, so each comes
+    back whether or not the others exist. Parameters: sign_in_state, deployment_id, sub, context_id,
+    resource_link_id, and used_up_at (none named like a column: an UPDATE would take it as a value).
+
+    On PostgreSQL the same statement also uses the state up (a writable CTE) and says in a last
+    column whether it did; elsewhere that column is None and validation uses it up afterwards. The
+    request's transaction is rolled back on any refusal, so a state is only ever used up by a
+    launch that passed every check.
+    """
+    query = (select(LoginState, Deployment, User, SchoolMember, Course, CourseMember, RosterSync, Placement)
             .outerjoin(Platform, Platform.id == LoginState.platform_id)
             .outerjoin(Deployment, and_(Deployment.platform_id == Platform.id,
                                         Deployment.deployment_id == bindparam("deployment_id")))
@@ -70,4 +77,10 @@ def sign_in_query():
             .outerjoin(Placement, and_(Placement.course_id == Course.id,
                                        Placement.resource_link_id == bindparam("resource_link_id")))
             .options(contains_eager(LoginState.platform), joinedload(Deployment.school))
-            .where(LoginState.state == bindparam("state")))
+            .where(LoginState.state == bindparam("sign_in_state")))
+    if dialect != "postgresql":
+        return query.add_columns(null())
+    used = (update(LoginState.__table__)
+            .where(LoginState.__table__.c.state == bindparam("sign_in_state"), LoginState.__table__.c.used_at.is_(None))
+            .values(used_at=bindparam("used_up_at")).returning(LoginState.__table__.c.state).cte("used_up"))
+    return query.outerjoin(used, true()).add_columns(used.c.state.is_not(None))

@@ -45,6 +45,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
 
     _login_state: LoginState | None = None
     _stored: Stored | None = None
+    _used_up: bool | None = None  # by the sign-in's query (PostgreSQL); None: not yet tried
     _client_id: str | None = None
     _deployment: Deployment | None = None
 
@@ -59,7 +60,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         # checks below find them there instead of querying again (DbToolConf.seed_platform and
         # seed_deployment), and so does complete_launch once every check has passed.
         keys = keys_of(self._jwt["body"])
-        found = db.session.execute(sign_in_query(), {"state": state, **keys._asdict()}).first()
+        found = db.session.execute(sign_in_query(db.session.get_bind().dialect.name), {
+            "sign_in_state": state, "used_up_at": utcnow(), **keys._asdict()}).first()
         row, deployment = found[:2] if found is not None else (None, None)
         if row is None or row.expires_at < utcnow():
             raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."))
@@ -70,7 +72,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if row.platform is None:  # removed since the sign-in (SQLite keeps such a state row)
             raise LaunchRefused(_("This LMS is not registered with the tool."))
         self._login_state = row
-        self._stored = Stored(*found[2:])
+        self._stored, self._used_up = Stored(*found[2:-1]), found[-1]
         self._tool_config.seed_platform(row.platform)
         if keys.deployment_id is not None:
             self._tool_config.seed_deployment(row.platform, keys.deployment_id, deployment)
@@ -189,10 +191,16 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         return self
 
     def consume_state(self):
-        """Use the login state up; a second presentation of the same id_token fails here."""
-        result = db.session.execute(_consume_statement(), {"used_state": self._login_state.state,
-                                                            "used_at": utcnow()})
-        if result.rowcount != 1:
+        """Use the login state up; a second presentation of the same id_token fails here.
+
+        On PostgreSQL the sign-in's query did (see stored.py); a launch racing this one for the same
+        state waited there for this one's commit, and found it used.
+        """
+        used_up = self._used_up
+        if used_up is None:
+            used_up = db.session.execute(_consume_statement(), {"used_state": self._login_state.state,
+                                                                "used_at": utcnow()}).rowcount == 1
+        if not used_up:
             raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
         return self
 
