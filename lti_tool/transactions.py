@@ -24,6 +24,28 @@ class WriteInReadOnlyRequest(RuntimeError):
     """A view marked reads_only (or something it called) tried to write."""
 
 
+def autocommit_from_here() -> None:
+    """Run this request's next statements without a transaction, each committed by itself.
+
+    For a request whose writes are each whole by themselves (a login: one INSERT … SELECT), so it
+    spares the BEGIN and COMMIT round trips. Call it before any write: what the request read so
+    far is committed first (nothing). in_one_transaction() goes back.
+    """
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("autocommit_from_here() after a write of this request")
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    g.autocommit = True
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def in_one_transaction() -> None:
+    """Run this request's next statements in one transaction again (after autocommit_from_here)."""
+    if g.pop("autocommit", False):
+        db.session.commit()  # gives the connection back; the next statement begins a transaction
+
+
 def _begin() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if request.method in ("GET", "HEAD") and getattr(view, "reads_only", False):

@@ -4,7 +4,7 @@ from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 
 from lti_tool import create_app
 from lti_tool.extensions import db
-from lti_tool.transactions import WriteInReadOnlyRequest, reads_only
+from lti_tool.transactions import WriteInReadOnlyRequest, autocommit_from_here, in_one_transaction, reads_only
 
 notes = Table("test_notes", MetaData(), Column("body", String(20)))
 
@@ -33,6 +33,15 @@ def app(tmp_path, monkeypatch):
     app.add_url_rule("/t/plain-isolation", "t_plain_isolation", isolation)
     app.add_url_rule("/t/sneaky-write", "t_sneaky_write", reads_only(lambda: write()), methods=["GET", "POST"])
     app.add_url_rule("/t/write", "t_write", write, methods=["GET"])
+
+    def each_whole_then_refused():
+        autocommit_from_here()
+        write()  # committed by itself
+        in_one_transaction()
+        write()  # in the request's transaction, rolled back with the refusal
+        return "refused", 400
+
+    app.add_url_rule("/t/each-whole", "t_each_whole", each_whole_then_refused)
     return app
 
 
@@ -58,4 +67,10 @@ def test_a_post_to_a_read_only_view_is_an_ordinary_transaction(app):
 def test_other_views_write_in_one_transaction_committed_with_the_answer(app):
     client = app.test_client()
     assert client.get("/t/write").text == "written"
+    assert client.get("/t/count").text == "1"
+
+
+def test_statements_after_autocommit_from_here_are_each_committed_until_in_one_transaction(app):
+    client = app.test_client()
+    assert client.get("/t/each-whole").status_code == 400
     assert client.get("/t/count").text == "1"

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..gradebook import operations as gradebook
 from ..platforms.models import Platform
 from ..security import app_role
+from .. import transactions
 from . import sessions
 from .models import LaunchSession, LoginState
 from .stored import keys_of
@@ -37,6 +38,10 @@ def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
     if not points_at_this_tool(params["target_link_uri"]):
         raise LaunchRefused(_("The login's target_link_uri points at another tool."),
                             hint=_("Check the tool URL in the LMS's registration."))
+    issuer, client_id = params["iss"], params.get("client_id")
+    platform = _remembered_target(issuer, client_id)
+    if platform is not None:
+        transactions.autocommit_from_here()  # the sweep's DELETEs and the INSERT are each whole
     _sweep_expired()
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utcnow()
@@ -44,9 +49,8 @@ def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
         "state": state, "nonce": nonce, "created_at": now,
         "login_params": {k: v for k, v in params.items() if v is not None and k != "new_window"},
         "expires_at": now + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"])}
-    issuer, client_id = params["iss"], params.get("client_id")
-    platform = _remembered_target(issuer, client_id)
     if platform is None or not _record_login_state(platform, login_state):
+        transactions.in_one_transaction()  # looking up may import a registration: several writes
         platform = _look_up_target(issuer, client_id)
         if platform is None or not _record_login_state(platform, login_state):
             raise LaunchRefused(
