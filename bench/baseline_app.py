@@ -122,7 +122,7 @@ def create_app() -> Flask:
         context = claims.get(LTI + "context") or {}
         session["user"] = {"sub": claims["sub"], "name": claims.get("name"),
                            "course": context.get("title"), "roles": claims.get(LTI + "roles", [])}
-        return redirect(url_for("home"))
+        return home()  # the first page answers the launch, as the tool's does
 
     @app.route("/")
     def home():

@@ -19,15 +19,23 @@ _OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgement
 def gate():
     """Redirect to the code when the launch's person still has to acknowledge it."""
     launch = g.get("launch")
-    if launch is None or launch.role not in (STUDENT, STAFF) or request.endpoint is None:
+    if launch is None or request.endpoint is None or request.endpoint.startswith(_OPEN_PREFIXES):
         return None
-    if request.endpoint.startswith(_OPEN_PREFIXES):
+    return redirect_to_code(launch, request.endpoint, request.full_path if request.method == "GET" else None)
+
+
+def redirect_to_code(launch, endpoint: str, target: str | None):
+    """The redirect to the code if launch's person must acknowledge it before endpoint, else None.
+
+    target is where they were going, to return to afterwards. The gate asks before every page; a
+    launch asks before answering with its first page (home.index).
+    """
+    if launch.role not in (STUDENT, STAFF):
         return None
-    if request.endpoint == "home.index" and _placement(launch) == "report":
+    if endpoint == "home.index" and _placement(launch) == "report":
         return None  # the report button's launch goes straight to the report form
     if not queries.status(launch.school_id, launch.user_id, launch.role).needs_acknowledgement:
         return None
-    target = request.full_path if request.method == "GET" else None
     return redirect(url_for("acknowledgements.read", next=safe_next(target)), 303)
 
 

@@ -15,12 +15,21 @@ def index():
     launch = current_launch()
     if launch is None:
         return render_template("home/landing.html", endpoints=endpoints())
+    return first_page(launch)
+
+
+def first_page(launch, *, address: str | None = None):
+    """The launched user's start page; also what a launch answers with (see lti.views.launch).
+
+    address is the page's own address when it answers another one's request (the launch's POST):
+    the page then takes that address in the browser's history, so reloading it reloads the page.
+    """
     # A "Report an incident" link in the LMS opens the report form (?view=home: the start page).
     if ((launch.claims or {}).get("custom") or {}).get("placement") == "report" \
             and request.args.get("view") != "home":
         return redirect(url_for("reports.new"), 303)
     unread = sum(unread_counts(launch.school_id, launch.user_id).values())
-    return render_template("home/index.html", launch=launch, unread_answers=unread)
+    return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address)
 
 
 def endpoints() -> dict:

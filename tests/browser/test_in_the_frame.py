@@ -115,6 +115,20 @@ def test_a_student_launches_reads_answers_the_check_and_acknowledges(chrome, fra
     screenshot()
 
 
+def test_the_launch_answers_with_the_first_page_at_its_own_address_which_reloads(chrome, frame_lms, screenshot):
+    _launch_in_frame(chrome, frame_lms, "admin")  # a school admin: no code to acknowledge first
+    _find(chrome, "h1#home-title")
+    address = _frame_url(chrome)
+    assert re.match(r"http://127\.0\.0\.1:\d+/\?lt=", address), address
+    chrome.execute_script("document.body.dataset.beforeReload = 'yes'; location.reload()")
+    _wait(chrome).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.body.dataset.beforeReload"),
+        message="the frame never reloaded")
+    assert _find(chrome, "h1#home-title").text.startswith("Welcome"), "a reload shows the page, not the used launch"
+    assert _frame_url(chrome) == address
+    screenshot()
+
+
 def test_a_student_reports_cyberbullying_from_the_report_link(chrome, frame_lms, screenshot):
     _launch_in_frame(chrome, frame_lms, "student2", link="report")
     assert _find(chrome, "h1#report-title").text == "Report an incident"

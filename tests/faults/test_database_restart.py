@@ -20,7 +20,7 @@ from lti_tool.courses.models import User
 from lti_tool.demo.platform import LEARNER, DemoUser
 from lti_tool.extensions import db
 from tests.conftest import register_lms
-from tests.support.browser import Browser, form_of
+from tests.support.browser import Browser, at_its_address, form_of
 from tests.support.faults import StoppableLMS, tool_env
 from tests.support.pages import publish_defaults
 from tests.support.postgres import private_postgres
@@ -126,7 +126,7 @@ class Load:
         resp = self.call("launch", browser.post, action, data=fields)
         while resp is not None and resp.status_code in (302, 303):
             resp = self.call("page", browser.get, urljoin(resp.url, resp.headers["Location"]))
-        return (key, browser, resp) if resp is not None and resp.status_code == 200 else None
+        return (key, browser, at_its_address(resp)) if resp is not None and resp.status_code == 200 else None
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from lti_tool.gradebook import operations
 from lti_tool.gradebook.delivery import deliver_due
 from lti_tool.gradebook.models import Placement, ScoreDelivery
 from tests.conftest import demo_lms
+from tests.support.browser import launched
 
 
 def _school_lms(app, tool_url, name: str):
@@ -63,7 +64,7 @@ def link(gb_lms):
 
 def launch(browser, lms, user: str, link: str, **kw) -> None:
     resp = browser.launch(lms, user, link=link, **kw)
-    assert resp.status_code in (302, 303), resp.text
+    assert launched(resp), resp.text
 
 
 def placement_of(session, lms, link: str) -> Placement:

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.conftest import demo_lms
-from tests.support.browser import Browser, form_of
+from tests.support.browser import Browser, form_of, launched
 from tests.lti.test_bad_launches import _already_used
 from tests.support.servers import gunicorn
 
@@ -48,7 +48,7 @@ def test_a_replayed_launch_is_refused_on_every_worker(tool_under_gunicorn, lms_f
     page = browser.http.get(auth["_location"], timeout=30)
     action, fields = form_of(page.text)
     first = browser.post(action, data=fields)
-    assert first.status_code == 302, first.text[:500]
+    assert launched(first), first.text[:500]
     refused_before = len(_workers(log, "/lti/launch", "400"))
 
     def replay(_):
@@ -72,4 +72,4 @@ def test_launches_work_on_any_worker(tool_under_gunicorn, lms_for_gunicorn):
         browser = Browser(url)
         home = browser.follow(browser.launch(lms_for_gunicorn, user))
         assert home.status_code == 200 and "/lti/" not in home.url
-    assert len(_workers(log, "/lti/launch", "302")) >= 4
+    assert len(_workers(log, "/lti/launch", "200")) >= 4

@@ -66,7 +66,22 @@ class Browser:
     def follow(self, resp: requests.Response) -> requests.Response:
         while resp.status_code in (301, 302, 303):
             resp = self.get(urljoin(resp.url, resp.headers["Location"]))
-        return resp
+        return at_its_address(resp)
+
+
+def at_its_address(resp: requests.Response) -> requests.Response:
+    """A page that names its own address (the launch's first page) moves there, as its script
+    makes a browser do (static/js/page_address.js)."""
+    if resp.status_code == 200 and 'name="vo-page-address"' in resp.text:
+        meta = BeautifulSoup(resp.text, "html.parser").select_one('meta[name="vo-page-address"]')
+        resp.url = urljoin(resp.url, meta["content"])
+    return resp
+
+
+def launched(resp: requests.Response) -> bool:
+    """Whether the tool accepted a launch: it answers with the first page, or sends the person on
+    (to the code they must acknowledge first, the report form, or deep linking)."""
+    return (resp.status_code == 200 and 'name="vo-page-address"' in resp.text) or resp.status_code in (302, 303)
 
 
 class _NoCookies(DefaultCookiePolicy):
