@@ -1,11 +1,12 @@
-"""One database transaction per request, or none for a view that only reads.
+"""One database transaction per request, or none where none is needed.
 
 A request that may write runs in one transaction, committed when the answer is a success and
 rolled back otherwise, so a refusal or an error stores nothing. A GET of a view marked
 reads_only runs its queries without a transaction: each statement already sees its own snapshot
 (PostgreSQL's READ COMMITTED), so nothing changes for what it reads, and it spares the BEGIN
-and COMMIT round trips on the pages everyone opens, such as the first page after a launch.
-Writing in such a request is a programming error, and fails loudly.
+and COMMIT round trips on pages everyone opens, such as the start page. Writing in such a
+request is a programming error, and fails loudly. A request whose every write is whole by itself
+(a login) may leave its transaction with autocommit_from_here().
 """
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
@@ -28,8 +29,8 @@ def autocommit_from_here() -> None:
     """Run this request's next statements without a transaction, each committed by itself.
 
     For a request whose writes are each whole by themselves (a login: one INSERT … SELECT), so it
-    spares the BEGIN and COMMIT round trips. Call it before any write: what the request read so
-    far is committed first (nothing). in_one_transaction() goes back.
+    spares the BEGIN and COMMIT round trips. Call it before any write (the transaction of what the
+    request read so far is ended first). in_one_transaction() goes back.
     """
     if db.session.new or db.session.dirty or db.session.deleted:
         raise RuntimeError("autocommit_from_here() after a write of this request")
