@@ -148,7 +148,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
                                                       _str(body.get("family_name"))])) or None,
                                email=_str(body.get("email")), locale=locale, stored=stored.user)
     member = courses.upsert_school_member(school, user, role, stored=stored.member)
-    course = None
+    course, same_course = None, False
     if context_id is not None:
         course = courses.upsert_course(school, context_id, stored.course, title=_str(context.get("title")),
                                        label=_str(context.get("label")))
@@ -172,9 +172,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         course_id=course.id if course else None, deployment_id=deployment.deployment_id,
         message_type=body[LTI + "message_type"], role=role, lti_roles=lti_roles,
         claims=claims, locale=locale, member=member)
-    placement = stored.placement if stored.course is not None and stored.course.id == launch_session.course_id \
-        else None
-    gradebook.record_placement(launch_session, placement)  # the code's gradebook column; no LMS call here
+    gradebook.record_placement(launch_session, stored.placement if same_course else None)  # the code's gradebook column; no LMS call here
     return launch_session
 
 

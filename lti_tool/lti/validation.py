@@ -20,12 +20,11 @@ from ..errors import LaunchRefused
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from . import jwks_cache
-from .stored import Stored, keys_of, sign_in_query
+from .stored import LTI, Stored, keys_of, sign_in_query
 from .models import LoginState
 
 ALGORITHMS = ["RS256", "RS384", "RS512"]
 STATE_COOKIE_PREFIX = "lti1p3-"
-LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
 
 class NoStateCookie(LaunchRefused):
@@ -165,8 +164,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         return self
 
     def validate_deployment(self):
-        deployment_id = self._jwt["body"].get(LTI + "deployment_id")
-        if not isinstance(deployment_id, str) or not deployment_id or len(deployment_id) > 255:
+        deployment_id = keys_of(self._jwt["body"]).deployment_id
+        if deployment_id is None:
             raise LaunchRefused(_("The launch names no deployment (deployment_id)."))
         deployment = self._tool_config.find_deployment_row(self._registration.platform, deployment_id)
         if deployment is None:
