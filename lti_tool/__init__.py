@@ -14,6 +14,8 @@ from .extensions import babel, csrf, db, migrate, tune_sqlite
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
+# Endpoints that begin a new launch or serve anyone alike: the browser's current launch is not read.
+_NO_LAUNCH_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -80,7 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     @app.before_request
     def _load_launch():
-        sessions.load_current()
+        if request.endpoint not in _NO_LAUNCH_ENDPOINTS:
+            sessions.load_current()
 
     app.before_request(gate)
 

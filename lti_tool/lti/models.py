@@ -1,4 +1,4 @@
-"""Server-side state of the LTI handshake: login states (with their one-time nonce) and launches."""
+"""Server-side state of the LTI handshake: the nonces launches used up, and the launches."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String
@@ -9,22 +9,18 @@ from ..db import Base, TimestampMixin, UTCDateTime
 from ..platforms.models import Platform, School
 
 
-class LoginState(TimestampMixin, Base):
-    """One OIDC login: its state, the nonce sent to the platform, and when it was used up.
+class UsedNonce(Base):
+    """A nonce a launch has used: the id_token that carries it is never accepted again.
 
-    A launch consumes its row with one conditional UPDATE, so an id_token is accepted at most
-    once, whichever browser or worker presents it.
+    The launch inserts it in the transaction that accepts the launch (the primary key makes a
+    second insert of it fail or wait for the first), so an id_token is accepted at most once,
+    whichever browser or worker presents it. After expires_at its login's state is no longer
+    valid (login_state.lifetime), so the row may go.
     """
 
-    __tablename__ = "lti_login_states"
-    state: Mapped[str] = mapped_column(String(64), primary_key=True)
-    nonce: Mapped[str] = mapped_column(String(64), unique=True)
-    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
-    # The login parameters, so a launch without its cookie can be restarted in a new window.
-    login_params: Mapped[dict] = mapped_column(JSON)
+    __tablename__ = "lti_used_nonces"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    platform: Mapped[Platform] = relationship()
 
 
 class LaunchSession(TimestampMixin, Base):

@@ -1,25 +1,22 @@
 """The two halves of an LTI launch: starting the OIDC login, and turning a valid launch into a session."""
 import secrets
 import time
-from datetime import timedelta
-from functools import cache
 from typing import NamedTuple
 from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, insert, null, select
+from sqlalchemy import delete
 
 from ..courses import operations as courses
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
-from ..platforms.models import Platform
 from ..security import app_role
-from .. import transactions
-from . import sessions
-from .models import LaunchSession, LoginState
+from . import login_state, sessions
+from .login_state import LoginState
+from .models import LaunchSession, UsedNonce
 from .stored import keys_of
 from .tool_conf import DbToolConf
 from .validation import LTI, points_at_this_tool
@@ -33,39 +30,34 @@ def tool_conf() -> DbToolConf:
     return DbToolConf(current_app.config["LTI_CONFIG"])
 
 
-def begin_login(params: dict, redirect_uri: str) -> tuple[str, str]:
-    """Record a login state with its one-time nonce; return (platform auth URL, state)."""
+def begin_login(params: dict, redirect_uri: str) -> tuple[str, LoginState]:
+    """The LMS's authentication URL for a new login, and the login (state, nonce, browser id).
+
+    Nothing is stored: the state is signed (login_state.py). A platform this process found within
+    LTI_LOGIN_TARGET_SECONDS is not looked up again; whether it is still active is checked by
+    the launch, which every login must pass through.
+    """
     if not points_at_this_tool(params["target_link_uri"]):
         raise LaunchRefused(_("The login's target_link_uri points at another tool."),
                             hint=_("Check the tool URL in the LMS's registration."))
     issuer, client_id = params["iss"], params.get("client_id")
-    platform = _remembered_target(issuer, client_id)
-    if platform is not None:
-        transactions.autocommit_from_here()  # the sweep's DELETEs and the INSERT are each whole
-    _sweep_expired()
-    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    now = utcnow()
-    login_state = {
-        "state": state, "nonce": nonce, "created_at": now,
-        "login_params": {k: v for k, v in params.items() if v is not None and k != "new_window"},
-        "expires_at": now + timedelta(seconds=current_app.config["LTI_LOGIN_STATE_SECONDS"])}
-    if platform is None or not _record_login_state(platform, login_state):
-        transactions.in_one_transaction()  # looking up may import a registration: several writes
-        platform = _look_up_target(issuer, client_id)
-        if platform is None or not _record_login_state(platform, login_state):
-            raise LaunchRefused(
-                _("This LMS is not registered with the tool (or is waiting for approval)."),
-                hint=_("Register issuer %(iss)s (client id %(client)s) with `lti-tool platforms add`, "
-                       "or approve its dynamic registration.", iss=issuer, client=client_id or "?"))
+    platform = _remembered_target(issuer, client_id) or _look_up_target(issuer, client_id)
+    if platform is None:
+        raise LaunchRefused(
+            _("This LMS is not registered with the tool (or is waiting for approval)."),
+            hint=_("Register issuer %(iss)s (client id %(client)s) with `lti-tool platforms add`, "
+                   "or approve its dynamic registration.", iss=issuer, client=client_id or "?"))
+    state, login = login_state.issue(
+        platform.id, {k: v for k, v in params.items() if v is not None and k != "new_window"})
     auth = {
         "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
         "prompt": "none", "client_id": platform.client_id, "redirect_uri": redirect_uri,
-        "state": state, "nonce": nonce, "login_hint": params["login_hint"],
+        "state": state, "nonce": login.nonce, "login_hint": params["login_hint"],
     }
     if params.get("lti_message_hint"):
         auth["lti_message_hint"] = params["lti_message_hint"]
     separator = "&" if "?" in platform.auth_login_url else "?"
-    return platform.auth_login_url + separator + urlencode(auth), state
+    return platform.auth_login_url + separator + urlencode(auth), login
 
 
 class LoginTarget(NamedTuple):
@@ -83,9 +75,9 @@ def _targets() -> dict:
 def _remembered_target(issuer: str, client_id: str | None) -> LoginTarget | None:
     """The platform this process found for issuer and client id, if within LTI_LOGIN_TARGET_SECONDS.
 
-    Only its id and login address are remembered. The login state is stored only while the
-    platform is still active (see _record_login_state), so a removed or suspended platform is
-    refused at once; a changed login address is seen within that time.
+    Only its id and login address are remembered. A platform removed or suspended meanwhile may
+    still get a login for that long, but not a launch (see begin_login); a changed login address
+    is seen within that time.
     """
     found = _targets().get((issuer, client_id or None))
     return found[1] if found is not None and found[0] > time.monotonic() else None
@@ -103,29 +95,12 @@ def _look_up_target(issuer: str, client_id: str | None) -> LoginTarget | None:
     return target
 
 
-def _record_login_state(platform: LoginTarget, values: dict) -> bool:
-    """Store the login state if its platform is still active; False when it is not (nothing stored)."""
-    result = db.session.execute(_insert_login_state(), {**values, "platform_id": platform.id})
-    return result.rowcount == 1
-
-
-@cache
-def _insert_login_state():
-    """Built once: INSERT … SELECT from the platform's row, so only an active platform gets a login."""
-    table = LoginState.__table__
-    names = ("state", "nonce", "login_params", "expires_at", "created_at")
-    row = select(*(bindparam(name, type_=table.c[name].type) for name in names), Platform.id, null()) \
-        .where(Platform.id == bindparam("platform_id"), Platform.status == Platform.ACTIVE)
-    return (insert(table).from_select([*names, "platform_id", "used_at"], row)
-            .execution_options(preserve_rowcount=True))
-
-
 def _sweep_expired() -> None:
-    """Now and then, delete login states and launches that can no longer be used."""
+    """Now and then (one launch in 50), delete used nonces and launches that can no longer be used."""
     if secrets.randbelow(50):
         return
     now = utcnow()
-    db.session.execute(delete(LoginState).where(LoginState.expires_at < now))
+    db.session.execute(delete(UsedNonce).where(UsedNonce.expires_at < now))
     db.session.execute(delete(LaunchSession).where(LaunchSession.expires_at < now))
 
 
@@ -136,6 +111,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
     platform, deployment = launch.platform, launch.deployment
     if platform.id != platform_id:
         raise LaunchRefused(_("The launch token comes from another platform than the sign-in."))
+    _sweep_expired()
     school = deployment.school
     lti_roles = body.get(LTI + "roles", [])
     role = app_role(lti_roles)

@@ -1,6 +1,6 @@
 """What a launch finds already stored, read in the same query as its sign-in.
 
-A returning user's launch changes little: it reads its login state, platform and deployment, and
+A returning user's launch changes little: it reads its platform and deployment, and
 the user, school member, course, membership, roster record and placement it might update, all in
 one query, then writes only what the LMS changed. The rows are looked up by the keys of the
 not-yet-verified id_token; they are only used once every check has passed, for that same token.
@@ -8,13 +8,14 @@ not-yet-verified id_token; they are only used once every check has passed, for t
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, null, select, true, update
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import and_, bindparam, null, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..courses.models import Course, CourseMember, RosterSync, SchoolMember, User
 from ..gradebook.models import Placement
 from ..platforms.models import Deployment, Platform
-from .models import LoginState
+from .models import UsedNonce
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 
@@ -53,18 +54,18 @@ def keys_of(body: dict) -> LaunchKeys:
 
 @cache
 def sign_in_query(dialect: str):
-    """Built once per dialect: a login state with its platform; that platform's deployment named by
-    the token, with its school; and the rows of Stored at that school. Outer joins, so each comes
-    back whether or not the others exist. Parameters: sign_in_state, deployment_id, sub, context_id,
-    resource_link_id, and used_up_at (none named like a column: an UPDATE would take it as a value).
+    """Built once per dialect: the login's platform; that platform's deployment named by the token,
+    with its school; and the rows of Stored at that school. Outer joins, so each comes back whether
+    or not the others exist. Parameters: sign_in_platform, deployment_id, sub, context_id,
+    resource_link_id, used_nonce and used_until (none named like a column: an INSERT would take it
+    as a value).
 
-    On PostgreSQL the same statement also uses the state up (a writable CTE) and says in a last
-    column whether it did; elsewhere that column is None and validation uses it up afterwards. The
-    request's transaction is rolled back on any refusal, so a state is only ever used up by a
+    On PostgreSQL the same statement also uses the login's nonce up (a writable CTE) and says in a
+    last column whether it did; elsewhere that column is None and validation uses it up afterwards.
+    The request's transaction is rolled back on any refusal, so a nonce is only ever used up by a
     launch that passed every check.
     """
-    query = (select(LoginState, Deployment, User, SchoolMember, Course, CourseMember, RosterSync, Placement)
-            .outerjoin(Platform, Platform.id == LoginState.platform_id)
+    query = (select(Platform, Deployment, User, SchoolMember, Course, CourseMember, RosterSync, Placement)
             .outerjoin(Deployment, and_(Deployment.platform_id == Platform.id,
                                         Deployment.deployment_id == bindparam("deployment_id")))
             .outerjoin(User, and_(User.issuer == Platform.issuer, User.sub == bindparam("sub")))
@@ -76,11 +77,20 @@ def sign_in_query(dialect: str):
             .outerjoin(RosterSync, RosterSync.course_id == Course.id)
             .outerjoin(Placement, and_(Placement.course_id == Course.id,
                                        Placement.resource_link_id == bindparam("resource_link_id")))
-            .options(contains_eager(LoginState.platform), joinedload(Deployment.school))
-            .where(LoginState.state == bindparam("sign_in_state")))
+            .options(joinedload(Deployment.school))
+            .where(Platform.id == bindparam("sign_in_platform")))
     if dialect != "postgresql":
         return query.add_columns(null())
-    used = (update(LoginState.__table__)
-            .where(LoginState.__table__.c.state == bindparam("sign_in_state"), LoginState.__table__.c.used_at.is_(None))
-            .values(used_at=bindparam("used_up_at")).returning(LoginState.__table__.c.state).cte("used_up"))
-    return query.outerjoin(used, true()).add_columns(used.c.state.is_not(None))
+    table = UsedNonce.__table__
+    used = (postgresql.insert(table).values(nonce=bindparam("used_nonce"), expires_at=bindparam("used_until"))
+            .on_conflict_do_nothing().returning(table.c.nonce).cte("used_up"))
+    return query.outerjoin(used, true()).add_columns(used.c.nonce.is_not(None))
+
+
+@cache
+def use_up_statement(dialect: str):
+    """Built once per dialect: record a nonce as used unless it already is (rowcount 0)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = UsedNonce.__table__
+    return (insert(table).values(nonce=bindparam("used_nonce"), expires_at=bindparam("used_until"))
+            .on_conflict_do_nothing().execution_options(preserve_rowcount=True))

@@ -3,7 +3,7 @@
 pylti1p3 2.0.0 never uses a nonce up, does not require exp, iat or target_link_uri, ignores azp,
 only looks at aud[0], and raises bare Exceptions for some bad tokens. This subclass closes those.
 """
-from functools import cache
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -12,69 +12,72 @@ import jwt
 from flask import current_app, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
-from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..platforms.models import Deployment, Platform
-from . import jwks_cache
-from .stored import LTI, Stored, keys_of, sign_in_query
-from .models import LoginState
+from . import jwks_cache, login_state
+from .login_state import LoginState
+from .stored import LTI, Stored, keys_of, sign_in_query, use_up_statement
 
 ALGORITHMS = ["RS256", "RS384", "RS512"]
-STATE_COOKIE_PREFIX = "lti1p3-"
 
 
 class NoStateCookie(LaunchRefused):
     """The browser did not send back the state cookie: usually third-party cookies are blocked."""
 
-    def __init__(self, login_state: LoginState | None):
+    def __init__(self, login: LoginState | None):
         super().__init__(
             "Your browser did not keep the sign-in cookie of this tool inside the LMS page.",
             hint=_("Open the tool in a new window to continue. LMS administrators: this happens when "
                  "a browser blocks third-party cookies; a new-window launch always works."),
             status=401)
-        self.login_state = login_state
+        self.login = login
 
 
 class VeiligMessageLaunch(FlaskMessageLaunch):
     """A message launch that is refused unless every check passes; failures raise LaunchRefused."""
 
-    _login_state: LoginState | None = None
+    _login: LoginState | None = None
     _stored: Stored | None = None
-    _used_up: bool | None = None  # by the sign-in's query (PostgreSQL); None: not yet tried
     _client_id: str | None = None
     _deployment: Deployment | None = None
 
     # --- state and nonce, bound to the browser and used at most once -------------------------
     def validate_state(self):
-        state = self._get_request_param("state")
-        if not state or len(state) > 64:
-            raise LaunchRefused(_("The launch has no valid state."),
+        """Read the signed state, and use its nonce up; refuse a second use and a foreign browser.
+
+        The nonce is used up before the other checks so that a replay is told so from any
+        browser; any refusal rolls the request back, so only an accepted launch uses it up.
+        """
+        login = login_state.read(self._get_request_param("state"))
+        if login is None:
+            raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."),
                                 hint=_("The LMS must return the state it received at login."))
         # The sign-in's platform, the deployment the (not yet verified) token names and the rows the
         # launch may update come in the same query (see stored.py): the registration and deployment
         # checks below find them there instead of querying again (DbToolConf.seed_platform and
         # seed_deployment), and so does complete_launch once every check has passed.
         keys = keys_of(self._jwt["body"])
-        found = db.session.execute(sign_in_query(db.session.get_bind().dialect.name), {
-            "sign_in_state": state, "used_up_at": utcnow(), **keys._asdict()}).first()
-        row, deployment = found[:2] if found is not None else (None, None)
-        if row is None or row.expires_at < utcnow():
-            raise LaunchRefused(_("This sign-in has expired or is unknown. Open the tool again from the LMS."))
-        if row.used_at is not None:
-            raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
-        if self._cookie_service.get_cookie(state) != state:
-            raise NoStateCookie(row)
-        if row.platform is None:  # removed since the sign-in (SQLite keeps such a state row)
+        use_up = {"used_nonce": login.nonce, "used_until": utcnow() + timedelta(seconds=login_state.lifetime())}
+        dialect = db.session.get_bind().dialect.name
+        found = db.session.execute(sign_in_query(dialect), {
+            "sign_in_platform": login.platform_id, **use_up, **keys._asdict()}).first()
+        if found is None:  # removed since the sign-in
             raise LaunchRefused(_("This LMS is not registered with the tool."))
-        self._login_state = row
-        self._stored, self._used_up = Stored(*found[2:-1]), found[-1]
-        self._tool_config.seed_platform(row.platform)
+        platform, deployment, used_up = found[0], found[1], found[-1]
+        if used_up is None:  # not PostgreSQL: the query could not use it up
+            used_up = db.session.execute(use_up_statement(dialect), use_up).rowcount == 1
+        if not used_up:
+            raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
+        if self._cookie_service.get_cookie(login.browser) != login.browser:
+            raise NoStateCookie(login)
+        self._login, self._stored = login, Stored(*found[2:-1])
+        self._tool_config.seed_platform(platform)
         if keys.deployment_id is not None:
-            self._tool_config.seed_deployment(row.platform, keys.deployment_id, deployment)
+            self._tool_config.seed_deployment(platform, keys.deployment_id, deployment)
         return self
 
     def validate_jwt_format(self):
@@ -88,7 +91,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
 
     def validate_nonce(self):
         nonce = self._jwt["body"].get("nonce")
-        if not isinstance(nonce, str) or nonce != self._login_state.nonce:
+        if not isinstance(nonce, str) or nonce != self._login.nonce:
             raise LaunchRefused(_("The launch token does not belong to this sign-in (nonce)."))
         return self
 
@@ -118,7 +121,7 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused(_("This LMS is not registered with the tool."),
                                 hint=_("Register issuer %(iss)s with client id %(client)s.", iss=iss,
                                        client=audiences[0]))
-        if registration.platform_id != self._login_state.platform_id:
+        if registration.platform_id != self._login.platform_id:
             raise LaunchRefused(_("The launch token comes from another platform than the sign-in."))
         azp = body.get("azp")
         if (len(audiences) > 1 or azp is not None) and azp != self._client_id:
@@ -189,20 +192,6 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
             raise LaunchRefused(_("The launch's roles claim is not a list of roles."))
         return self
 
-    def consume_state(self):
-        """Use the login state up; a second presentation of the same id_token fails here.
-
-        On PostgreSQL the sign-in's query did (see stored.py); a launch racing this one for the same
-        state waited there for this one's commit, and found it used.
-        """
-        used_up = self._used_up
-        if used_up is None:
-            used_up = db.session.execute(_consume_statement(), {"used_state": self._login_state.state,
-                                                                "used_at": utcnow()}).rowcount == 1
-        if not used_up:
-            raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
-        return self
-
     def save_launch_data(self):
         # Launches live in our own table (sessions.py), not in pylti1p3's session storage.
         return self
@@ -220,7 +209,6 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         try:
             (self.validate_jwt_format().validate_state().validate_nonce().validate_registration()
              .validate_jwt_signature().validate_deployment().validate_message())
-            self.consume_state()
         except BaseException as exc:
             self._validated = False
             if isinstance(exc, (LaunchRefused, SQLAlchemyError)) or not isinstance(exc, Exception):
@@ -231,8 +219,9 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         return self
 
     @property
-    def login_state(self) -> LoginState | None:
-        return self._login_state
+    def login(self) -> LoginState | None:
+        """The sign-in the launch completes, as its signed state tells it."""
+        return self._login
 
     @property
     def platform(self) -> Platform:
@@ -250,13 +239,6 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         return self._deployment
 
 
-@cache
-def _consume_statement():
-    """Built once: use a login state up unless another request already did."""
-    return (update(LoginState).where(LoginState.state == bindparam("used_state"), LoginState.used_at.is_(None))
-            .values(used_at=bindparam("used_at")).execution_options(synchronize_session=False))
-
-
 def points_at_this_tool(url: str) -> bool:
     """True when url is on this tool's origin (as the proxy-aware request sees it)."""
     try:
@@ -267,8 +249,3 @@ def points_at_this_tool(url: str) -> bool:
     return (parts.scheme, parts.netloc) == (here.scheme, here.netloc) and \
         parts.path.startswith(request.script_root or "/")
 
-
-def find_login_state(state: str | None) -> LoginState | None:
-    if not state or len(state) > 64:
-        return None
-    return db.session.scalars(select(LoginState).where(LoginState.state == state)).first()

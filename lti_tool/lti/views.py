@@ -12,10 +12,10 @@ from ..extensions import csrf
 from ..home.views import first_page
 from ..platforms import keys
 from ..security import STAFF, SCHOOL_ADMIN, roles_required
-from . import deep_linking, operations
+from . import deep_linking, login_state, operations
 from .cookies import FrameCookieService
 from .schemas import DeepLinkChoiceSchema, LoginSchema
-from .validation import NoStateCookie, STATE_COOKIE_PREFIX, VeiligMessageLaunch
+from .validation import NoStateCookie, VeiligMessageLaunch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 
@@ -27,16 +27,16 @@ def _params() -> dict:
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
 def login():
-    """Third-party initiated login: remember state and nonce, send the browser to the LMS."""
+    """Third-party initiated login: send the browser to the LMS with a signed state and a nonce."""
     try:
         params = LoginSchema().load(dict(_params().items()))
     except ValidationError as exc:
         raise LaunchRefused(_("The login request from the LMS is incomplete."),
                             hint=_("Missing or invalid: %(fields)s.", fields=", ".join(sorted(exc.messages))))
-    url, state = operations.begin_login(params, url_for("lti.launch", _external=True))
+    url, login = operations.begin_login(params, url_for("lti.launch", _external=True))
     response = redirect(url)
-    response.set_cookie(STATE_COOKIE_PREFIX + state, state, max_age=600, path="/", secure=True,
-                        httponly=True, samesite="None", partitioned=True)
+    response.set_cookie(login_state.cookie_name(login), login.browser, max_age=login_state.lifetime(),
+                        path="/", secure=True, httponly=True, samesite="None", partitioned=True)
     return response
 
 
@@ -56,11 +56,11 @@ def launch():
         message.validate()
     except NoStateCookie as exc:
         new_window = None
-        if exc.login_state is not None:
-            params = dict(exc.login_state.login_params, new_window="1")
+        if exc.login is not None:
+            params = dict(exc.login.login_params, new_window="1")
             new_window = url_for("lti.login", _external=True) + "?" + urlencode(params)
         return render_template("lti/new_window.html", error=exc, new_window=new_window), 401
-    session = operations.complete_launch(message, message.login_state.platform_id)
+    session = operations.complete_launch(message, message.login.platform_id)
     if session.message_type == "LtiDeepLinkingRequest":
         return redirect(url_for("lti.deep_link"))
     # The launch answers with its first page (or the gate's redirect to the code) instead of a

@@ -185,6 +185,34 @@ def test_missing_or_unknown_state_is_refused(browser, lms, db_session):
     assert_refused(browser.post_id_token(lms.sign(claims), "made-up-state"), db_session, claims["sub"])
 
 
+def test_a_state_altered_after_signing_is_refused(browser, lms, db_session):
+    state, claims = begin(browser, lms)
+    payload, stamp, signature = state.rsplit(".", 2)
+    for altered in (payload[:-2] + "AA" + "." + stamp + "." + signature, payload + "." + stamp + "." + "A" * 27,
+                    state + "x", state[:-1]):
+        assert_refused(browser.post_id_token(lms.sign(claims), altered), db_session, claims["sub"])
+
+
+def test_a_state_older_than_its_lifetime_is_refused(browser, lms, app, db_session, monkeypatch):
+    state, claims = begin(browser, lms)
+    monkeypatch.setitem(app.config, "LTI_LOGIN_STATE_SECONDS", -1)  # every state is too old now
+    resp = browser.post_id_token(lms.sign(claims), state)
+    assert_refused(resp, db_session, claims["sub"])
+    assert "expired" in resp.text or "verlopen" in resp.text
+
+
+def test_a_login_stores_nothing_and_its_launch_uses_the_nonce_up(browser, lms, db_session):
+    from lti_tool.lti.models import UsedNonce
+    count = select(db.func.count()).select_from(UsedNonce)
+    before = db_session.scalar(count)
+    state, claims = begin(browser, lms)
+    db_session.rollback()
+    assert db_session.scalar(count) == before
+    assert launched(browser.post_id_token(lms.sign(claims), state))
+    db_session.rollback()
+    assert db_session.scalars(select(UsedNonce).where(UsedNonce.nonce == claims["nonce"])).one()
+
+
 def test_replay_in_the_same_browser_is_refused(browser, lms):
     state, claims = begin(browser, lms)
     token = lms.sign(claims)
@@ -198,9 +226,12 @@ def test_replay_from_another_browser_is_refused(browser, lms, tool_url):
     token = lms.sign(claims)
     assert launched(browser.post_id_token(token, state))
     attacker = Browser(tool_url)
+    resp = attacker.post_id_token(token, state)
+    assert resp.status_code == 400 and _already_used(resp.text)
     for name, value in browser.http.cookies.items():  # even with the victim's cookies
         attacker.http.cookies.set(name, value)
-    assert 400 <= attacker.post_id_token(token, state).status_code < 500
+    resp = attacker.post_id_token(token, state)
+    assert resp.status_code == 400 and _already_used(resp.text)
 
 
 def test_replay_on_another_worker_is_refused(browser, lms, app, tool_url):
