@@ -16,32 +16,29 @@ _OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgement
                   "reports.", "cases.")
 
 
+# The start page asks for itself, reading the status in the same query as its other facts.
+_ASKS_ITSELF = ("home.index",)
+
+
 def gate():
     """Redirect to the code when the launch's person still has to acknowledge it."""
     launch = g.get("launch")
-    if launch is None or request.endpoint is None or request.endpoint.startswith(_OPEN_PREFIXES):
+    if launch is None or request.endpoint is None or request.endpoint.startswith(_OPEN_PREFIXES) \
+            or request.endpoint in _ASKS_ITSELF or not asks(launch):
         return None
-    return redirect_to_code(launch, request.endpoint, request.full_path if request.method == "GET" else None)
-
-
-def redirect_to_code(launch, endpoint: str, target: str | None):
-    """The redirect to the code if launch's person must acknowledge it before endpoint, else None.
-
-    target is where they were going, to return to afterwards. The gate asks before every page; a
-    launch asks before answering with its first page (home.index).
-    """
-    if launch.role not in (STUDENT, STAFF):
-        return None
-    if endpoint == "home.index" and _placement(launch) == "report":
-        return None  # the report button's launch goes straight to the report form
     if not queries.status(launch.school_id, launch.user_id, launch.role).needs_acknowledgement:
         return None
+    return to_code(request.full_path if request.method == "GET" else None)
+
+
+def asks(launch) -> bool:
+    """Whether the gate asks this launch's person at all: students and staff (not school admins)."""
+    return launch.role in (STUDENT, STAFF)
+
+
+def to_code(target: str | None):
+    """The redirect to the code; target is where they were going, to return to afterwards."""
     return redirect(url_for("acknowledgements.read", next=safe_next(target)), 303)
-
-
-def _placement(launch) -> str | None:
-    custom = (launch.claims or {}).get("custom")
-    return custom.get("placement") if isinstance(custom, dict) else None
 
 
 def safe_next(target: str | None) -> str | None:

@@ -3,13 +3,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, null, select
 from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
 from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
 from ..db import among, utcnow
 from ..extensions import db
+from ..platforms.models import School
 from ..security import scoped
 from .models import Acknowledgement
 
@@ -77,27 +78,43 @@ def status(school_id: int, user_id: int, role: str) -> Status:
     """One person's status, as statuses() gives it, in one query (the gate asks on every page).
 
     The current version of the person's audience comes with its code and with the person's
-    latest acknowledgement of that code (highest epoch) joined to it; no row means no code.
+    latest acknowledgement of that code (highest epoch) joined to it.
+    """
+    return status_and(None, {}, school_id, user_id, role)[0]
+
+
+def status_and(column, params: dict, school_id: int, user_id: int, role: str) -> tuple[Status, object]:
+    """status(), and one more column (a scalar subquery, with its params) read in the same query.
+
+    The query starts from the school, so it answers one row even where no code is published.
     """
     audience = conduct.audience_for(role)
-    row = db.session.execute(_status_query(), {"school_id": school_id, "user_id": user_id,
-                                               "audience": audience}).first()
-    version, ack = row if row is not None else (None, None)
-    return Status(_state(version, ack, utcnow().date()), audience, version, ack)
+    row = db.session.execute(_status_query(column), {
+        "school_id": school_id, "user_id": user_id, "audience": audience, **params}).first()
+    version, ack, value = row if row is not None else (None, None, None)
+    return Status(_state(version, ack, utcnow().date()), audience, version, ack), value
 
 
 @cache
-def _status_query():
-    """Built once: the gate runs it on every page, and building it costs more CPU than running it."""
-    school_id = bindparam("school_id")
-    return (scoped(select(ConductVersion, Acknowledgement), ConductVersion, school_id)
-            .join(ConductVersion.code)
-            .outerjoin(Acknowledgement, and_(Acknowledgement.school_id == school_id,
+def _status_query(column=None):
+    """Built once per extra column: the gate runs it on every page, and building it costs more CPU
+    than running it. The school's row is always there; its code for the audience, that code's
+    published version and the person's acknowledgement of it are outer-joined to it, so the
+    version and the acknowledgement may be None."""
+    return (select(ConductVersion, Acknowledgement, column if column is not None else null())
+            .select_from(School)
+            # The school's own rows only: the tenant condition in the joins, as scoped() would put it.
+            .outerjoin(ConductCode, and_(ConductCode.school_id == School.id,
+                                         ConductCode.audience == bindparam("audience")))
+            .outerjoin(ConductVersion, and_(ConductVersion.code_id == ConductCode.id,
+                                            ConductVersion.school_id == School.id,
+                                            ConductVersion.status == PUBLISHED))
+            .outerjoin(Acknowledgement, and_(Acknowledgement.school_id == School.id,
                                              Acknowledgement.user_id == bindparam("user_id"),
                                              Acknowledgement.code_id == ConductVersion.code_id))
             .options(contains_eager(ConductVersion.code))
-            .where(ConductVersion.status == PUBLISHED, ConductCode.audience == bindparam("audience"))
-            .order_by(ConductVersion.number.desc(), Acknowledgement.epoch.desc().nulls_last())
+            .where(School.id == bindparam("school_id"))
+            .order_by(ConductVersion.number.desc().nulls_last(), Acknowledgement.epoch.desc().nulls_last())
             .limit(1))
 
 

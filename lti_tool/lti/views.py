@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from pylti1p3.contrib.flask import FlaskRequest
 
-from ..acknowledgements.gate import redirect_to_code
 from ..errors import LaunchRefused, ValidationFailed
 from ..extensions import csrf
-from ..home.views import first_page
+from ..home.views import start_page
 from ..platforms import keys
 from ..security import STAFF, SCHOOL_ADMIN, roles_required
 from . import deep_linking, login_state, operations
@@ -63,10 +62,10 @@ def launch():
     session = operations.complete_launch(message, message.login.platform_id)
     if session.message_type == "LtiDeepLinkingRequest":
         return redirect(url_for("lti.deep_link"))
-    # The launch answers with its first page (or the gate's redirect to the code) instead of a
+    # The launch answers with its start page (or the gate's redirect to the code) instead of a
     # redirect to it: on a phone inside the LMS that is one round trip less before anything shows.
     home = url_for("home.index")
-    return redirect_to_code(session, "home.index", home) or first_page(session, address=home)
+    return start_page(session, home, address=home)
 
 
 @bp.route("/jwks")

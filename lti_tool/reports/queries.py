@@ -67,16 +67,39 @@ def unread_counts(school_id: int, user_id: int) -> dict[int, int]:
     return {report_id: count for report_id, count in rows}
 
 
+def unread_total(school_id: int, user_id: int) -> int:
+    """How many coordinator messages this user has not read yet, over all their reports."""
+    return db.session.scalar(select(unread_total_column()), unread_total_params(school_id, user_id))
+
+
+@cache
+def unread_total_column():
+    """Built once: unread_total() as a column, to read along with another query (see home.views).
+
+    Its parameters, named apart from any other query's, come from unread_total_params().
+    """
+    return _unread(bindparam("unread_school_id"), bindparam("unread_lookups", expanding=True),
+                   func.count()).scalar_subquery().label("unread_answers")
+
+
+def unread_total_params(school_id: int, user_id: int) -> dict:
+    return {"unread_school_id": school_id, "unread_lookups": sealing.lookups(school_id, user_id)}
+
+
 @cache
 def _unread_query():
-    """Built once: the home page asks on every visit, and building costs more CPU than running it."""
-    school_id = bindparam("school_id")
-    mine = _with_lookups(school_id, bindparam("lookups", expanding=True)).with_only_columns(
-        Report.id).scalar_subquery()
-    return (scoped(select(ReportMessage.report_id, func.count()), ReportMessage, school_id)
+    """Built once: My reports asks on every visit, and building costs more CPU than running it."""
+    return _unread(bindparam("school_id"), bindparam("lookups", expanding=True),
+                   ReportMessage.report_id, func.count()).group_by(ReportMessage.report_id)
+
+
+def _unread(school_id, lookups, *columns):
+    """columns of the coordinator messages on the reports under these lookups that their reporter has
+    not read yet (parameters as bound parameters)."""
+    mine = _with_lookups(school_id, lookups).with_only_columns(Report.id).scalar_subquery()
+    return (scoped(select(*columns), ReportMessage, school_id)
             .where(ReportMessage.report_id.in_(mine), ReportMessage.author_role == ReportMessage.COORDINATOR,
-                   ReportMessage.read_by_reporter_at.is_(None))
-            .group_by(ReportMessage.report_id))
+                   ReportMessage.read_by_reporter_at.is_(None)))
 
 
 def reporter_recent_count(school_id: int, user_id: int, since) -> int:
