@@ -17,6 +17,8 @@ from .schemas import DeepLinkChoiceSchema, LoginSchema
 from .validation import NoStateCookie, VeiligMessageLaunch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
+# Built once: a schema keeps no state between loads, and every launch's login loads one.
+_login_schema = LoginSchema()
 
 
 def _params() -> dict:
@@ -28,7 +30,7 @@ def _params() -> dict:
 def login():
     """Third-party initiated login: send the browser to the LMS with a signed state and a nonce."""
     try:
-        params = LoginSchema().load(dict(_params().items()))
+        params = _login_schema.load(dict(_params().items()))
     except ValidationError as exc:
         raise LaunchRefused(_("The login request from the LMS is incomplete."),
                             hint=_("Missing or invalid: %(fields)s.", fields=", ".join(sorted(exc.messages))))
