@@ -4,7 +4,6 @@ Generated requests, valid by the document and invalid on purpose, with real path
 school's and another school's) among the random ones, never get a server error; every refusal is
 JSON with a message, and every answer fits what the document says of it.
 """
-import time
 
 import pytest
 import requests
