@@ -5,8 +5,7 @@ rolled back otherwise, so a refusal or an error stores nothing. A GET of a view 
 reads_only runs its queries without a transaction: each statement already sees its own snapshot
 (PostgreSQL's READ COMMITTED), so nothing changes for what it reads, and it spares the BEGIN
 and COMMIT round trips on pages everyone opens, such as the start page. Writing in such a
-request is a programming error, and fails loudly. A request whose every write is whole by itself
-(a login) may leave its transaction with autocommit_from_here().
+request is a programming error, and fails loudly.
 """
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
@@ -23,28 +22,6 @@ def reads_only(view):
 
 class WriteInReadOnlyRequest(RuntimeError):
     """A view marked reads_only (or something it called) tried to write."""
-
-
-def autocommit_from_here() -> None:
-    """Run this request's next statements without a transaction, each committed by itself.
-
-    For a request whose writes are each whole by themselves (a login: one INSERT … SELECT), so it
-    spares the BEGIN and COMMIT round trips. Call it before any write (the transaction of what the
-    request read so far is ended first). in_one_transaction() goes back.
-    """
-    if db.session.new or db.session.dirty or db.session.deleted:
-        raise RuntimeError("autocommit_from_here() after a write of this request")
-    session = db.session()
-    if session.in_transaction():
-        session.commit()
-    g.autocommit = True
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
-def in_one_transaction() -> None:
-    """Run this request's next statements in one transaction again (after autocommit_from_here)."""
-    if g.pop("autocommit", False):
-        db.session.commit()  # gives the connection back; the next statement begins a transaction
 
 
 def _begin() -> None:
