@@ -81,16 +81,18 @@ def sign_in_query(dialect: str):
             .where(Platform.id == bindparam("sign_in_platform")))
     if dialect != "postgresql":
         return query.add_columns(null())
-    table = UsedNonce.__table__
-    used = (postgresql.insert(table).values(nonce=bindparam("used_nonce"), expires_at=bindparam("used_until"))
-            .on_conflict_do_nothing().returning(table.c.nonce).cte("used_up"))
+    used = _use_up("postgresql").returning(UsedNonce.__table__.c.nonce).cte("used_up")
     return query.outerjoin(used, true()).add_columns(used.c.nonce.is_not(None))
 
 
 @cache
 def use_up_statement(dialect: str):
     """Built once per dialect: record a nonce as used unless it already is (rowcount 0)."""
+    return _use_up(dialect).execution_options(preserve_rowcount=True)
+
+
+def _use_up(dialect: str):
+    """INSERT the nonce (used_nonce, kept until used_until) unless it is there: the one rule for using one up."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = UsedNonce.__table__
-    return (insert(table).values(nonce=bindparam("used_nonce"), expires_at=bindparam("used_until"))
-            .on_conflict_do_nothing().execution_options(preserve_rowcount=True))
+    return (insert(UsedNonce.__table__).values(nonce=bindparam("used_nonce"), expires_at=bindparam("used_until"))
+            .on_conflict_do_nothing())
