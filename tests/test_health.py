@@ -50,5 +50,5 @@ def test_the_code_gate_never_stands_before_the_health_check(app, browser, school
     publish_defaults(app, school_lms.school_id)
     page, token = launch(browser, school_lms, "student")
     assert "/code?" in page.url, "the gate stands before the pages"
-    resp = browser.get(f"/health?lt={token}")
+    resp = browser.get("/health", token=token)
     assert resp.status_code == 200 and resp.json()["status"] == "ok"

@@ -48,7 +48,7 @@ def test_a_student_sees_the_code_at_launch_passes_the_check_and_goes_on_where_th
     assert ack.course_id is not None and ack.acknowledged_at is not None
     again, _ = launch(browser, school_lms, "student3")
     assert "Welkom" in again.text, "no gate once acknowledged"
-    reread = browser.get(f"/code?lt={token}")
+    reread = browser.get("/code", token=token)
     assert "Je hebt deze code" in reread.text or "acknowledged" in reread.text
     assert "form" not in reread.text.split("Gedragscode telefoon")[1].split("Versie")[0] or "/code/acknowledge" not in reread.text
 
@@ -77,7 +77,7 @@ def test_staff_acknowledge_the_staff_code_and_the_gate_remembers_the_page(browse
     page, token = launch(browser, school_lms, "teacher")
     assert "Gedragscode telefoon en social media voor medewerkers" in page.text
     # Someone following a link deep into the tool is sent to the code first, then on to that link.
-    gated = browser.get(f"/?lt={token}&tab=2")
+    gated = browser.get("/?tab=2", token=token)
     assert gated.status_code == 303 and _next_of(gated.headers["Location"]) == "/?tab=2"
     page = browser.follow(gated)
     action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
@@ -91,7 +91,7 @@ def test_staff_acknowledge_the_staff_code_and_the_gate_remembers_the_page(browse
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
 def test_the_gate_never_sends_anyone_to_another_site(browser, school_lms, codes, target):
     page, token = launch(browser, school_lms, "student2")
-    form_page = browser.get(f"/code?lt={token}", params={"next": target})
+    form_page = browser.get("/code", token=token, params={"next": target})
     action, fields = form_of(form_page.text, "form[action*='/code/acknowledge']")
     assert "next" not in fields
     resp = browser.post(action, data={**_answer(fields, [0, 0, 0]), "next": target})
@@ -117,7 +117,7 @@ def test_acknowledging_twice_a_forged_version_or_for_someone_else_is_refused(
     # A version of another school is as unknown as a made-up one.
     other_codes = publish_defaults(app, other_lms.school_id if hasattr(other_lms, "school_id") else _school_of(app, other_lms))
     _, other_token = launch(browser, other_lms, "student")
-    resp = browser.post(f"/code/acknowledge?lt={other_token}", data={**good, "version_id": str(codes["student"])})
+    resp = browser.post("/code/acknowledge", token=other_token, data={**good, "version_id": str(codes["student"])})
     assert resp.status_code == 404
     assert other_codes
 
@@ -165,7 +165,7 @@ def test_acknowledgements_are_append_only(app, school_lms, codes, db_session):
 def test_school_admins_are_not_stopped_by_the_gate_and_anyone_can_reread(browser, school_lms, codes):
     page, token = launch(browser, school_lms, "admin")
     assert "Welkom" in page.text
-    code = browser.get(f"/code?lt={token}&lang=en")
+    code = browser.get("/code?lang=en", token=token)
     assert code.status_code == 200 and "Code of conduct on phones and social media for staff" in code.text
-    assert browser.get(f"/code?lt={token}&lang=xx").status_code == 400
+    assert browser.get("/code?lang=xx", token=token).status_code == 400
     assert type(browser)(browser.tool_url).get("/code").status_code == 401, "no launch, no code"

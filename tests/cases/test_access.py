@@ -40,7 +40,7 @@ def tokens(app, school_lms, tool_url, case):
 @pytest.mark.parametrize("who", ["student", "teacher", "admin", "coordinator"])
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_by_role(browser, tokens, case, who, path):
-    resp = browser.get(path.format(id=case.id) + f"?lt={tokens[who]}")
+    resp = browser.get(path.format(id=case.id), token=tokens[who])
     expected = 200 if path in ALLOWED[who] else 403
     assert resp.status_code == expected, (who, path, resp.status_code)
     assert "pelican-umbrella" not in resp.text or (who == "coordinator" and path == "/cases/{id}")
@@ -49,7 +49,7 @@ def test_pages_by_role(browser, tokens, case, who, path):
 @pytest.mark.parametrize("who", ["student", "teacher", "admin"])
 @pytest.mark.parametrize("action", POSTS)
 def test_no_one_but_a_coordinator_changes_a_case(browser, tokens, case, db_session, who, action):
-    resp = browser.post(f"/cases/{case.id}/{action}?lt={tokens[who]}", data={"lt": tokens[who]})
+    resp = browser.post(f"/cases/{case.id}/{action}", token=tokens[who], data={"lt": tokens[who]})
     assert resp.status_code in (400, 403), "refused (a missing CSRF token is refused first)"
     db_session.expire_all()
     from lti_tool.reports.models import Report
@@ -74,22 +74,22 @@ def test_without_a_launch_nothing_opens(browser, tool_url, case):
 
 def test_another_schools_coordinator_finds_nothing_of_this_school(browser, tool_url, db_session, other_lms, case):
     token = coordinator_token(browser, db_session, other_lms)
-    assert browser.get(f"/cases/{case.id}?lt={token}").status_code == 404
-    page = browser.get(f"/cases?status=all&q={case.reference}&lt={token}")
+    assert browser.get(f"/cases/{case.id}", token=token).status_code == 404
+    page = browser.get(f"/cases?status=all&q={case.reference}", token=token)
     assert page.status_code == 200 and "No case of this school has that reference" in page.text
     assert f">{case.reference}<" not in page.text
-    queue = browser.get(f"/cases?status=all&lt={token}")
+    queue = browser.get("/cases?status=all", token=token)
     assert case.reference not in queue.text
     headers = {"X-Launch-Token": token}
     assert requests.get(f"{tool_url}/api/v1/cases/{case.id}", headers=headers, timeout=30).status_code == 404
     listed = requests.get(f"{tool_url}/api/v1/cases", params={"q": case.reference, "status": "all"},
                           headers=headers, timeout=30).json()
     assert listed["cases"] == []
-    form = browser.get(f"/cases/new?lt={token}")
+    form = browser.get("/cases/new", token=token)
     from tests.support.browser import form_of
     _, fields = form_of(form.text, "form.editor")
     for action in POSTS:
-        resp = browser.post(f"/cases/{case.id}/{action}?lt={token}",
+        resp = browser.post(f"/cases/{case.id}/{action}", token=token,
                             data={"csrf_token": fields["csrf_token"], "status": "acknowledged", "body": "x",
                                   "step": "parents", "done": "true", "value": "true", "confirm": "true",
                                   "outcome": "resolved", "assignee_id": ""})
@@ -101,18 +101,18 @@ def test_another_schools_coordinator_finds_nothing_of_this_school(browser, tool_
 
 def test_guessed_ids_are_not_found(browser, tool_url, tokens):
     for guess in (0, 999999, 2**31 - 1):
-        assert browser.get(f"/cases/{guess}?lt={tokens['coordinator']}").status_code == 404
+        assert browser.get(f"/cases/{guess}", token=tokens['coordinator']).status_code == 404
         assert requests.get(f"{tool_url}/api/v1/cases/{guess}", headers={"X-Launch-Token": tokens["coordinator"]},
                             timeout=30).status_code == 404
-    assert browser.get(f"/cases/-1?lt={tokens['coordinator']}").status_code == 404
-    assert browser.get(f"/cases/abc?lt={tokens['coordinator']}").status_code == 404
+    assert browser.get("/cases/-1", token=tokens['coordinator']).status_code == 404
+    assert browser.get("/cases/abc", token=tokens['coordinator']).status_code == 404
 
 
 def test_a_school_admin_sees_figures_but_no_case(browser, tokens, case, db_session):
     for path in ("/cases/dashboard", "/cases/audit", "/cases/consistency"):
-        page = browser.get(f"{path}?lt={tokens['admin']}")
+        page = browser.get(f"{path}", token=tokens['admin'])
         assert "pelican" not in page.text and f"/cases/{case.id}?" not in page.text
-    home = browser.get(f"/?view=home&lt={tokens['admin']}")
+    home = browser.get("/?view=home", token=tokens['admin'])
     assert "Audit log" in home.text and "Statistics" in home.text and "Case queue" not in home.text
 
 
@@ -120,15 +120,15 @@ def test_a_school_admin_who_is_also_coordinator_sees_both(browser, school_lms, d
     _, token = launch(browser, school_lms, "admin")
     designate(db_session, school_lms, "admin")
     try:
-        assert browser.get(f"/cases/{case.id}?lt={token}").status_code == 200
-        assert browser.get(f"/cases/audit?lt={token}").status_code == 200
+        assert browser.get(f"/cases/{case.id}", token=token).status_code == 200
+        assert browser.get("/cases/audit", token=token).status_code == 200
     finally:
         designate(db_session, school_lms, "admin", False)
 
 
 def test_teachers_and_students_see_no_link_to_cases(browser, tokens):
     for who in ("student", "teacher"):
-        home = browser.get(f"/?view=home&lt={tokens[who]}")
+        home = browser.get("/?view=home", token=tokens[who])
         assert "/cases" not in home.text
 
 

@@ -15,7 +15,7 @@ def test_a_report_travels_from_the_student_to_the_coordinator_and_back(tool_url,
                    platform="Snapchat", identity="pseudonymous")
     reference = reference_of(resp)
 
-    queue = coordinator.get(f"/cases?lt={coordinator_token}")
+    queue = coordinator.get("/cases", token=coordinator_token)
     soup = BeautifulSoup(queue.text, "html.parser")
     link = next(a for a in soup.select("a.ref") if a.text.strip() == reference)
     row = link.find_parent("tr")
@@ -31,7 +31,7 @@ def test_a_report_travels_from_the_student_to_the_coordinator_and_back(tool_url,
     action, fields = form_of(case.text, "form[action*='/notes']")
     coordinator.post(action, data={**fields, "body": "Police contact informed by phone."})
 
-    own = text_of(student.get(f"/reports/{reference}?lt={student_token}").text)
+    own = text_of(student.get(f"/reports/{reference}", token=student_token).text)
     assert "We are talking to the mentor of 4A today." in own and "Seen by the coordinator" in own
     assert "Police contact informed" not in own
 
@@ -39,4 +39,4 @@ def test_a_report_travels_from_the_student_to_the_coordinator_and_back(tool_url,
     action, fields = form_of(case.text, "form.close-form")
     closed = coordinator.post(action, data={**fields, "outcome": "referred", "rule": ""})
     assert closed.status_code == 303
-    assert "Closed" in text_of(student.get(f"/reports/{reference}?lt={student_token}").text)
+    assert "Closed" in text_of(student.get(f"/reports/{reference}", token=student_token).text)

@@ -39,7 +39,7 @@ def token(browser, db_session, school_lms):
 
 
 def test_urgent_cases_come_first_then_the_oldest(browser, token, cases):
-    page = browser.get(f"/cases?lt={token}")
+    page = browser.get("/cases", token=token)
     assert page.status_code == 200
     order = refs(page.text)
     expected = [cases[k].reference for k in ("threat", "spreading", "old_bullying", "week_private", "fresh_other")]
@@ -49,13 +49,13 @@ def test_urgent_cases_come_first_then_the_oldest(browser, token, cases):
 
 
 def test_overdue_cases_stand_out(browser, token, cases):
-    page = browser.get(f"/cases?lt={token}")
+    page = browser.get("/cases", token=token)
     classes = rows(page.text)
     assert "is-overdue" in classes[cases["old_bullying"].reference]
     assert "is-overdue" in classes[cases["threat"].reference], "an urgent case waits an hour at most"
     assert "is-overdue" not in classes[cases["fresh_other"].reference]
     assert "overdue since" in page.text
-    only = refs(browser.get(f"/cases?overdue=true&lt={token}").text)
+    only = refs(browser.get("/cases?overdue=true", token=token).text)
     assert cases["old_bullying"].reference in only and cases["fresh_other"].reference not in only
     assert cases["spreading"].reference not in only, "ten minutes is within the hour"
 
@@ -71,7 +71,7 @@ def test_overdue_cases_stand_out(browser, token, cases):
     ("assignee=none&category=other", {"fresh_other"}),
 ])
 def test_filters(browser, token, cases, query, keys):
-    page = browser.get(f"/cases?{query}&lt={token}")
+    page = browser.get(f"/cases?{query}", token=token)
     assert page.status_code == 200
     shown = set(refs(page.text))
     mine = {case.reference: key for key, case in cases.items()}
@@ -81,9 +81,9 @@ def test_filters(browser, token, cases, query, keys):
 def test_filter_by_assignee(browser, token, cases, app, db_session, school_lms):
     me = user_id(db_session, school_lms, "coordinator")
     case = make_case(app, school_lms.school_id, category="unwanted_images", assignee_id=me)
-    assert refs(browser.get(f"/cases?assignee=me&lt={token}").text) == [case.reference]
-    assert refs(browser.get(f"/cases?assignee={me}&lt={token}").text) == [case.reference]
-    assert case.reference not in refs(browser.get(f"/cases?assignee=none&lt={token}").text)
+    assert refs(browser.get("/cases?assignee=me", token=token).text) == [case.reference]
+    assert refs(browser.get(f"/cases?assignee={me}", token=token).text) == [case.reference]
+    assert case.reference not in refs(browser.get("/cases?assignee=none", token=token).text)
 
 
 @pytest.mark.parametrize("typed", ["{ref}", "{lower}", "{plain}", "  {ref}  ", "{spaced}"])
@@ -91,12 +91,12 @@ def test_search_by_reference_in_the_forms_people_type(browser, token, cases, typ
     ref = cases["closed"].reference
     text = typed.format(ref=ref, lower=ref.lower(), plain=ref[3:].replace("-", ""),
                         spaced=ref[3:].replace("-", " "))
-    page = browser.get(f"/cases?status=all&q={text}&lt={token}")
+    page = browser.get(f"/cases?status=all&q={text}", token=token)
     assert refs(page.text) == [ref]
 
 
 def test_a_reference_that_is_not_there_finds_nothing(browser, token, cases):
-    page = browser.get(f"/cases?q=VO-ZZZZ-ZZZZ&lt={token}")
+    page = browser.get("/cases?q=VO-ZZZZ-ZZZZ", token=token)
     assert refs(page.text) == [] and "No case of this school has that reference" in page.text
 
 
@@ -105,12 +105,12 @@ def test_a_reference_that_is_not_there_finds_nothing(browser, token, cases):
                                    # Ids no row can have: refused, never passed to the database.
                                    f"assignee={2**64}", "assignee=-3", f"after=0_1700000000000000_{2**64}"])
 def test_bad_filters_are_refused(browser, token, cases, query):
-    page = browser.get(f"/cases?{query}&lt={token}")
+    page = browser.get(f"/cases?{query}", token=token)
     assert page.status_code == 400
 
 
 def test_the_queue_shows_no_content_of_a_report(browser, token, cases):
-    page = browser.get(f"/cases?status=all&lt={token}")
+    page = browser.get("/cases?status=all", token=token)
     assert "Mean comments under a photo" not in page.text
     assert "@someone" not in page.text
 
@@ -123,12 +123,12 @@ def test_a_new_message_from_the_reporter_shows_in_the_queue(browser, token, app,
     with app.app_context():
         operations.post_message(db.session.get(Report, case.id), ReportMessage.REPORTER, "One more thing.")
         db.session.commit()
-    page = browser.get(f"/cases?category=other&lt={token}")
+    page = browser.get("/cases?category=other", token=token)
     assert "1 new message" in page.text
-    browser.get(f"/cases/{case.id}?lt={token}")
-    assert "new message" not in browser.get(f"/cases?category=other&lt={token}").text
+    browser.get(f"/cases/{case.id}", token=token)
+    assert "new message" not in browser.get("/cases?category=other", token=token).text
 
 
 def test_the_home_page_leads_coordinators_to_the_queue(browser, token):
-    home = browser.get(f"/?view=home&lt={token}")
+    home = browser.get("/?view=home", token=token)
     assert "/cases?" in home.text and "Case queue" in home.text

@@ -63,9 +63,9 @@ def test_a_purge_keeps_only_an_anonymous_summary(app, db_session, school_lms, co
     assert db_session.get(Report, recent.id).details is not None
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.report_id == old.id,
                                                        AuditEvent.action == "contents_purged")).one()
-    page = browser.get(f"/cases/{old.id}?lt={coordinator_token(browser, db_session, school_lms)}")
+    page = browser.get(f"/cases/{old.id}", token=coordinator_token(browser, db_session, school_lms))
     assert page.status_code == 200 and "were removed" in page.text and "station" not in page.text
-    mine = browser.get(f"/reports/mine?lt={reporter_token}")
+    mine = browser.get("/reports/mine", token=reporter_token)
     assert old.reference not in mine.text, "the reporter's link to it expired with the contents"
 
 
@@ -125,13 +125,13 @@ def test_a_purged_case_cannot_change_any_more(app, db_session, school_lms, coord
     with app.app_context():
         retention.purge_due()
     token = coordinator_token(browser, db_session, school_lms)
-    page = browser.get(f"/cases/{case.id}?lt={token}")
+    page = browser.get(f"/cases/{case.id}", token=token)
     assert "<textarea" not in page.text, "no forms to change a purged case"
     from bs4 import BeautifulSoup
-    csrf = BeautifulSoup(browser.get(f"/cases/new?lt={token}").text, "html.parser").select_one(
+    csrf = BeautifulSoup(browser.get("/cases/new", token=token).text, "html.parser").select_one(
         "input[name=csrf_token]")["value"]
-    assert browser.post(f"/cases/{case.id}/reopen?lt={token}", data={"csrf_token": csrf}).status_code == 409
-    assert browser.post(f"/cases/{case.id}/notes?lt={token}", data={"csrf_token": csrf, "body": "x"}).status_code == 409
+    assert browser.post(f"/cases/{case.id}/reopen", token=token, data={"csrf_token": csrf}).status_code == 409
+    assert browser.post(f"/cases/{case.id}/notes", token=token, data={"csrf_token": csrf, "body": "x"}).status_code == 409
 
 
 def test_the_purge_thread_is_off_in_tests_and_on_by_flag(app, database_url):

@@ -23,7 +23,7 @@ def test_settings_errors_are_named_by_their_labels_and_tied_to_their_fields(brow
     launch(browser, school_lms, "coordinator", locale=locale)
     designate(db_session, school_lms, "coordinator")
     _, token = launch(browser, school_lms, "coordinator", locale=locale)
-    action, fields = form_of(browser.get(f"/cases/settings?lt={token}").text, "form.editor")
+    action, fields = form_of(browser.get("/cases/settings", token=token).text, "form.editor")
     resp = browser.post(action, data={**fields, "first_response_hours": "0", "retention_months": ""})
     assert resp.status_code == 400
     words = WORDS[locale]

@@ -50,7 +50,7 @@ def school(app, school_lms, tool_url):
 
 def test_the_dashboard_counts_open_overdue_and_reports_per_category(browser, db_session, school_lms, school):
     token = coordinator_token(browser, db_session, school_lms)
-    page = browser.get(f"/cases/dashboard?lt={token}")
+    page = browser.get("/cases/dashboard", token=token)
     assert page.status_code == 200
     soup = BeautifulSoup(page.text, "html.parser")
     tiles = {t.select_one(".tile-label").text.strip(): t.select_one(".tile-n").text.strip() for t in soup.select(".tile")}
@@ -65,7 +65,7 @@ def test_the_dashboard_counts_open_overdue_and_reports_per_category(browser, db_
 
 def test_the_figures_download_as_csv_and_the_export_is_audited(browser, db_session, school_lms, school):
     token = coordinator_token(browser, db_session, school_lms)
-    resp = browser.get(f"/cases/statistics.csv?lt={token}")
+    resp = browser.get("/cases/statistics.csv", token=token)
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in resp.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(resp.text)))
@@ -81,7 +81,7 @@ def test_the_figures_download_as_csv_and_the_export_is_audited(browser, db_sessi
 
 def test_consistency_shows_per_rule_which_steps_were_applied_without_names(browser, db_session, school_lms, school):
     _, token = launch(browser, school_lms, "admin")
-    page = browser.get(f"/cases/consistency?lt={token}")
+    page = browser.get("/cases/consistency", token=token)
     assert page.status_code == 200
     soup = BeautifulSoup(page.text, "html.parser")
     section = next(s for s in soup.select("section.rule-consistency") if "Filming and photographing others" in s.text)
@@ -97,20 +97,20 @@ def test_the_school_admin_reads_the_audit_log_without_contents_or_reporters(brow
     named = make_case(app, school_lms.school_id, reporter_user_id=user_id(db_session, school_lms, "student"),
                       identity="named", what="Secret named story.")
     from tests.support.browser import Browser
-    Browser(browser.tool_url).get(f"/cases/{named.id}?lt={coordinator}")
+    Browser(browser.tool_url).get(f"/cases/{named.id}", token=coordinator)
     assert student
     _, token = launch(browser, school_lms, "admin")
-    page = browser.get(f"/cases/audit?lt={token}")
+    page = browser.get("/cases/audit", token=token)
     assert page.status_code == 200
     body = text_of(page.text)
     assert "Case viewed" in body and "Fatima Yilmaz" in body and named.reference in body
     assert "Report received" in body and "The reporter" in body
     assert "Sanne" not in body, "the named reporter is not named in the log"
     assert "Secret" not in body
-    only = BeautifulSoup(browser.get(f"/cases/audit?action=case_closed&lt={token}").text, "html.parser")
+    only = BeautifulSoup(browser.get("/cases/audit?action=case_closed", token=token).text, "html.parser")
     actions = {td.text.split("(")[0].strip() for td in only.select("tbody td[data-label=What]")}
     assert actions == {"Case closed"}
-    assert browser.get(f"/cases/audit?action=x&before=abc&lt={token}").status_code == 400
+    assert browser.get("/cases/audit?action=x&before=abc", token=token).status_code == 400
 
 
 def test_the_audit_log_pages_back_in_time(browser, db_session, school_lms, school, app):
@@ -120,7 +120,7 @@ def test_the_audit_log_pages_back_in_time(browser, db_session, school_lms, schoo
             audit.record(school_lms.school_id, None, "settings_changed", None, "retention_months")
         db.session.commit()
     _, token = launch(browser, school_lms, "admin")
-    first = BeautifulSoup(browser.get(f"/cases/audit?lt={token}").text, "html.parser")
+    first = BeautifulSoup(browser.get("/cases/audit", token=token).text, "html.parser")
     assert len(first.select("tbody tr")) == 50
     older = first.select_one("a[rel=next]")["href"]
     second = BeautifulSoup(browser.get(older).text, "html.parser")

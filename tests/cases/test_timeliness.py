@@ -69,7 +69,7 @@ def test_deadlines_stand_as_done_late_open_or_overdue(app, school_lms):
 def test_the_case_page_shows_its_deadlines(browser, app, db_session, school_lms):
     token = coordinator_token(browser, db_session, school_lms)
     case = make_case(app, school_lms.school_id, category="other", age=timedelta(days=8))
-    page = browser.get(f"/cases/{case.id}?lt={token}").text
+    page = browser.get(f"/cases/{case.id}", token=token).text
     assert "First response" in page and "Acknowledgement to the reporter" in page and "Feedback to the reporter" in page
     assert page.count("overdue since") == 2
 
@@ -77,7 +77,7 @@ def test_the_case_page_shows_its_deadlines(browser, app, db_session, school_lms)
 @pytest.mark.parametrize("who", ["coordinator", "admin"])
 def test_the_school_sets_its_targets_and_retention(browser, app, db_session, school_lms, who):
     token = coordinator_token(browser, db_session, school_lms) if who == "coordinator" else launch(browser, school_lms, who)[1]
-    page = browser.get(f"/cases/settings?lt={token}")
+    page = browser.get("/cases/settings", token=token)
     assert page.status_code == 200
     action, fields = form_of(page.text, "form.editor")
     saved = browser.post(action, data={**fields, "first_response_hours": "8", "urgent_response_minutes": "30",
@@ -98,7 +98,7 @@ def test_the_school_sets_its_targets_and_retention(browser, app, db_session, sch
                                           ("retention_months", "")])
 def test_settings_out_of_range_are_refused_and_shown_as_typed(browser, db_session, school_lms, field, value):
     token = coordinator_token(browser, db_session, school_lms)
-    page = browser.get(f"/cases/settings?lt={token}")
+    page = browser.get("/cases/settings", token=token)
     action, fields = form_of(page.text, "form.editor")
     before = db_session.get(CaseSettings, school_lms.school_id)
     before = before and (before.first_response_hours, before.retention_months)
@@ -121,10 +121,10 @@ def test_a_stricter_target_makes_a_case_overdue_in_the_queue(browser, app, db_se
     with app.app_context():
         # Over a weekend 90 minutes may hold less than an hour of working time: ask the clock itself.
         working = timeliness.add_working_hours(case.created_at, 1) < datetime.now(timezone.utc)
-    assert case.reference not in browser.get(f"/cases?overdue=true&lt={token}").text
+    assert case.reference not in browser.get("/cases?overdue=true", token=token).text
     with app.app_context():
         operations.save_settings(school_lms.school_id, None, {"first_response_hours": 1,
                                                               "urgent_response_minutes": 60, "retention_months": 12})
         db.session.commit()
-    shown = case.reference in browser.get(f"/cases?overdue=true&lt={token}").text
+    shown = case.reference in browser.get("/cases?overdue=true", token=token).text
     assert shown == working, "90 minutes of working time pass a 1-hour target (not over a weekend)"

@@ -24,7 +24,7 @@ def _versions(db_session, school_id, audience="student"):
 
 def test_a_new_school_starts_with_a_ready_bilingual_draft_for_students_and_staff(browser, school_lms, db_session):
     page, token = launch(browser, school_lms, "admin")
-    index = browser.get(f"/conduct?lt={token}")
+    index = browser.get("/conduct", token=token)
     assert index.status_code == 200
     assert "Not published yet" in index.text
     for audience in ("student", "staff"):
@@ -43,7 +43,7 @@ def test_a_new_school_starts_with_a_ready_bilingual_draft_for_students_and_staff
 
 def test_the_author_edits_the_draft_and_previews_it_as_students_and_staff_in_both_languages(browser, school_lms, db_session):
     _, token = launch(browser, school_lms, "admin")
-    editor = browser.get(f"/conduct/student/draft?lt={token}")
+    editor = browser.get("/conduct/student/draft", token=token)
     assert editor.status_code == 200
     action, fields = form_of(editor.text, "form.editor")
     from bs4 import BeautifulSoup
@@ -57,21 +57,21 @@ def test_the_author_edits_the_draft_and_previews_it_as_students_and_staff_in_bot
     assert saved.status_code == 200 and "Draft saved" in saved.text
     draft = _versions(db_session, school_lms.school_id)[-1]
     assert draft.content["title"]["nl"] == "Onze afspraken over telefoons"
-    preview_nl = browser.get(f"/conduct/versions/{draft.id}/preview?lang=nl&lt={token}")
+    preview_nl = browser.get(f"/conduct/versions/{draft.id}/preview?lang=nl", token=token)
     assert "Onze afspraken over telefoons" in preview_nl.text
-    preview_en = browser.get(f"/conduct/versions/{draft.id}/preview?lang=en&lt={token}")
+    preview_en = browser.get(f"/conduct/versions/{draft.id}/preview?lang=en", token=token)
     assert preview_en.status_code == 200
     assert "<script>alert(1)" not in preview_en.text and "javascript:" not in preview_en.text
     assert "<strong>ok</strong>" in preview_en.text
     staff = [v for v in _versions(db_session, school_lms.school_id, "staff")][-1]
-    preview_staff = browser.get(f"/conduct/versions/{staff.id}/preview?lt={token}")
+    preview_staff = browser.get(f"/conduct/versions/{staff.id}/preview", token=token)
     assert "staff" in text_of(preview_staff.text).lower() or "medewerkers" in preview_staff.text
 
 
 def test_a_draft_that_does_not_validate_comes_back_as_typed_and_stores_nothing(browser, school_lms, db_session):
     _, token = launch(browser, school_lms, "admin")
     before = _versions(db_session, school_lms.school_id)[-1].content
-    editor = browser.get(f"/conduct/student/draft?lt={token}")
+    editor = browser.get("/conduct/student/draft", token=token)
     action, fields = form_of(editor.text, "form.editor")
     fields.update({"title-nl": "x" * 300, "title-en": "Typed title", "rule-0-key": "Bad Key!",
                    "rule-0-title-nl": "R", "rule-0-ladder-nl": "one"})
@@ -114,9 +114,9 @@ def test_publishing_retires_the_previous_version_and_a_published_version_never_c
             db.session.flush()
         db.session.rollback()
     _, token = launch(browser, school_lms, "admin")
-    page = browser.get(f"/conduct/versions/{second}/publish?lt={token}")
+    page = browser.get(f"/conduct/versions/{second}/publish", token=token)
     assert page.status_code == 405
-    index = browser.get(f"/conduct?lt={token}")
+    index = browser.get("/conduct", token=token)
     action, fields = form_of(index.text, f"form[action*='/versions/{second}/due-date']")
     resp = browser.post(action, data={**fields, "due_date": "not a date"})
     assert resp.status_code == 400
@@ -124,8 +124,8 @@ def test_publishing_retires_the_previous_version_and_a_published_version_never_c
 
 def test_the_author_publishes_from_the_page_saying_minor_or_major(browser, school_lms, db_session):
     _, token = launch(browser, school_lms, "admin")
-    browser.get(f"/conduct/staff/draft?lt={token}")
-    index = browser.get(f"/conduct?lt={token}")
+    browser.get("/conduct/staff/draft", token=token)
+    index = browser.get("/conduct", token=token)
     draft = _versions(db_session, school_lms.school_id, "staff")[-1]
     action, fields = form_of(index.text, f"form[action*='/versions/{draft.id}/publish']")
     current = [v for v in _versions(db_session, school_lms.school_id, "staff") if v.status == "published"]
@@ -148,48 +148,48 @@ def test_history_and_differences_between_two_versions(app, browser, school_lms, 
     publish_defaults(app, school_lms.school_id, audiences=("student",), edit=retitle)
     old, new = [v for v in _versions(db_session, school_lms.school_id) if v.status != "draft"][-2:]
     _, token = launch(browser, school_lms, "admin")
-    index = browser.get(f"/conduct?lt={token}")
+    index = browser.get("/conduct", token=token)
     assert "/conduct/student/diff" in index.text
-    diff = browser.get(f"/conduct/student/diff?from={old.id}&to={new.id}&lang=en&lt={token}")
+    diff = browser.get(f"/conduct/student/diff?from={old.id}&to={new.id}&lang=en", token=token)
     assert diff.status_code == 200
     assert '<ins class="diff-line diff-added">## 1. Mobiles in class</ins>' in diff.text
     assert '<del class="diff-line diff-removed">## 1. Phones in class</del>' in diff.text
-    assert browser.get(f"/conduct/staff/diff?from={old.id}&to={new.id}&lt={token}").status_code == 404
-    assert browser.get(f"/conduct/student/diff?from=x&to={new.id}&lt={token}").status_code == 400
+    assert browser.get(f"/conduct/staff/diff?from={old.id}&to={new.id}", token=token).status_code == 404
+    assert browser.get(f"/conduct/student/diff?from=x&to={new.id}", token=token).status_code == 400
 
 
 def test_a_designated_coordinator_may_author(browser, school_lms, db_session):
     _, token = launch(browser, school_lms, "coordinator")
-    assert browser.get(f"/conduct?lt={token}").status_code == 403, "not designated yet"
+    assert browser.get("/conduct", token=token).status_code == 403, "not designated yet"
     member = db_session.scalars(select(SchoolMember).join(User).where(
         User.sub == school_lms.users["coordinator"].sub, User.issuer == school_lms.issuer)).one()
     member.is_coordinator = True
     db_session.commit()
-    assert browser.get(f"/conduct?lt={token}").status_code == 200
+    assert browser.get("/conduct", token=token).status_code == 200
 
 
 @pytest.mark.parametrize("user_key", ["student", "teacher"])
 def test_students_and_teachers_cannot_author(browser, school_lms, db_session, user_key):
     _, token = launch(browser, school_lms, user_key)
     draft = _versions(db_session, school_lms.school_id)[-1]
-    assert browser.get(f"/conduct?lt={token}").status_code == 403
-    assert browser.get(f"/conduct/student/draft?lt={token}").status_code == 403
-    assert browser.get(f"/conduct/versions/{draft.id}/preview?lt={token}").status_code == 403
-    assert browser.post(f"/conduct/versions/{draft.id}/publish?lt={token}",
+    assert browser.get("/conduct", token=token).status_code == 403
+    assert browser.get("/conduct/student/draft", token=token).status_code == 403
+    assert browser.get(f"/conduct/versions/{draft.id}/preview", token=token).status_code == 403
+    assert browser.post(f"/conduct/versions/{draft.id}/publish", token=token,
                         data={"change": "major"}).status_code in (400, 403)
 
 
 def test_another_schools_admin_cannot_see_or_publish_this_schools_versions(browser, school_lms, other_lms, db_session):
     own = _versions(db_session, school_lms.school_id)[-1]
     _, token = launch(browser, other_lms, "admin")
-    assert browser.get(f"/conduct/versions/{own.id}/preview?lt={token}").status_code == 404
-    index = browser.get(f"/conduct?lt={token}")
+    assert browser.get(f"/conduct/versions/{own.id}/preview", token=token).status_code == 404
+    index = browser.get("/conduct", token=token)
     _, fields = form_of(index.text, "form[method=post]")
-    resp = browser.post(f"/conduct/versions/{own.id}/publish?lt={token}",
+    resp = browser.post(f"/conduct/versions/{own.id}/publish", token=token,
                         data={"csrf_token": fields["csrf_token"], "change": "major"})
     assert resp.status_code == 404
-    assert browser.get(f"/conduct/versions/999999/preview?lt={token}").status_code == 404
-    assert browser.get(f"/conduct/teachers/draft?lt={token}").status_code == 404
+    assert browser.get("/conduct/versions/999999/preview", token=token).status_code == 404
+    assert browser.get("/conduct/teachers/draft", token=token).status_code == 404
     assert _versions(db_session, school_lms.school_id)[-1].status == own.status
 
 
@@ -197,7 +197,7 @@ def test_discarding_and_deadlines_are_refused_to_other_roles_and_other_schools(
         app, browser, school_lms, other_lms, db_session):
     publish_defaults(app, school_lms.school_id, audiences=("staff",))
     _, admin_token = launch(browser, school_lms, "admin")
-    browser.get(f"/conduct/staff/draft?lt={admin_token}")  # a fresh draft to aim at
+    browser.get("/conduct/staff/draft", token=admin_token)  # a fresh draft to aim at
     versions = _versions(db_session, school_lms.school_id, "staff")
     draft = versions[-1]
     current = next(v for v in versions if v.status == "published")
@@ -207,8 +207,8 @@ def test_discarding_and_deadlines_are_refused_to_other_roles_and_other_schools(
         visitor = type(browser)(browser.tool_url)
         _, token = launch(visitor, lms, user_key)
         csrf = _csrf_token(visitor, token)
-        discard = visitor.post(f"/conduct/versions/{draft.id}/discard?lt={token}", data={"csrf_token": csrf})
-        deadline = visitor.post(f"/conduct/versions/{current.id}/due-date?lt={token}",
+        discard = visitor.post(f"/conduct/versions/{draft.id}/discard", token=token, data={"csrf_token": csrf})
+        deadline = visitor.post(f"/conduct/versions/{current.id}/due-date", token=token,
                                 data={"csrf_token": csrf, "due_date": "2031-01-01"})
         assert (discard.status_code, deadline.status_code) == (expected, expected), user_key
     after = _versions(db_session, school_lms.school_id, "staff")

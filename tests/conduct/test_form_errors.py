@@ -30,7 +30,7 @@ def _editor_fields(page: str) -> tuple[str, dict]:
 def test_a_broken_rule_and_question_are_named_in_the_authors_words_and_tied_to_their_fields(
         browser, school_lms, locale):
     _, token = launch(browser, school_lms, "admin", locale=locale)
-    editor = browser.get(f"/conduct/student/draft?lt={token}")
+    editor = browser.get("/conduct/student/draft", token=token)
     action, fields = _editor_fields(editor.text)
     fields["question-0-prompt-nl"] = fields.get("question-0-prompt-nl") or "Vraag"
     fields.update({"rule-0-title-en": "x" * 201, "question-0-answer": "not a number"})
@@ -53,7 +53,7 @@ def test_a_broken_rule_and_question_are_named_in_the_authors_words_and_tied_to_t
 
 def test_a_question_that_points_at_no_rule_is_named_by_its_number(browser, school_lms):
     _, token = launch(browser, school_lms, "admin", locale="en")
-    action, fields = _editor_fields(browser.get(f"/conduct/student/draft?lt={token}").text)
+    action, fields = _editor_fields(browser.get("/conduct/student/draft", token=token).text)
     fields["question-0-rule"] = "no-such-rule"
     resp = browser.post(action, data=fields)
     assert resp.status_code == 400

@@ -39,9 +39,9 @@ def test_school_admin_designates_and_removes_a_coordinator(browser, lms, db_sess
 def test_students_and_staff_cannot_open_or_change_coordinators(browser, lms, db_session, user_key):
     home = _home(browser, lms, user_key)
     token = home.url.split("lt=")[1]
-    assert browser.get(f"/school/coordinators?lt={token}").status_code == 403
+    assert browser.get("/school/coordinators", token=token).status_code == 403
     me = _member(db_session, lms, user_key)
-    resp = browser.post(f"/school/coordinators?lt={token}",
+    resp = browser.post("/school/coordinators", token=token,
                         data={"member_id": me.id, "is_coordinator": "true", "csrf_token": "x"})
     assert resp.status_code in (400, 403)
     db_session.expire_all()
@@ -81,7 +81,7 @@ def test_an_admin_of_another_school_cannot_touch_this_schools_members(browser, l
     assert page.status_code == 200 and f'name="member_id" value="{teacher.id}"' not in page.text
     _, fields = form_of(page.text, "form") if "member_id" in page.text else ("", {})
     token = home.url.split("lt=")[1]
-    resp = browser.post(f"/school/coordinators?lt={token}", data={
+    resp = browser.post("/school/coordinators", token=token, data={
         "csrf_token": fields.get("csrf_token") or _csrf(page.text), "member_id": teacher.id,
         "is_coordinator": "true"})
     assert resp.status_code == 404

@@ -22,7 +22,7 @@ def course_with_every_state(browser, fresh_lms, db_session):
     admin = launch(browser, lms, "admin")
     teacher = launch(browser, lms, "teacher")
     course = course_of(db_session, lms)
-    assert browser.get(f"/school/courses/{course.id}/overview?lt={teacher}").status_code == 200
+    assert browser.get(f"/school/courses/{course.id}/overview", token=teacher).status_code == 200
     school_id = school_of(db_session, lms).id
     first = publish(db_session, school_id, "student", number=1, epoch=1)
     second = publish(db_session, school_id, "student", number=2, epoch=2)
@@ -46,7 +46,7 @@ def _rows(html: str) -> dict[str, str]:
 
 def test_every_member_is_shown_with_their_standing(browser, course_with_every_state):
     s = course_with_every_state
-    page = browser.get(f"/school/courses/{s['course'].id}/overview?lt={s['teacher']}")
+    page = browser.get(f"/school/courses/{s['course'].id}/overview", token=s['teacher'])
     assert page.status_code == 200
     rows = _rows(page.text)
     assert set(rows) == {"Sanne de Vries", "Daan Jansen", "Noor El Amrani", "Milan Bos", "Mark Bakker",
@@ -61,7 +61,7 @@ def test_every_member_is_shown_with_their_standing(browser, course_with_every_st
 
 def test_counts_and_an_accessible_progress_bar(browser, course_with_every_state):
     s = course_with_every_state
-    page = browser.get(f"/school/courses/{s['course'].id}/overview?lt={s['teacher']}")
+    page = browser.get(f"/school/courses/{s['course'].id}/overview", token=s['teacher'])
     soup = BeautifulSoup(page.text, "html.parser")
     bar = soup.select_one("progress#ack-progress")
     assert (bar["value"], bar["max"]) == ("2", "6")
@@ -88,7 +88,7 @@ def test_filters_by_role_and_status(browser, course_with_every_state, query, nam
 
 def test_the_filter_form_keeps_the_launch_token(browser, course_with_every_state):
     s = course_with_every_state
-    page = browser.get(f"/school/courses/{s['course'].id}/overview?lt={s['teacher']}")
+    page = browser.get(f"/school/courses/{s['course'].id}/overview", token=s['teacher'])
     action, fields = form_of(page.text, "form.filters")
     assert fields["lt"]  # a GET form drops its action's query: the token travels as a field
     fields.update(role="staff", status="")
@@ -114,7 +114,7 @@ def _csv(resp) -> list[list[str]]:
 
 def test_csv_export_has_the_same_rows_and_filters(browser, course_with_every_state):
     s = course_with_every_state
-    resp = browser.get(f"/school/courses/{s['course'].id}/overview.csv?lt={s['teacher']}&role=student")
+    resp = browser.get(f"/school/courses/{s['course'].id}/overview.csv?role=student", token=s['teacher'])
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith("text/csv")
     assert re.fullmatch(r'attachment; filename="overview-2B-MENTOR-\d{4}-\d\d-\d\d\.csv"',
@@ -128,7 +128,7 @@ def test_csv_export_has_the_same_rows_and_filters(browser, course_with_every_sta
     assert sanne[1:4] == ["Student", "Acknowledged", "2"] and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", sanne[4])
     assert sanne[5:] == ["2", "", "no"]
     assert by_name["Daan Jansen"][2:4] == ["Outdated version", "1"]
-    staff = _csv(browser.get(f"/school/courses/{s['course'].id}/overview.csv?lt={s['teacher']}&status=overdue"))
+    staff = _csv(browser.get(f"/school/courses/{s['course'].id}/overview.csv?status=overdue", token=s['teacher']))
     assert staff[1] == ["Fatima Yilmaz", "Staff", "Overdue", "", "", "1", YESTERDAY.isoformat(), "no"]
 
 
@@ -137,7 +137,7 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(browser, fresh_lms, db_ses
     fresh_lms.users["student3"].given_name = "@SUM(A1)"
     token = launch(browser, fresh_lms, "teacher")
     course = course_of(db_session, fresh_lms)
-    names = [line[0] for line in _csv(browser.get(f"/school/courses/{course.id}/overview.csv?lt={token}"))]
+    names = [line[0] for line in _csv(browser.get(f"/school/courses/{course.id}/overview.csv", token=token))]
     assert "'=HYPERLINK(\"http://evil.example\") Bos" in names and "'@SUM(A1) El Amrani" in names
 
 
@@ -152,7 +152,7 @@ def test_safe_cell(value, expected):
 def test_refresh_needs_the_forms_csrf_token(browser, fresh_lms, db_session):
     token = launch(browser, fresh_lms, "teacher")
     course = course_of(db_session, fresh_lms)
-    page = browser.get(f"/school/courses/{course.id}/overview?lt={token}&role=student")
+    page = browser.get(f"/school/courses/{course.id}/overview?role=student", token=token)
     action, fields = form_of(page.text, "form[method=post]")
     assert fields["role"] == "student"
     refused = browser.post(action, data={**fields, "csrf_token": "forged"})
@@ -165,7 +165,7 @@ def test_refresh_needs_the_forms_csrf_token(browser, fresh_lms, db_session):
 def test_refresh_with_a_bad_filter_is_a_400(browser, fresh_lms, db_session):
     token = launch(browser, fresh_lms, "teacher")
     course = course_of(db_session, fresh_lms)
-    page = browser.get(f"/school/courses/{course.id}/overview?lt={token}")
+    page = browser.get(f"/school/courses/{course.id}/overview", token=token)
     action, fields = form_of(page.text, "form[method=post]")
     assert browser.post(action, data={**fields, "status": "everything"}).status_code == 400
 
@@ -193,7 +193,7 @@ def test_the_school_overview_counts_students_and_staff_per_course_and_in_total(b
     admin = launch(browser, first, "admin")  # from 2B, where the roster does not list admins
     for lms in (first, second):  # each course's teacher reads its roster
         teacher = launch(browser, lms, "teacher")
-        assert browser.get(f"/school/courses/{course_of(db_session, lms).id}/overview?lt={teacher}").status_code == 200
+        assert browser.get(f"/school/courses/{course_of(db_session, lms).id}/overview", token=teacher).status_code == 200
     school_id = school_of(db_session, first).id
     version = publish(db_session, school_id, "student")
     publish(db_session, school_id, "staff")
@@ -201,7 +201,7 @@ def test_the_school_overview_counts_students_and_staff_per_course_and_in_total(b
         acknowledge(db_session, school_id, user_of(db_session, first, key).id, version)
     acknowledge(db_session, school_id, user_of(db_session, second, "student").id, version)
 
-    page = browser.get(f"/school/overview?lt={admin}")
+    page = browser.get("/school/overview", token=admin)
     assert page.status_code == 200
     soup = BeautifulSoup(page.text, "html.parser")
     assert soup.select_one("label[for=students-progress]").get_text(strip=True) == "3 of 8 acknowledged (37%)"

@@ -36,7 +36,7 @@ def test_the_overview_as_json(browser, fresh_lms, db_session):
 def test_the_api_export_is_the_pages_export(browser, fresh_lms, db_session):
     token = launch(browser, fresh_lms, "teacher")
     course = course_of(db_session, fresh_lms)
-    page_csv = browser.get(f"/school/courses/{course.id}/overview.csv?lt={token}&role=staff")
+    page_csv = browser.get(f"/school/courses/{course.id}/overview.csv?role=staff", token=token)
     api_csv = browser.get(f"/api/v1/courses/{course.id}/overview.csv?role=staff",
                           headers={"X-Launch-Token": token})
     assert api_csv.status_code == 200 and api_csv.headers["Content-Type"].startswith("text/csv")

@@ -137,7 +137,7 @@ def test_a_killed_worker_leaves_no_half_saved_report_and_the_retry_files_it_once
                                                                                  postgresql_only):
     browser = Browser(production.url)
     _, token = launch(browser, production.lms.lms, "student2", link="report", locale="en")
-    form = browser.get(f"/reports/new?category=threats&lt={token}")
+    form = browser.get("/reports/new?category=threats", token=token)
     action, hidden = form_of(form.text, FORM)
     data = {**hidden, **report_fields("threats")}  # one form: one submission token
     school = production.lms.school_id
@@ -205,7 +205,7 @@ def test_workers_killed_at_random_moments_under_load_leave_everything_whole_afte
         page, token = _launched(browser, lms, key, dropped)
         action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
         _until_answered(lambda: browser.post(action, data={**fields, "confirm": "true"}), (303, 409), dropped)
-        form = _until_answered(lambda: browser.get(f"/reports/new?category=cyberbullying&lt={token}"),
+        form = _until_answered(lambda: browser.get("/reports/new?category=cyberbullying", token=token),
                                (200,), dropped)
         action, hidden = form_of(form.text, FORM)
         data = {**hidden, **report_fields("cyberbullying")}

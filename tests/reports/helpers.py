@@ -13,7 +13,7 @@ FORM = "form[action*='/reports?']"
 
 def open_form(browser, token: str, category: str):
     """GET the form for one category; return (page, action, hidden fields)."""
-    page = browser.get(f"/reports/new?category={category}&lt={token}")
+    page = browser.get(f"/reports/new?category={category}", token=token)
     assert page.status_code == 200, page.text
     action, fields = form_of(page.text, FORM)
     return page, action, fields

@@ -20,7 +20,7 @@ def filed(tool_url, school_lms):
 
 def _not_found_alike(browser, token, reference):
     """The answers for a report someone may not see, next to those for one that does not exist."""
-    pages = [browser.get(f"{path}?lt={token}").status_code
+    pages = [browser.get(f"{path}", token=token).status_code
              for path in (f"/reports/{reference}", f"/reports/{reference}/receipt")]
     api = requests.get(f"{browser.tool_url}/api/v1/me/reports/{reference}",
                        headers={"X-Launch-Token": token}, timeout=30)
@@ -36,7 +36,7 @@ def test_nobody_else_at_the_school_sees_a_report(browser, school_lms, filed, use
     theirs, message = _not_found_alike(browser, token, reference)
     made_up, made_up_message = _not_found_alike(browser, token, "VO-2222-3333")
     assert theirs == made_up == [404, 404, 404, 404] and message == made_up_message
-    mine = browser.get(f"/reports/mine?lt={token}")
+    mine = browser.get("/reports/mine", token=token)
     assert reference not in mine.text
 
 
@@ -49,7 +49,7 @@ def test_another_school_never_sees_it(browser, other_lms, filed):
 
 def test_the_reporter_sees_it_by_reference_in_any_case(filed):
     reference, browser, token = filed
-    assert browser.get(f"/reports/{reference.lower()}?lt={token}").status_code == 200
+    assert browser.get(f"/reports/{reference.lower()}", token=token).status_code == 200
 
 
 def test_without_a_launch_every_report_page_and_call_is_401(tool_url, filed):

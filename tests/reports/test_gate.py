@@ -13,7 +13,7 @@ def test_the_report_links_stay_open_while_the_code_waits(browser, school_lms, co
     page, token = launch(browser, school_lms, "student", locale="en")
     assert "/code?" in page.url, "the gate asks for the code first on the ordinary link"
     for path in ("/reports/new", "/reports/mine"):
-        assert browser.get(f"{path}?lt={token}").status_code == 200, path
+        assert browser.get(f"{path}", token=token).status_code == 200, path
     assert "/reports/new?" in page.text, "the code page itself links to reporting"
 
 

@@ -122,7 +122,7 @@ def test_bad_input_is_refused_with_a_message_nothing_stored_the_form_filled_in(
 
 def test_an_unknown_category_in_the_address_shows_the_choice(browser, people):
     _, token = launch(browser, people, "lim-20", locale="en")
-    page = browser.get(f"/reports/new?category=nope&lt={token}")
+    page = browser.get("/reports/new?category=nope", token=token)
     assert page.status_code == 200 and "What is it about?" in page.text
 
 
@@ -144,9 +144,9 @@ def test_script_is_shown_as_text_everywhere(browser, people):
     assert resp.status_code == 303
     reference = reference_of(resp)
     for path in (f"/reports/{reference}/receipt", f"/reports/{reference}", "/reports/mine"):
-        page = browser.get(f"{path}?lt={token}")
+        page = browser.get(f"{path}", token=token)
         assert "<script>alert" not in page.text and "<b onmouseover" not in page.text
-    assert "&lt;script&gt;" in browser.get(f"/reports/{reference}?lt={token}").text
+    assert "&lt;script&gt;" in browser.get(f"/reports/{reference}", token=token).text
 
 
 def test_a_request_too_large_to_read_says_no_files_are_taken(browser, people, db_session):

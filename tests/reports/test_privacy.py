@@ -57,7 +57,7 @@ def test_a_pseudonymous_report_stores_no_reporter_id_and_no_plain_text(
     resp, _ = send(browser, token, "sexual_images", identity="pseudonymous", spreading_now="yes", **PHRASES)
     assert resp.status_code == 303, resp.text[:500]
     reference = reference_of(resp)
-    show = browser.get(f"/reports/{reference}?lt={token}")
+    show = browser.get(f"/reports/{reference}", token=token)
     from tests.support.browser import form_of
     action, fields = form_of(show.text, "form[action*='/messages']")
     assert browser.post(action, data={**fields, "body": REPLY}).status_code == 303

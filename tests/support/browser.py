@@ -35,13 +35,15 @@ class Browser:
         self.http.headers["Accept-Language"] = "en"
         self.http.cookies.set_policy(LoopbackSecurePolicy() if cookies else _NoCookies())
 
-    def get(self, url, **kw):
+    def get(self, url, token: str | None = None, **kw):
+        """GET a page of the tool; token is a launch token, sent as a tab's script sends it (a header)."""
         kw.setdefault("allow_redirects", False)
-        return self.http.get(urljoin(self.tool_url + "/", url), timeout=30, **kw)
+        return self.http.get(urljoin(self.tool_url + "/", url), timeout=30, **_with_token(token, kw))
 
-    def post(self, url, **kw):
+    def post(self, url, token: str | None = None, **kw):
+        """POST to the tool; token is a launch token, sent in the X-Launch-Token header."""
         kw.setdefault("allow_redirects", False)
-        return self.http.post(urljoin(self.tool_url + "/", url), timeout=30, **kw)
+        return self.http.post(urljoin(self.tool_url + "/", url), timeout=30, **_with_token(token, kw))
 
     def start_login(self, login_url: str) -> dict:
         """Do the tool's login step; return the auth request parameters it sent to the LMS."""
@@ -82,6 +84,21 @@ def launched(resp: requests.Response) -> bool:
     """Whether the tool accepted a launch: it answers with the first page, or sends the person on
     (to the code they must acknowledge first, the report form, or deep linking)."""
     return (resp.status_code == 200 and 'name="vo-page-address"' in resp.text) or resp.status_code in (302, 303)
+
+
+TOKEN_HEADER = "X-Launch-Token"
+
+
+def _with_token(token: str | None, kw: dict) -> dict:
+    if token:
+        kw["headers"] = {**(kw.get("headers") or {}), TOKEN_HEADER: token}
+    return kw
+
+
+def launch_token_of(html: str) -> str | None:
+    """The launch token a page of the tool carries for its scripts and forms (never in its address)."""
+    meta = BeautifulSoup(html, "html.parser").select_one('meta[name="vo-launch-token"]')
+    return meta["content"] if meta is not None else None
 
 
 class _NoCookies(DefaultCookiePolicy):

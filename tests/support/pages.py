@@ -1,14 +1,12 @@
 """Helpers for page tests: launch someone and keep their launch token; publish a school's codes."""
-from urllib.parse import parse_qs, urlsplit
-
 from lti_tool.extensions import db
+from tests.support.browser import launch_token_of
 
 
 def launch(browser, lms, user_key: str, **kw):
     """Launch as user_key and follow to wherever the tool sends them; return (page, launch token)."""
     page = browser.follow(browser.launch(lms, user_key, **kw))
-    token = parse_qs(urlsplit(page.url).query).get("lt", [None])[0]
-    return page, token
+    return page, launch_token_of(page.text)
 
 
 def publish_defaults(app, school_id: int, *, change: str = "major", audiences=("student", "staff"),
