@@ -3,6 +3,11 @@
 reports.reporter_reopened_at and reports.spreading_again_at; case_settings.reporter_reopen_days
 (default 30: how long after closing a reporter may reopen their case).
 
+Feedback to the reporter now counts only when a message reached them. Cases closed before this
+without any message from the school had their feedback_at set by the closing alone: it is cleared,
+so their feedback deadline shows as missed instead of met (purged cases keep theirs: their
+messages are gone, so nobody can tell).
+
 Revision ID: 20261206_0005
 Revises: 20261125_0004
 Create Date: 2026-12-06 17:10:00
@@ -25,6 +30,11 @@ def upgrade():
         batch_op.add_column(sa.Column('spreading_again_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('case_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('reporter_reopen_days', sa.Integer(), nullable=False, server_default='30'))
+    op.execute(
+        "UPDATE reports SET feedback_at = NULL"
+        " WHERE status = 'closed' AND purged_at IS NULL AND feedback_at IS NOT NULL"
+        " AND feedback_at = closed_at AND NOT EXISTS ("
+        "  SELECT 1 FROM report_messages m WHERE m.report_id = reports.id AND m.author_role = 'coordinator')")
 
 
 def downgrade():

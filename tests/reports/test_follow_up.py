@@ -234,3 +234,16 @@ def test_the_reporter_forms_need_their_csrf_token(browser, filed, db_session):
     for path in ("spreading", "messages"):
         assert browser.post(f"/reports/{reference}/{path}", token=token, data={"body": "x"}).status_code == 400
     assert not _report(db_session, reference).urgent
+
+
+def test_a_purged_report_takes_no_message_reopen_or_flag_from_its_reporter(app, browser, filed, coordinator,
+                                                                             db_session, school_lms):
+    reference, token = filed
+    _act(app, reference, school_lms.school_id, coordinator, "close", "resolved", message="Done.")
+    report = _report(db_session, reference)
+    report.purged_at = utcnow()
+    db_session.commit()
+    for path, body in (("messages", {"body": "Hello?"}), ("reopen", {"body": "Again."}), ("spreading", {})):
+        assert _api(browser, token, "post", f"/me/reports/{reference}/{path}", json=body).status_code == 404
+    report = _report(db_session, reference)
+    assert report.status == "closed" and not report.urgent and report.reporter_reopened_at is None
