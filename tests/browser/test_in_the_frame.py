@@ -105,8 +105,8 @@ def test_third_party_cookies_are_really_blocked_and_partitioned_ones_kept(chrome
 
 def test_a_student_launches_reads_answers_the_check_and_acknowledges(chrome, frame_lms, screenshot):
     _launch_in_frame(chrome, frame_lms, "student")
-    assert _frame_url(chrome).startswith("http://127.0.0.1:")
     _find(chrome, "form[action*='/code/acknowledge']")
+    assert _frame_url(chrome).startswith("http://127.0.0.1:")
     assert "Code of conduct" in chrome.execute_script("return document.title")
     assert _acknowledge(chrome) == 3  # the students' check
     heading = _find(chrome, "h1#home-title")
