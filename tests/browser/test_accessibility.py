@@ -111,7 +111,12 @@ def audit(chrome, axe_source, request):
 
 
 def _selector(driver) -> str:
-    """The frame's launch selector: with the frame's (partitioned) cookie it picks this launch."""
+    """The frame's launch selector (once the launch has landed): with the frame's partitioned
+    cookie it picks this launch."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 10, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: "ls=" in _frame_url(d), message="the launch never landed")
     return parse_qs(urlsplit(_frame_url(driver)).query)["ls"][0]
 
 

@@ -1,5 +1,6 @@
-// The demo LMS's platform storage (lti-pm-s, lti_storage_target "_parent"): it keeps what the tool's
-// frame puts, answers what it asks for, and listens to nothing but the tool's own origin.
+// The demo LMS's side of the tool's postMessages, from the tool's own origin only: platform storage
+// (lti-pm-s, lti_storage_target "_parent": it keeps what the tool's frame puts and answers what it
+// asks for), and lti.frameResize (the frame grows to fit the tool's page).
 (function () {
   var el = document.getElementById("lms-storage");
   if (!el) return;
@@ -7,7 +8,13 @@
   var store = {};
   window.addEventListener("message", function (event) {
     var data = event.data;
-    if (event.origin !== toolOrigin || !data || typeof data.key !== "string" || !event.source) return;
+    if (event.origin !== toolOrigin || !data || !event.source) return;
+    if (data.subject === "lti.frameResize" && typeof data.height === "number") {
+      var frame = document.querySelector("iframe[name='tool-frame']");
+      if (frame) frame.style.height = Math.max(400, Math.min(4000, Math.round(data.height) + 8)) + "px";
+      return;
+    }
+    if (typeof data.key !== "string") return;
     if (data.subject === "lti.put_data") {
       store[data.key] = String(data.value);
       event.source.postMessage({subject: "lti.put_data.response", message_id: data.message_id,

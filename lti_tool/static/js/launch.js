@@ -1,3 +1,18 @@
+// Inside an LMS frame, ask the LMS to fit the frame to the page (lti.frameResize; LMSs that do not
+// honour it ignore the message, which carries nothing but a height).
+(function () {
+  if (window.parent === window || !window.postMessage) return;
+  var told = 0;
+  function tell() {
+    var height = Math.ceil(document.documentElement.scrollHeight);
+    if (Math.abs(height - told) < 4) return;
+    told = height;
+    window.parent.postMessage({subject: "lti.frameResize", height: height}, "*");
+  }
+  window.addEventListener("load", tell);
+  if (window.ResizeObserver) new ResizeObserver(tell).observe(document.body);
+})();
+
 // A tab whose browser refuses the tool's cookies inside the LMS frame keeps its launch by sending the
 // page's launch token in the body of a POST for every link and GET form (lti/navigation.py turns it
 // back into the GET). The token never goes into an address: a copied link opens nothing elsewhere.
