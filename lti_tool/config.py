@@ -56,7 +56,8 @@ def load(instance_path: str) -> dict:
         "LTI_CLOCK_SKEW_SECONDS": 60,
         "LTI_LOGIN_STATE_SECONDS": 600,
         "LTI_LOGIN_TARGET_SECONDS": 60,  # how long a process remembers a platform's login URL
-        "LTI_LAUNCH_TOKEN_SECONDS": 4 * 3600,
+        "LTI_LAUNCH_TOKEN_SECONDS": 4 * 3600,  # how long a launch (its session) lasts
+        "LTI_TOKEN_SECONDS": 3600,  # a page's launch token alone; with the cookie, the launch's life
         "LTI_JWKS_CACHE_SECONDS": 3600,
         "LTI_JWKS_REFETCH_SECONDS": 60,
         "LTI_HTTP_TIMEOUT": float(os.environ.get("LTI_HTTP_TIMEOUT", "10")),

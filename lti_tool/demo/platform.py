@@ -129,6 +129,12 @@ class DemoLMS:
 
     # --- addresses ------------------------------------------------------------------------------
     @property
+    def tool_origin(self) -> str:
+        """Where the tool's frame posts from: the only origin whose platform-storage messages count."""
+        parts = urlsplit(self.tool_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
     def auth_url(self) -> str:
         return self.issuer + "/auth"
 
@@ -167,14 +173,20 @@ class DemoLMS:
     # --- launching ------------------------------------------------------------------------------
     def login_initiation_url(self, user_key: str, message_type: str = "LtiResourceLinkRequest",
                              link: str = "code", locale: str | None = None,
-                             target_link_uri: str | None = None) -> str:
-        """The third-party initiated login the LMS sends the browser to, for one user and link."""
+                             target_link_uri: str | None = None, storage: bool = False) -> str:
+        """The third-party initiated login the LMS sends the browser to, for one user and link.
+
+        storage: offer LTI platform storage (the course page keeps the tool's login secrets, as
+        Canvas or Brightspace do), so a launch works inside the frame with every cookie blocked.
+        """
         hint = json.dumps({"type": message_type, "link": link, "locale": locale})
         params = {
             "iss": self.issuer, "login_hint": user_key, "client_id": self.client_id,
             "target_link_uri": target_link_uri or self.tool_base_url + "/",
             "lti_deployment_id": self.deployment_id, "lti_message_hint": hint,
         }
+        if storage:
+            params["lti_storage_target"] = "_parent"
         return self.tool_base_url + "/lti/login?" + urlencode(params)
 
     def id_token_claims(self, user_key: str, nonce: str, message_type: str = "LtiResourceLinkRequest",

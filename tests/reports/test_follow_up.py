@@ -229,10 +229,12 @@ def test_another_school_or_no_launch_cannot_reopen_or_flag(tool_url, filed, othe
     assert not _report(db_session, reference).urgent
 
 
-def test_the_reporter_forms_need_their_csrf_token(browser, filed, db_session):
-    reference, token = filed
-    for path in ("spreading", "messages"):
-        assert browser.post(f"/reports/{reference}/{path}", token=token, data={"body": "x"}).status_code == 400
+def test_the_reporter_forms_need_their_csrf_token_or_launch_token(browser, filed, db_session):
+    """A form sent by the cookie alone, with neither the form's CSRF token nor the tab's launch
+    token, could come from another site: refused, nothing changes."""
+    reference, _ = filed
+    for path in ("spreading", "reopen", "messages"):
+        assert browser.post(f"/reports/{reference}/{path}", data={"body": "x"}).status_code == 400, path
     assert not _report(db_session, reference).urgent
 
 

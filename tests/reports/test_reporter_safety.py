@@ -1,6 +1,8 @@
 """The reporter is safe: a "leave quickly" control on every reporting page that goes to a neutral page
 (also without a launch), reporting addresses that name no category or reference, pages the browser
 does not keep, help beyond 112 where it fits, and what the LMS records said plainly."""
+from urllib.parse import parse_qs
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -58,7 +60,9 @@ def test_every_reporting_page_has_a_leave_quickly_link_to_a_neutral_page_and_kee
         assert soup.select_one("script[src*='quick_exit.js']") is not None, name
         address = soup.select_one('meta[name="vo-page-address"]')
         assert address is not None, f"{name} takes a neutral address in the history"
-        assert address["content"] in ("/reports/new", "/reports/mine"), (name, address["content"])
+        path, _, query = address["content"].partition("?")
+        assert path in ("/reports/new", "/reports/mine"), (name, address["content"])
+        assert set(parse_qs(query)) <= {"ls"}, "at most the launch selector, which names no report"
         assert reference not in soup.title.text and "category" not in address["content"]
         assert page.headers["Cache-Control"] == "no-store", name
     receipt = dict(pages)["receipt"]
