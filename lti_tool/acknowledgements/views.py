@@ -56,7 +56,10 @@ def view():
         audience = "student" if launch.role == STUDENT else "staff"
         version = conduct.current_version(launch.school_id, audience)
         locale = launch.locale if launch.locale in ("nl", "en") else "nl"
-    return render_template("acknowledgements/view.html", version=version, locale=locale)
+    # Without a launch the same calm page answers 401, like every address of the tool opened
+    # outside its launch (a copied link shows nothing, and says to open the tool from the LMS).
+    return render_template("acknowledgements/view.html", version=version, locale=locale), \
+        200 if launch is not None else 401
 
 
 @bp.route("/acknowledge", methods=["POST"])
