@@ -7,7 +7,7 @@ from .. import sealing
 from ..errors import NotFound
 from ..extensions import db
 from ..security import scoped
-from .models import Report, ReportMessage
+from .models import CLOSED, NEW, Report, ReportMessage
 
 # The field names that bind sealed values to their column (see sealing.py); the same for every reader.
 DETAILS_FIELD = "report.details"
@@ -142,7 +142,6 @@ def progress(report: Report, times: dict) -> str:
     Answered: the coordinators wrote last (the next word is the reporter's); a reporter's later
     message puts the report back to being handled.
     """
-    from .models import CLOSED, NEW
     if report.status == CLOSED:
         return CLOSED_FOR_REPORTER
     answer, question = times.get(ReportMessage.COORDINATOR), times.get(ReportMessage.REPORTER)
