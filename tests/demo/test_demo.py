@@ -161,6 +161,22 @@ def test_an_older_score_never_overwrites_a_newer_one(connector, lms):
     assert lms.scores[item["id"].rsplit("/", 1)[1]]["u1"]["scoreGiven"] == 1
 
 
+def test_the_course_page_shows_a_reset_score_after_a_major_publish(demo):
+    """A reset score (a major version asks everyone again) carries no scoreGiven: the page says so."""
+    demo_app, url = demo
+    lms = demo_app.extensions["demo_lms"]
+    item_id = lms.create_line_item({"label": "Gedragscode", "scoreMaximum": 1, "tag": "veilig-online-code"})["id"] \
+        .rsplit("/", 1)[1]
+    student = lms.users["student"].sub
+    for stamp, given in (("2026-11-25T10:00:00+00:00", {"scoreGiven": 1, "scoreMaximum": 1}),
+                         ("2026-11-26T10:00:00+00:00", {})):
+        lms.post_score(item_id, {"userId": student, "activityProgress": "Initialized",
+                                 "gradingProgress": "NotReady", "timestamp": stamp, **given})
+    page = requests.get(url + "/demo/", timeout=10)
+    assert page.status_code == 200, page.text[-500:]
+    assert "teruggezet" in text_of(page.text)  # the demo LMS speaks Dutch to a browser that asks nothing else
+
+
 def test_services_refuse_calls_without_a_token_or_with_the_wrong_scope(connector, lms):
     assert requests.get(lms.memberships_url, timeout=10).status_code == 401
     token = connector.get_access_token([AGS_SCOPES["score"]])
