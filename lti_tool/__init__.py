@@ -10,7 +10,7 @@ from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
 
 from .db import MAX_ID
-from .extensions import babel, csrf, db, migrate, tune_sqlite
+from .extensions import babel, csrf, db, limiter, migrate, tune_sqlite
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -32,6 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
                 template_folder=os.path.join(ROOT, "templates"), static_folder="static")
     os.makedirs(app.instance_path, exist_ok=True)
+    from .jsonsafe import Request
+    app.request_class = Request  # JSON bodies: nesting limited before parsing (jsonsafe.py)
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -44,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     _install_proxy(app)
 
