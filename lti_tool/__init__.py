@@ -32,8 +32,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
                 template_folder=os.path.join(ROOT, "templates"), static_folder="static")
     os.makedirs(app.instance_path, exist_ok=True)
-    from .jsonsafe import Request
-    app.request_class = Request  # JSON bodies: nesting limited before parsing (jsonsafe.py)
+    from .jsonsafe import JSONProvider
+    app.json = JSONProvider(app)  # JSON bodies: nesting limited before parsing (jsonsafe.py)
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)

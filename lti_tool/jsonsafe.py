@@ -1,13 +1,14 @@
 """JSON from outside, read safely: a nesting limit checked in one linear pass before parsing.
 
 Python's parser recurses per level, so a body of 100,000 brackets (200 kB, under the request size
-limit) ends in a RecursionError, a 500. Every JSON the tool reads from a request (through
-`Request`, installed as the app's request class) or from an LMS (registration) goes through
-`loads`, which refuses such a document with a 400 instead, before the parser sees it.
+limit) ends in a RecursionError, a 500. Every JSON the tool reads from a request (Flask parses
+request bodies with `app.json`, which is `JSONProvider`) or from an LMS (registration, through
+`loads`) is checked first and refused with a 400 when nested too deeply, before the parser sees it.
 """
 import re
 
-from flask import Request as FlaskRequest, json as flask_json
+from flask import current_app
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
 from .errors import AppError
@@ -38,27 +39,19 @@ def depth(text: str | bytes) -> int:
     return deepest
 
 
-def loads(text: str | bytes, max_depth: int = MAX_DEPTH):
-    """Parse JSON; JSONRefused when it nests deeper than max_depth. Invalid JSON is a ValueError."""
-    if depth(text) > max_depth:
-        raise JSONRefused(_("The JSON is nested more than %(n)s levels deep.", n=max_depth))
-    try:
-        return flask_json.loads(text)
-    except RecursionError:  # a parser that recurses less deeply than the limit allows
-        raise JSONRefused(_("The JSON is nested too deeply."))
+def loads(text: str | bytes):
+    """Parse JSON from outside (an LMS's answer); JSONRefused when nested too deeply. Invalid JSON is a ValueError."""
+    return current_app.json.loads(text)
 
 
-class _GuardedJSON:
-    """The JSON module of requests: flask.json with the nesting limit in front."""
+class JSONProvider(DefaultJSONProvider):
+    """The app's JSON (app.json, which Flask gives every request for get_json): loads has the nesting
+    limit in front, so a deep body is a 400 even where it is read with silent=True."""
 
-    @staticmethod
-    def loads(text, **kwargs):
-        return loads(text)
-
-    dumps = staticmethod(flask_json.dumps)
-
-
-class Request(FlaskRequest):
-    """The app's request: get_json() refuses deep nesting with a 400, even when asked to be silent."""
-
-    json_module = _GuardedJSON
+    def loads(self, s, **kwargs):
+        if depth(s) > MAX_DEPTH:
+            raise JSONRefused(_("The JSON is nested more than %(n)s levels deep.", n=MAX_DEPTH))
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise JSONRefused(_("The JSON is nested too deeply."))
