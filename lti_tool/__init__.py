@@ -10,7 +10,7 @@ from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
 
 from .db import MAX_ID
-from .extensions import babel, csrf, db, limiter, migrate, tune_sqlite
+from .extensions import babel, csrf, db, migrate, tune_sqlite
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -46,7 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    from .lti import registration
+    registration.init_limits(app)  # before any other before_request: a refused caller costs nothing
     babel.init_app(app, locale_selector=_locale)
     _install_proxy(app)
 

@@ -1,7 +1,5 @@
 """Flask extensions, created unbound and bound in create_app()."""
-from flask import request
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -13,26 +11,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 babel = Babel()
-
-
-def source_address() -> str:
-    """Whom a rate limit counts: the client's address (after ProxyFix), an IPv6 client by its /64."""
-    import ipaddress
-    address = request.remote_addr or ""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if ip.version == 6:
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
-
-
-# Storage from RATELIMIT_STORAGE_URI (config.py): memory per process, or Redis when REDIS_URL is set.
-# Counters live in that storage only, for the length of their window; no address is stored elsewhere.
-limiter = Limiter(key_func=source_address)
 
 
 def tune_sqlite(engine) -> None:

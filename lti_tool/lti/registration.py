@@ -8,12 +8,15 @@ it makes on the caller's word go only to public addresses on the issuer's own or
 """
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request, url_for
+import ipaddress
+
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import Limiter
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..errors import AppError, ValidationFailed
-from ..extensions import csrf, limiter
+from ..extensions import csrf
 from ..platforms import operations as platforms
 from ..platforms.models import Platform
 from . import outbound
@@ -142,18 +145,37 @@ def _product(platform_conf: dict) -> str | None:
     return product[:200] if isinstance(product, str) and product else None
 
 
-def _per_address() -> str:
-    return current_app.config["LTI_REGISTRATION_RATE_PER_ADDRESS"]
+def source_address() -> str:
+    """Whom the per-address limit counts: the client's address (after ProxyFix); IPv6 by its /64."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
-def _in_total() -> str:
-    return current_app.config["LTI_REGISTRATION_RATE_TOTAL"]
+def init_limits(app: Flask) -> Limiter:
+    """Limit registration per source address and in total, with a limiter of this app's own.
+
+    The counters live where RATELIMIT_STORAGE_URI says: each process's memory, or Redis when
+    REDIS_URL is set (shared by all workers); a key holds an address only for its window.
+    """
+    limiter = Limiter(key_func=source_address, app=app)
+    limiter.limit(lambda: current_app.config["LTI_REGISTRATION_RATE_PER_ADDRESS"],
+                  scope="registration-per-address")(bp)
+    limiter.limit(lambda: current_app.config["LTI_REGISTRATION_RATE_TOTAL"], key_func=lambda: "everyone",
+                  scope="registration-total")(bp)
+    app.extensions["registration_limiter"] = limiter
+    return limiter
 
 
 @bp.route("/register", methods=["GET"], endpoint="register")
 @csrf.exempt
-@limiter.limit(_per_address, scope="registration-per-address")
-@limiter.limit(_in_total, key_func=lambda: "everyone", scope="registration-total")
 def register_view():
     """The URL an LMS administrator pastes into the LMS for dynamic registration (or pastes again: Update)."""
     try:

@@ -310,9 +310,8 @@ def registering_lms(app, tool_url, monkeypatch):
 
     It runs on 127.0.0.1, which registration refuses to call unless told otherwise: told here."""
     import secrets
-    from lti_tool.extensions import limiter
     monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", True)
-    limiter.reset()
+    app.extensions["registration_limiter"].reset()
     from lti_tool.demo.platform import DemoLMS, create_lms_app
     from tests.support.servers import reserve_port, serve
     port = reserve_port()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lti_tool.cli import main
 from lti_tool.demo.platform import DemoLMS, create_lms_app
-from lti_tool.extensions import db, limiter
+from lti_tool.extensions import db
 from lti_tool.lti.models import LaunchSession
 from lti_tool.platforms.models import Platform
 from tests.support.browser import Browser
@@ -18,7 +18,7 @@ from tests.support.servers import reserve_port, serve
 def local_lms_allowed(app, monkeypatch):
     """The demo LMSs of these tests live on 127.0.0.1, which production refuses to call; limits start afresh."""
     monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", True)
-    limiter.reset()
+    app.extensions["registration_limiter"].reset()
 
 
 @pytest.fixture

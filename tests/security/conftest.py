@@ -3,8 +3,6 @@ import socket
 
 import pytest
 
-from lti_tool.extensions import limiter
-
 
 @pytest.fixture
 def strict_registration(app, monkeypatch):
@@ -14,9 +12,9 @@ def strict_registration(app, monkeypatch):
     """
     monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", False)
     monkeypatch.setitem(app.config, "LTI_REGISTRATION_MAX_PENDING", 10_000)
-    limiter.reset()
+    app.extensions["registration_limiter"].reset()
     yield app.config
-    limiter.reset()
+    app.extensions["registration_limiter"].reset()
 
 
 class Resolver:

@@ -93,11 +93,15 @@ def test_https_is_required_in_production(tool_url, app, monkeypatch, allow_local
 def test_production_settings_call_only_public_https_addresses(tmp_path, monkeypatch):
     monkeypatch.setenv("LTI_TOOL_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
-    for name in ("LTI_REGISTRATION_ALLOW_HTTP", "LTI_REGISTRATION_ALLOW_PRIVATE"):
+    for name in ("LTI_REGISTRATION_ALLOW_HTTP", "LTI_REGISTRATION_ALLOW_PRIVATE", "REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
     settings = config_module.load(str(tmp_path))
     assert settings["LTI_REGISTRATION_ALLOW_HTTP"] is False
     assert settings["LTI_REGISTRATION_ALLOW_PRIVATE"] is False
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("REDIS_URL", "redis://redis.internal:6379/0")
+    assert config_module.load(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "redis://redis.internal:6379/0", \
+        "with Redis every worker counts the same registrations"
     monkeypatch.setenv("LTI_TOOL_ENV", "development")
     assert config_module.load(str(tmp_path))["LTI_REGISTRATION_ALLOW_PRIVATE"] is False
 
