@@ -59,8 +59,8 @@ def resolve(host: str, port: int) -> str:
     return addresses[0]
 
 
-def _send(url: str, method: str, body: bytes | None, headers: dict, deadline: float):
-    """One request to url's checked address (no redirects followed); returns the unread response."""
+def _exchange(url: str, method: str, body: bytes | None, headers: dict, deadline: float):
+    """One request to url's checked address: (status, Location, body read within the limits)."""
     scheme, host, port = check_url(url)
     address = resolve(host, port)
     remaining = max(deadline - time.monotonic(), 0.1)
@@ -74,11 +74,19 @@ def _send(url: str, method: str, body: bytes | None, headers: dict, deadline: fl
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        return pool.urlopen(method, target, body=body, headers={**headers, "Host": parts.netloc},
-                            redirect=False, retries=False, preload_content=False,
-                            decode_content=False, assert_same_host=False)
+        response = pool.urlopen(method, target, body=body, headers={**headers, "Host": parts.netloc},
+                                redirect=False, retries=False, preload_content=False,
+                                decode_content=False, assert_same_host=False)
+        try:
+            if response.status in REDIRECTS:
+                return response.status, response.headers.get("Location", ""), b""
+            return response.status, None, _read(response, url, deadline)
+        finally:
+            response.close()
     except urllib3.exceptions.HTTPError:
         raise OutboundRefused(_("%(url)s could not be reached.", url=url))
+    finally:
+        pool.close()
 
 
 def _read(response, url: str, deadline: float) -> bytes:
@@ -99,13 +107,10 @@ def _read(response, url: str, deadline: float) -> bytes:
             chunks.append(chunk)
     except urllib3.exceptions.HTTPError:
         raise OutboundRefused(_("%(url)s could not be reached.", url=url))
-    finally:
-        response.release_conn()
 
 
-def fetch_json(url: str, *, method: str = "GET", payload: dict | None = None,
-               bearer: str | None = None) -> tuple[int, object]:
-    """(status, parsed JSON) of one call; GET follows same-origin redirects, POST none.
+def fetch_json(url: str, *, method: str = "GET", payload: dict | None = None, bearer: str | None = None):
+    """The parsed JSON of a successful (2xx) call; GET follows same-origin redirects, POST none.
 
     bearer goes in the Authorization header of this request only, never to a redirect's target.
     """
@@ -118,17 +123,17 @@ def fetch_json(url: str, *, method: str = "GET", payload: dict | None = None,
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
     for hop in range(MAX_REDIRECTS + 1):
-        response = _send(url, method, body, headers, deadline)
-        if response.status not in REDIRECTS:
+        status, location, data = _exchange(url, method, body, headers, deadline)
+        if location is None:
             break
-        response.release_conn()
-        target = urljoin(url, response.headers.get("Location", ""))
+        target = urljoin(url, location)
         if method != "GET" or hop == MAX_REDIRECTS or not same_origin(target, url):
             raise OutboundRefused(_("%(url)s redirects elsewhere; the tool does not follow it.", url=url))
         url = target
-    data = _read(response, url, deadline)
+    if not 200 <= status < 300:
+        raise OutboundRefused(_("%(url)s answered with status %(status)s.", url=url, status=status))
     try:
-        return response.status, jsonsafe.loads(data)
+        return jsonsafe.loads(data)
     except ValueError:
         raise OutboundRefused(_("The answer from %(url)s is not JSON.", url=url))
     except jsonsafe.JSONRefused as exc:
