@@ -68,6 +68,7 @@ def load(instance_path: str) -> dict:
         # Dynamic registration (lti/registration.py): who may ask, and what the tool will call.
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis away: each process counts on its own
         "LTI_REGISTRATION_RATE_PER_ADDRESS": os.environ.get("LTI_REGISTRATION_RATE_PER_ADDRESS",
                                                             "5 per minute;20 per hour"),
         "LTI_REGISTRATION_RATE_TOTAL": os.environ.get("LTI_REGISTRATION_RATE_TOTAL", "60 per hour"),

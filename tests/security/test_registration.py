@@ -303,3 +303,99 @@ def test_a_registration_never_changes_another_issuers_platform(tool_url, lms, db
         assert Browser(tool_url).get(stranger.registration_path()).status_code == 400
         [victim] = [p for p in platforms_of(db_session, lms.issuer) if p.client_id == lms.client_id]
         assert (victim.auth_login_url, victim.auth_token_url, victim.key_set_url, victim.status) == before
+
+
+def test_registration_limits_hold_while_redis_is_away(tmp_path):
+    """With REDIS_URL set and Redis down, each process counts in its own memory: 429s, not 500s."""
+    from lti_tool import create_app
+    port = reserve_port()  # nothing listens there
+    app = create_app({"TESTING": True, "SECRET_KEY": "redis-away", "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "LTI_CONFIG": str(tmp_path / "lti_config.json"),
+                      "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0",
+                      "LTI_REGISTRATION_RATE_PER_ADDRESS": "2 per minute"})
+    client = app.test_client()
+    answers = [client.get("/lti/register?openid_configuration=ftp://lms.example/conf").status_code
+               for _ in range(4)]
+    assert answers == [400, 400, 429, 429]
+
+
+# --- HTTPS to the checked address ------------------------------------------------------------------
+
+def _certificates(tmp_path, name: str):
+    """A CA of the test's own and a certificate it signed for name: (CA file, cert file, key file)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    files = tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem"
+    files[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    files[2].write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return files
+
+
+@pytest.fixture
+def tls_lms(tmp_path, dns, app, monkeypatch, allow_local):
+    """A registering LMS over HTTPS as lms.tls.example (resolved to 127.0.0.1), its CA trusted, http refused."""
+    import ssl
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from .lms_double import RegisteringLMS
+    ca, cert, key = _certificates(tmp_path, "lms.tls.example")
+    monkeypatch.setattr(outbound.certifi, "where", lambda: str(ca))
+    monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_HTTP", False)
+    dns.answer("lms.tls.example", "127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    port = reserve_port()
+    lms = RegisteringLMS(f"https://lms.tls.example:{port}")
+    server = make_server("127.0.0.1", port, lms, threaded=True, ssl_context=context)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield lms
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def test_https_goes_to_the_checked_address_with_the_names_certificate(tool_url, tls_lms, db_session):
+    resp = Browser(tool_url).get(tls_lms.registration_path())
+    assert resp.status_code == 200, resp.text
+    assert [(m, p) for m, p, _ in tls_lms.requests] == [("GET", "/lms/.well-known/openid-configuration"),
+                                                        ("POST", "/lms/register")]
+    assert all(h["Host"] == tls_lms.base.removeprefix("https://") for _, _, h in tls_lms.requests)
+    assert [p.status for p in platforms_of(db_session, tls_lms.issuer)] == ["pending"]
+
+
+def test_a_certificate_for_another_name_is_refused(tool_url, tls_lms, dns, db_session):
+    dns.answer("other.tls.example", "127.0.0.1")  # the same server, under a name its certificate lacks
+    other = tls_lms.base.replace("lms.tls.example", "other.tls.example")
+    tls_lms.conf_overrides = {key: value.replace("lms.tls.example", "other.tls.example")
+                              for key, value in tls_lms.configuration().items()}
+    resp = Browser(tool_url).get(tls_lms.registration_path(url=other + "/lms/.well-known/openid-configuration"))
+    assert resp.status_code == 400 and "could not be reached" in resp.text
+    assert tls_lms.requests == []
