@@ -169,7 +169,7 @@ def reply(reference: str):
         refuse_files(request.files)
         refuse_images(data)
         body = _load(MessageIn(), data)["body"]
-        operations.reply(report, body)
+        operations.reply(report, body, launch.user_id)
     except AppError as problem:
         form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
         return _report_page(report, reply_form=form, problem=problem, status=problem.status)
