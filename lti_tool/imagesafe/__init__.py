@@ -1,0 +1,164 @@
+"""No pictures, files or embedded images in any text a person writes, in any encoding.
+
+Sexual images of minors must never be accepted, stored or forwarded (art. 240b Sr), and a school
+cannot tell from a file whether it is one before someone has looked at it. So no text the tool
+takes (a report, a message either way, a case note, a code of conduct) may carry a file: a
+`data:` URI, an HTML/SVG/MathML or Markdown image, CSS url(), raw binary, or bytes that start
+like an image, video, document or archive once decoded from base64, base64url, hex, percent-
+encoding, quoted-printable, HTML entities or backslash escapes (in chunks, with any separators),
+or a long stretch of encoded binary. A core module: features call it from their operations.
+
+Time: every text is length-checked first (MAX_CHARS), and every pattern is RE2 (linear time), so
+no text can keep a worker busy; see tests/security.
+"""
+import unicodedata
+
+import re2
+from flask_babel import gettext as _
+
+from ..errors import AppError, ValidationFailed
+from . import decode, magic, markup, strip
+
+# Longer than any text field takes (a code's text: 10,000); a longer text is refused unread.
+MAX_CHARS = 12_000
+# How deep encodings inside encodings are followed (base64 of hex of a data: URI, say).
+MAX_DEPTH = 2
+
+
+class ImagesRefused(AppError):
+    """A text carried a file or an image; nothing is stored and the writer is told why."""
+
+    status = 422
+    code = "images_refused"
+
+    def __init__(self, kind: str, field: str | None = None, *, report: bool = True):
+        if report:
+            message = _("A report cannot contain pictures, screenshots, videos or files, and yours did. "
+                        "Nothing has been saved. Describe what you saw in words and give the link or "
+                        "account name instead; the school will take it from there.")
+        else:
+            message = _("This text cannot contain pictures, screenshots, videos or files, and yours did. "
+                        "Nothing has been saved. Describe it in words, with a link or account name if "
+                        "that helps.")
+        super().__init__(message, hint=None)
+        self.kind = kind
+        self.field = field
+
+
+_FORMAT = re2.compile(r"\p{Cf}+")
+
+
+def _visible(text: str) -> str:
+    """The text as it reads: compatibility forms folded (ｄａｔａ → data), invisible characters dropped."""
+    if text.isascii():
+        return text
+    return _FORMAT.sub("", unicodedata.normalize("NFKC", text))
+
+
+def _encoded(text: str, depth: int) -> str | None:
+    """Bytes of a file hidden in base64, hex or escapes, or a long stretch of encoded binary."""
+    for view in decode.base64_views(text):
+        if decode.file_in_base64(view):
+            return "base64"
+    for run in decode.hex_runs(text):
+        for data in decode.hex_bytes(run):
+            if magic.file_inside(data):
+                return "hex"
+        data = max(decode.hex_bytes(run), key=lambda d: not magic.looks_binary(d))
+        if magic.looks_binary(data):
+            if len(run) >= decode.WINDOW and len(set(data)) >= 16:
+                return "binary"
+        elif depth < MAX_DEPTH and len(run) >= 16 and _scan(data.decode("utf-8", "replace"), depth + 1):
+            return "hex"
+    if depth < MAX_DEPTH:
+        for data in decode.base64_tokens(text):
+            if data and not magic.looks_binary(data) and _scan(data.decode("utf-8", "replace"), depth + 1):
+                return "base64"
+    for view in decode.base64_views(text):
+        if decode.encoded_binary(view):
+            return "binary"
+    return None
+
+
+def _scan(text: str, depth: int = 0) -> str | None:
+    if markup.BINARY.search(text):
+        return "binary"
+    text = _visible(text)
+    kind = markup.find(text)
+    if kind:
+        return kind
+    unescaped = decode.unescape(text)
+    if unescaped != text:
+        data = decode.as_bytes(unescaped)
+        if magic.file_inside(data):
+            return "escaped"
+        kind = markup.find(_visible(unescaped.translate(_DROP_CONTROL)))
+        if kind:
+            return kind
+        if _escaped_binary(unescaped):
+            return "binary"
+        text = unescaped.translate(_DROP_CONTROL)
+    return _encoded(text, depth)
+
+
+_DROP_CONTROL = {code: " " for code in (*range(0, 9), 11, 12, *range(14, 32), *range(127, 160), 0xFFFD)}
+
+
+def _escaped_binary(unescaped: str) -> bool:
+    """Escapes that stand for many bytes of no text (random bytes written as %xx or \\xNN)."""
+    odd = len(markup.BINARY.findall(decode.as_bytes(unescaped).decode("utf-8", "replace")))
+    return odd >= 64
+
+
+def image_in(text: str) -> str | None:
+    """What kind of image or file a text holds ("base64", "hex", "data_uri", …), or None for words and links.
+
+    A text over MAX_CHARS is not read at all: it is "too_long" (callers refuse it by its length first).
+    """
+    if len(text) > MAX_CHARS:
+        return "too_long"
+    return _scan(text)
+
+
+def refuse_images(value, field: str | None = None, *, limits: dict | None = None, report: bool = True) -> None:
+    """Refuse every string in value (a text, or a dict or list at any depth): length first, then images.
+
+    limits maps a field name to its most characters (MAX_CHARS otherwise); a text over its limit is
+    not read but answered with ValidationFailed, an image with ImagesRefused (422).
+    """
+    too_long: dict = {}
+    _walk(value, field, limits or {}, too_long, report)
+    if too_long:
+        raise ValidationFailed(too_long)
+
+
+def _walk(value, field, limits, too_long, report) -> None:
+    if isinstance(value, str):
+        limit = min(limits.get(field, MAX_CHARS), MAX_CHARS)
+        if len(value) > limit:
+            too_long[field or "text"] = [_("Write at most %(max)s characters.", max=limit)]
+            return
+        kind = _scan(value)
+        if kind:
+            raise ImagesRefused(kind, field, report=report)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk(str(key), field, {}, too_long, report)
+            _walk(item, str(key) if field is None else field, limits, too_long, report)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _walk(item, field, limits, too_long, report)
+
+
+def without_images(text: str) -> str:
+    """The text with every image, file or encoded stretch cut out, or "" when that cannot be done for sure.
+
+    Used to give a refused form back to its writer: their words return, the image never does.
+    """
+    return strip.words_only(text[:MAX_CHARS], image_in)
+
+
+def refuse_files(files) -> None:
+    """Raise ImagesRefused when a request carried any file part at all (no form has a file input)."""
+    if files and len(files):
+        raise ImagesRefused("file", next(iter(files.keys()), None))
