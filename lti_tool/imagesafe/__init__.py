@@ -123,31 +123,55 @@ def image_in(text: str) -> str | None:
 def refuse_images(value, field: str | None = None, *, limits: dict | None = None, report: bool = True) -> None:
     """Refuse every string in value (a text, or a dict or list at any depth): length first, then images.
 
-    limits maps a field name to its most characters (MAX_CHARS otherwise); a text over its limit is
-    not read but answered with ValidationFailed, an image with ImagesRefused (422).
+    limits maps a top-level field name to its most characters (MAX_CHARS otherwise). A text over its
+    limit is not read but answered with ValidationFailed; an image raises ImagesRefused (422), whose
+    field is the dotted path to the text (rules.0.title.nl).
     """
     too_long: dict = {}
-    _walk(value, field, limits or {}, too_long, report)
+    _walk(value, (field,) if field else (), limits or {}, too_long, report)
     if too_long:
         raise ValidationFailed(too_long)
 
 
-def _walk(value, field, limits, too_long, report) -> None:
+def _walk(value, path: tuple, limits: dict, too_long: dict, report: bool) -> None:
     if isinstance(value, str):
-        limit = min(limits.get(field, MAX_CHARS), MAX_CHARS)
+        limit = min(limits.get(path[0], MAX_CHARS) if path else MAX_CHARS, MAX_CHARS)
+        where = ".".join(path) or "text"
         if len(value) > limit:
-            too_long[field or "text"] = [_("Write at most %(max)s characters.", max=limit)]
+            too_long[where] = [_("Write at most %(max)s characters.", max=limit)]
             return
         kind = _scan(value)
         if kind:
-            raise ImagesRefused(kind, field, report=report)
+            raise ImagesRefused(kind, where, report=report)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _walk(str(key), field, {}, too_long, report)
-            _walk(item, str(key) if field is None else field, limits, too_long, report)
+            _walk(str(key), path, {}, too_long, report)
+            _walk(item, path + (str(key),), limits, too_long, report)
     elif isinstance(value, (list, tuple)):
-        for item in value:
-            _walk(item, field, limits, too_long, report)
+        for n, item in enumerate(value):
+            _walk(item, path + (str(n),), limits, too_long, report)
+
+
+def cleaned(value):
+    """value (a text, dict or list at any depth) with images cut out of every text, and the dotted paths cut.
+
+    For giving a refused form back: (the cleaned value, the set of paths that changed).
+    """
+    changed: set = set()
+
+    def clean(item, path):
+        if isinstance(item, str):
+            kept = without_images(item)
+            if kept != item:
+                changed.add(".".join(path))
+            return kept
+        if isinstance(item, dict):
+            return {key: clean(sub, path + (str(key),)) for key, sub in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [clean(sub, path + (str(n),)) for n, sub in enumerate(item)]
+        return item
+
+    return clean(value, ()), changed
 
 
 def without_images(text: str) -> str:

@@ -7,15 +7,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..cases.models import CaseSettings
 from ..errors import AppError, ValidationFailed, render_error
 from ..extensions import db
+from ..imagesafe import ImagesRefused, refuse_files, without_images
 from ..security import launched
 from . import operations, queries
-from .imagesafe import ImagesRefused, image_in, refuse_files, refuse_images, without_images
 from .models import CATEGORIES, CLOSED, SEXUAL_IMAGES, URGENT_CATEGORIES
 from .schemas import TEXT_FIELDS, MessageIn, form_to_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-# Fields that carry signed tokens, checked by their own code rather than read as words.
-_TOKENS = ("csrf_token", "lt", "submission")
 # Categories whose evidence is a picture or a video: the form asks who has it and where it went.
 IMAGE_CATEGORIES = ("sexual_images", "fight_video", "unwanted_images")
 
@@ -25,7 +23,7 @@ def _form_page(category: str | None, *, form=None, problem: AppError | None = No
     launch = g.launch
     known = category in CATEGORIES
     errors = dict(getattr(problem, "errors", None) or {})
-    if form is not None and isinstance(problem, ImagesRefused):
+    if form is not None:
         form = _without_images(form, errors)
     return render_template(
         "reports/new.html", category=category if known else None, categories=CATEGORIES,
@@ -38,9 +36,10 @@ def _without_images(form, errors: dict) -> dict:
     """A refused form's fields for the page: the words come back, a picture or file never does."""
     cleaned = {}
     for key, value in form.items():
-        if image_in(value):
-            value = without_images(value)
-            if key in TEXT_FIELDS:
+        kept = without_images(value)
+        if kept != value:
+            value = kept
+            if key in TEXT_FIELDS or key == "body":
                 errors[key] = [_("We took a picture, file or encoded image out of this field. "
                                  "Check what is left and describe the rest in words.")]
         cleaned[key] = value
@@ -66,7 +65,6 @@ def submit():
     data = form_to_report(form)
     try:
         refuse_files(request.files)
-        refuse_images({key: value for key, value in form.items() if key not in _TOKENS})
         report, _new = operations.submit(launch.school_id, launch.user_id, data, form.get("submission"))
     except (ValidationFailed, ImagesRefused, operations.SubmissionInvalid, operations.RateLimited,
             operations.AlreadySent) as problem:
@@ -110,12 +108,12 @@ def mine():
                            unread=queries.unread_counts(launch.school_id, launch.user_id))
 
 
-def _report_page(report, *, reply_form=None, problem: AppError | None = None, status: int = 200):
+def _report_page(report, *, reply_form=None, problem: AppError | None = None, status: int = 200, errors=None):
     """One report with its thread and the reply form (filled in again after a problem)."""
     thread = [(message, queries.message_body(message)) for message in queries.messages(report)]
     return render_template("reports/show.html", report=report, details=queries.details(report),
                            thread=thread, closed=report.status == CLOSED, reply_form=reply_form or {},
-                           problem=problem, errors=getattr(problem, "errors", None) or {},
+                           problem=problem, errors=errors or getattr(problem, "errors", None) or {},
                            sexual_images=report.category == SEXUAL_IMAGES), status
 
 
@@ -139,13 +137,13 @@ def reply(reference: str):
     data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "lt")}
     try:
         refuse_files(request.files)
-        refuse_images(data)
         try:
             body = MessageIn().load(data)["body"]
         except ValidationError as exc:
             raise ValidationFailed(exc.messages)
         operations.reply(report, body)
     except AppError as problem:
-        form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
-        return _report_page(report, reply_form=form, problem=problem, status=problem.status)
+        errors = dict(getattr(problem, "errors", None) or {})
+        form = _without_images(request.form, errors)
+        return _report_page(report, reply_form=form, problem=problem, status=problem.status, errors=errors)
     return redirect(url_for("reports.show", reference=report.reference, _anchor="thread-end"), 303)
