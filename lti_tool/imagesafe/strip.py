@@ -5,65 +5,97 @@ text that still holds something is given back line by line, or not at all.
 """
 import re2
 
-_CUTS = (
-    re2.compile(r"(?i)\bdata\s*:\s*\S*"),
-    re2.compile(r"(?i)<\s*/?\s*[a-z!?][^<>]*>?"),
+_CUTS = (  # tags first: a data: URI inside a tag goes with its tag
+    re2.compile(r"(?i)<\s*/?\s*[a-z!?][^<>\n]*>?"),
     re2.compile(r"(?i)&(?:lt|#0*60|#x0*3c);?[^\n]*?(?:&(?:gt|#0*62|#x0*3e);?|\n|$)"),
     re2.compile(r"(?i)(?:%3c|\\u003c|\\x3c)[^\s]*"),
     re2.compile(r"!\s*\[[^\]]*\]\s*(?:\([^)]*\)?|\[[^\]]*\]?)"),
     re2.compile(r"(?i)\b(?:url|image-set)\([^)]*\)?"),
+    re2.compile(r"(?i)\bdata\s*:\s*[^\s,]*\s*(?:;\s*[^\s,;]*\s*)*,?\S*"),
     re2.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\x{fffd}]+"),
 )
-_TOKEN = re2.compile(r"\S+")
+_TOKEN = re2.compile(r"[^\s\p{Z}]+")
 _CODE_CHARS = re2.compile(r"^[A-Za-z0-9+/=_\-%\\:.,;|#]+$")
 _HEX = re2.compile(r"^[0-9A-Fa-f]+$")
 _SPACES = re2.compile(r"[ \t]{2,}")
 _PUNCTUATION = ".,;:!?\"'()[]{}<>"
 
 
+_LINK = re2.compile(r"^[^/]*[A-Za-z0-9-]\.[A-Za-z]{2,}(?:[/:?#]|$)")
+
+
+_ESCAPES = re2.compile(r"(?i)(?:[=%][0-9a-f]{2}|\\x[0-9a-f]{2}|&#x?[0-9a-f]+;?).*(?:[=%][0-9a-f]{2}|\\x[0-9a-f]{2}|&#x?[0-9a-f]+;?)")
+
+
 def _codey(token: str) -> bool:
-    """A chunk of code rather than a word: base64, hex or escape characters with digits, mixed case or markers."""
-    if "://" in token or token.lower().startswith("www.") or not _CODE_CHARS.match(token):
+    """A chunk of code rather than a word: base64, hex or escapes, with digits, mixed case or markers."""
+    if "://" in token or _LINK.match(token):
+        return False
+    if _ESCAPES.search(token):
+        return True                       # two escapes or more (=89…=0A, %89…): quoted-printable and the like
+    if not _CODE_CHARS.match(token):
         return False
     has_digit = any(c.isdigit() for c in token)
     has_alpha = any(c.isalpha() for c in token)
     mixed = any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
     marked = any(mark in token for mark in ("\\x", "%", "=", "0x"))
-    return (has_digit and has_alpha) or len(token) >= 16 or marked or (mixed and len(token) >= 5)
+    return ((has_digit and (has_alpha or len(token) >= 3 or not token.isalnum())) or len(token) >= 16
+            or marked or (mixed and len(token) >= 5))
 
 
 def _glue(token: str) -> bool:
     """A short piece that sits between chunks of code (89, AB, iV, 0d, AEAAA)."""
-    return (len(token) <= 8 and token.isascii() and token.isalnum()
+    return (len(token) <= 16 and token.isascii() and token.isalnum()
             and (token.isdigit() or bool(_HEX.match(token)) or token.isupper()
                  or any(c.isupper() for c in token[1:]) or any(c.isdigit() for c in token)))
 
 
+CODE, GLUE, SHORT, MARK, WORD = range(5)
+
+
+def _kind(token: str) -> int:
+    if not any(c.isalnum() for c in token):
+        return MARK                       # a separator standing alone: | : - =
+    if _codey(token):
+        return CODE
+    if _glue(token):
+        return GLUE
+    if len(token) <= 4 and token.isascii() and token.isalnum():
+        return SHORT                      # gg, z, dat: a chunk inside a run, a word at its edges
+    return WORD
+
+
 def _cut_runs(text: str) -> str:
-    """Cut each run of code-like chunks (with short pieces between them): three chunks, or one long one."""
+    """Cut each run of code-like chunks (with short pieces between them): three chunks, 24 characters, or hex pairs.
+
+    Short lower-case pieces count inside a run but not at its ends, where they are the writer's words.
+    """
     tokens = [(m.start(), m.end(), m.group(0).strip(_PUNCTUATION)) for m in _TOKEN.finditer(text)]
-    cuts, run = [], []
-
-    def close():
-        codey = [t for t in run if _codey(t[2])]
-        if len(codey) >= 3 or any(len(t[2]) >= 24 for t in codey):
-            cuts.append((run[0][0], run[-1][1]))
-        run.clear()
-
-    for token in tokens:
-        if token[2] and (_codey(token[2]) or _glue(token[2])):
-            run.append(token)
-        else:
-            if run:
-                close()
-    if run:
-        close()
-    out, last = [], 0
-    for start, end in cuts:
-        out.append(text[last:start])
+    kinds = [_kind(token) for _s, _e, token in tokens]
+    cuts, start = [], None
+    for i, kind in enumerate(kinds + [WORD]):
+        if kind != WORD and start is None:
+            start = i
+        elif kind == WORD and start is not None:
+            first, last = start, i - 1
+            while first <= last and kinds[first] in (SHORT, MARK):
+                first += 1
+            while last >= first and kinds[last] in (SHORT, MARK):
+                last -= 1
+            codey = [tokens[j][2] for j in range(first, last + 1) if kinds[j] == CODE]
+            pieces = [tokens[j][2] for j in range(first, last + 1) if kinds[j] != MARK]
+            size = sum(len(piece) for piece in pieces)
+            hexish = sum(1 for piece in pieces if _HEX.match(piece))
+            if len(codey) >= 3 or (codey and size >= 24) or (len(pieces) >= 6 and 2 * hexish >= len(pieces)
+                                                               and size >= 24):
+                cuts.append((tokens[first][0], tokens[last][1]))
+            start = None
+    out, at = [], 0
+    for begin, end in cuts:
+        out.append(text[at:begin])
         out.append(" ")
-        last = end
-    out.append(text[last:])
+        at = end
+    out.append(text[at:])
     return "".join(out)
 
 
