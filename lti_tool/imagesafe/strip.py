@@ -17,6 +17,7 @@ _CUTS = (  # tags first: a data: URI inside a tag goes with its tag
 _TOKEN = re2.compile(r"[^\s\p{Z}]+")
 _CODE_CHARS = re2.compile(r"^[A-Za-z0-9+/=_\-%\\:.,;|#]+$")
 _HEX = re2.compile(r"^[0-9A-Fa-f]+$")
+_BASE64ISH = re2.compile(r"^[A-Za-z0-9+/=_-]+$")
 _SPACES = re2.compile(r"[ \t]{2,}")
 _PUNCTUATION = ".,;:!?\"'()[]{}<>"
 
@@ -39,14 +40,15 @@ def _codey(token: str) -> bool:
     has_alpha = any(c.isalpha() for c in token)
     mixed = any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
     marked = any(mark in token for mark in ("\\x", "%", "=", "0x"))
-    return ((has_digit and (has_alpha or len(token) >= 3 or not token.isalnum())) or len(token) >= 16
+    long_code = len(token) >= 16 and not token.replace("-", "").isalpha()  # "Snapchat-verhaal" is a word
+    return ((has_digit and (has_alpha or len(token) >= 3 or not token.isalnum())) or long_code
             or marked or (mixed and len(token) >= 5))
 
 
 def _glue(token: str) -> bool:
     """A short piece that sits between chunks of code (89, AB, iV, 0d, AEAAA)."""
-    return (len(token) <= 16 and token.isascii() and token.isalnum()
-            and (token.isdigit() or bool(_HEX.match(token)) or token.isupper()
+    return (len(token) <= 16 and bool(_BASE64ISH.match(token))
+            and (token.isdigit() or token.isupper()
                  or any(c.isupper() for c in token[1:]) or any(c.isdigit() for c in token)))
 
 
@@ -60,18 +62,23 @@ def _kind(token: str) -> int:
         return CODE
     if _glue(token):
         return GLUE
-    if len(token) <= 4 and token.isascii() and token.isalnum():
+    if len(token) <= 4 and _BASE64ISH.match(token):
         return SHORT                      # gg, z, dat: a chunk inside a run, a word at its edges
     return WORD
 
 
-def _cut_runs(text: str) -> str:
-    """Cut each run of code-like chunks (with short pieces between them): three chunks, 24 characters, or hex pairs.
+def _cut_runs(text: str, eager: bool = False) -> str:
+    """Cut each run of code-like chunks (with short pieces between them): three chunks, 16 characters, or hex pairs.
 
-    Short lower-case pieces count inside a run but not at its ends, where they are the writer's words.
+    Short lower-case pieces count inside a run but not at its ends, where they are the writer's words;
+    eager also takes several of them in a row (when the careful cut left an image behind).
     """
     tokens = [(m.start(), m.end(), m.group(0).strip(_PUNCTUATION)) for m in _TOKEN.finditer(text)]
     kinds = [_kind(token) for _s, _e, token in tokens]
+    # Two short pieces in a row are words ("en er zijn al"), not chunks of code.
+    if not eager:
+        kinds = [WORD if kind == SHORT and (kinds[i - 1:i] == [SHORT] or kinds[i + 1:i + 2] == [SHORT]) else kind
+                 for i, kind in enumerate(kinds)]
     cuts, start = [], None
     for i, kind in enumerate(kinds + [WORD]):
         if kind != WORD and start is None:
@@ -83,11 +90,11 @@ def _cut_runs(text: str) -> str:
             while last >= first and kinds[last] in (SHORT, MARK):
                 last -= 1
             codey = [tokens[j][2] for j in range(first, last + 1) if kinds[j] == CODE]
-            pieces = [tokens[j][2] for j in range(first, last + 1) if kinds[j] != MARK]
+            pieces = [tokens[j][2] for j in range(first, last + 1) if kinds[j] in (CODE, GLUE)]
             size = sum(len(piece) for piece in pieces)
             hexish = sum(1 for piece in pieces if _HEX.match(piece))
-            if len(codey) >= 3 or (codey and size >= 24) or (len(pieces) >= 6 and 2 * hexish >= len(pieces)
-                                                               and size >= 24):
+            if len(codey) >= 3 or (codey and size >= (8 if eager else 16)) \
+                    or (len(pieces) >= 6 and 2 * hexish >= len(pieces) and size >= 24):
                 cuts.append((tokens[first][0], tokens[last][1]))
             start = None
     out, at = [], 0
@@ -109,8 +116,10 @@ def words_only(text: str, image_in) -> str:
         return text
     for cut in _CUTS:
         text = cut.sub(" ", text)
-    text = _tidy(_cut_runs(text))
-    if not image_in(text):
-        return text
+    for eager in (False, True):
+        kept = _tidy(_cut_runs(text, eager))
+        if not image_in(kept):
+            return kept
+    text = kept
     kept = _tidy("\n".join(line for line in text.split("\n") if not image_in(line)))
     return "" if image_in(kept) else kept
