@@ -239,7 +239,7 @@ def reopen(report_id):
 @coordinators_only
 def new():
     """The form for a report that reached a coordinator by another way."""
-    return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES)
+    return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES, refused=None)
 
 
 @bp.route("/new", methods=["POST"])
@@ -258,8 +258,9 @@ def enter():
                                "Check what is left and describe the rest in words.")]
         if isinstance(problem, ImagesRefused) and not changed:
             errors[problem.field or "what_happened"] = [problem.message]
-        status = 422 if isinstance(problem, ImagesRefused) else 400
-        return render_template("cases/new.html", form=form, errors=errors, sources=ENTRY_SOURCES), status
+        refused = isinstance(problem, ImagesRefused)
+        return render_template("cases/new.html", form=form, errors=errors, sources=ENTRY_SOURCES,
+                               refused=problem.message if refused else None), 422 if refused else 400
     flash(_("The report is entered as %(reference)s.", reference=report.reference))
     return redirect(url_for("cases.show", report_id=report.id), 303)
 

@@ -73,8 +73,8 @@ def save(audience):
         for path in sorted(changed):
             messages[f"content.{path}"] = [_("We took a picture, file or encoded image out of this text. "
                                              "Check what is left.")]
-        if isinstance(problem, ImagesRefused) and not changed:
-            messages[f"content.{problem.field}"] = [problem.message]
+        if isinstance(problem, ImagesRefused):
+            messages[f"content.{problem.field}"] = [problem.message] + messages.get(f"content.{problem.field}", [])
         return render_template("conduct/edit.html", version=draft, content=content,
                                due_date=raw.get("due_date"), errors=FormErrors(messages, draft_error_place)), \
             422 if isinstance(problem, ImagesRefused) else 400

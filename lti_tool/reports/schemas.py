@@ -8,6 +8,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from ..imagesafe import MAX_CHARS
 from .models import CATEGORIES, NAMED, PSEUDONYMOUS, ReportMessage
 
 # Limits that fit a careful description and stop a flood (a report is read by a person).
@@ -78,7 +79,8 @@ class ReportIn(Schema):
             return data
         data = dict(data)
         for name in TEXT_FIELDS:
-            if isinstance(data.get(name), str):
+            # A text far over its limit is left as it is, for the length check to refuse unread.
+            if isinstance(data.get(name), str) and len(data[name]) <= MAX_CHARS:
                 data[name] = data[name].strip()
         link = data.get("link")
         if link == "":
@@ -106,7 +108,7 @@ class MessageIn(Schema):
 
     @pre_load
     def _trim(self, data, **kwargs):
-        if isinstance(data, dict) and isinstance(data.get("body"), str):
+        if isinstance(data, dict) and isinstance(data.get("body"), str) and len(data["body"]) <= MAX_CHARS:
             return {**data, "body": data["body"].strip()}
         return data
 
