@@ -6,7 +6,6 @@ refused the same way: 422, nothing stored, and on a page the writer's own words 
 the encoded part. No text, however large or adversarial, keeps a request busy.
 """
 import base64
-import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
