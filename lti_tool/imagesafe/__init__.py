@@ -56,15 +56,15 @@ def _visible(text: str) -> str:
 
 
 def _encoded(text: str, depth: int) -> str | None:
-    """Bytes of a file hidden in base64, hex or escapes, or a long stretch of encoded binary."""
-    for view in decode.base64_views(text):
-        if decode.file_in_base64(view):
-            return "base64"
+    """Bytes of a file hidden in base64 or hex, text hidden in them (followed to MAX_DEPTH), or encoded binary."""
+    views = decode.base64_views(text)
+    if any(decode.file_in_base64(view) for view in views):
+        return "base64"
     for run in decode.hex_runs(text):
-        for data in decode.hex_bytes(run):
-            if magic.file_inside(data):
-                return "hex"
-        data = max(decode.hex_bytes(run), key=lambda d: not magic.looks_binary(d))
+        decoded = decode.hex_bytes(run)
+        if any(magic.file_inside(data) for data in decoded):
+            return "hex"
+        data = max(decoded, key=lambda d: not magic.looks_binary(d))
         if magic.looks_binary(data):
             if len(run) >= decode.WINDOW and len(set(data)) >= 16:
                 return "binary"
@@ -74,13 +74,13 @@ def _encoded(text: str, depth: int) -> str | None:
         for data in decode.base64_tokens(text):
             if data and not magic.looks_binary(data) and _scan(data.decode("utf-8", "replace"), depth + 1):
                 return "base64"
-    for view in decode.base64_views(text):
-        if decode.encoded_binary(view):
-            return "binary"
+    if any(decode.encoded_binary(view) for view in views):
+        return "binary"
     return None
 
 
 def _scan(text: str, depth: int = 0) -> str | None:
+    """Binary, then markup, then escapes decoded (markup and files again), then base64 and hex."""
     if markup.BINARY.search(text):
         return "binary"
     text = _visible(text)

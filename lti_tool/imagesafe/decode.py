@@ -94,8 +94,9 @@ def _b64_signatures():
     for _kind, prefix, offset in magic.SIGNATURES:
         for shift in range(3):
             chars, first = _stable(prefix, (offset + shift) % 3 if offset else shift)
-            # Short stable runs would match too often to be worth a look; the aligned one always counts.
-            if len(chars) >= (4 if shift == 0 else 6):
+            # Short stable runs would match too often to be worth a look; an aligned one (a file's
+            # start, even BMP's "Qk") always counts, its hits being checked in full by magic.file_kind.
+            if len(chars) >= (2 if shift == 0 else 6):
                 table.setdefault(chars, []).append((first, (offset + shift) % 3 if offset else shift, offset))
     return table
 
