@@ -8,12 +8,13 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
+from flask_wtf.csrf import generate_csrf
 
 from .db import MAX_ID
 from .extensions import babel, csrf, db, migrate, tune_sqlite
 
-# Addresses that LMSs are given, or that are public: never carry a launch token.
-_NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
+# Addresses that LMSs are given, or that are public: never carry a launch selector.
+_NO_SELECTOR_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
 # Endpoints that begin a new launch or serve anyone alike: the browser's current launch is not read.
 _NO_LAUNCH_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
                 template_folder=os.path.join(ROOT, "templates"), static_folder="static")
     os.makedirs(app.instance_path, exist_ok=True)
+    from .jsonsafe import JSONProvider
+    app.json = JSONProvider(app)  # JSON bodies: nesting limited before parsing (jsonsafe.py)
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -44,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
+    from .lti import registration
+    registration.init_limits(app)  # before any other before_request: a refused caller costs nothing
     babel.init_app(app, locale_selector=_locale)
     _install_proxy(app)
 
@@ -85,17 +90,37 @@ def create_app(test_config: dict | None = None) -> Flask:
         if request.endpoint not in _NO_LAUNCH_ENDPOINTS:
             sessions.load_current()
 
+    from .lti import navigation
+    navigation.init_app(app)  # CSRF once the launch is known; cookie-less navigation
     app.before_request(gate)
 
     @app.url_defaults
-    def _carry_launch_token(endpoint, values):
-        # url_for(..., _public=True) builds an address that leaves the tool (placed links,
-        # registration documents): it must never carry this user's launch token.
+    def _carry_launch_selector(endpoint, values):
+        # The selector picks this tab's launch among the cookie's; it is no credential. Addresses
+        # that leave the tool (url_for(..., _public=True): placed links, registration) carry none.
         if values.pop("_public", False):
             return
-        token = g.get("launch_token")
-        if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
-            values.setdefault(sessions.TOKEN_PARAM, token)
+        chosen = g.get("launch_selector")
+        if chosen and endpoint not in _NO_SELECTOR_ENDPOINTS and not endpoint.startswith("demo."):
+            values.setdefault(sessions.SELECTOR_PARAM, chosen)
+
+    @app.template_global()
+    def form_tokens():
+        """The hidden fields every POST form carries: the CSRF token and this tab's launch token."""
+        from markupsafe import Markup, escape
+        fields = [("csrf_token", generate_csrf())]
+        if g.get("launch_token"):
+            fields.append((sessions.TOKEN_FIELD, g.launch_token))
+        return Markup("".join(f'<input type="hidden" name="{name}" value="{escape(value)}">'
+                              for name, value in fields))
+
+    @app.template_global()
+    def selector_field():
+        """A GET form's hidden field that keeps this tab's launch (a GET form drops its action's query)."""
+        from markupsafe import Markup, escape
+        chosen = g.get("launch_selector")
+        return Markup(f'<input type="hidden" name="{sessions.SELECTOR_PARAM}" value="{escape(chosen)}">'
+                      if chosen else "")
 
     from . import headers
     headers.install(app)

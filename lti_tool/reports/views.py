@@ -141,7 +141,7 @@ def reply(reference: str):
             body = MessageIn().load(data)["body"]
         except ValidationError as exc:
             raise ValidationFailed(exc.messages)
-        operations.reply(report, body)
+        operations.reply(report, body, launch.user_id)
     except AppError as problem:
         errors = dict(getattr(problem, "errors", None) or {})
         form = _without_images(request.form, errors)
