@@ -6,13 +6,12 @@ from flask import g, jsonify, request
 
 from ..api import bp, json_object
 from ..api.spec import document
-from ..security import roles_required
-from . import casefile, operations, queries, timeliness
+from . import casefile, exclusions, operations, queries, timeliness
 from .schemas import (AssignSchema, CaseOut, CaseSummaryOut, CaseMessageOut, QueueFilterSchema, QueueOut,
                       StatusSchema, TextSchema)
 from .views import load
 
-coordinators_only = roles_required(coordinator=True)
+coordinators_only = exclusions.handlers_only
 
 
 def _actor() -> operations.Actor:

@@ -46,7 +46,7 @@ def build(report, settings) -> CaseFile:
               "done_by": people[done[step].done_by_id].display_name
               if step in done and done[step].done_by_id in people else None,
               "done_at": done[step].done_at if step in done else None, "done": step in done}
-             for step in protocol.steps_for(report.category, report.staff_suspect)]
+             for step in protocol.steps_for(report.category, report.staff_suspect or report.about_staff)]
     return CaseFile(
         report=report, reporter=label,
         details={} if purged else reports.details(report),

@@ -53,7 +53,8 @@ def notify_new_report(report) -> list[MailMessage]:
             _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
             link,
         ])) + "\n"
-    for address in coordinator_addresses(report.school_id):
+    from . import exclusions  # never a coordinator the report keeps away
+    for address in exclusions.addresses(report.school_id, report.id):
         message = MailMessage(school_id=report.school_id, to_address=address,
                               subject=subject[:300], body=body)
         db.session.add(message)
@@ -65,7 +66,7 @@ def notify_new_report(report) -> list[MailMessage]:
     return queued
 
 
-def notify_new_message(school_id: int) -> list[MailMessage]:
+def notify_new_message(school_id: int, report_id: int | None = None) -> list[MailMessage]:
     """Queue a content-free e-mail to the school's coordinators: a reporter wrote in a case.
 
     The caller sends it only for the first message the coordinators have not read yet, so a
@@ -78,8 +79,9 @@ def notify_new_message(school_id: int) -> list[MailMessage]:
             _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
             tool_link(),
         ])) + "\n"
+    from . import exclusions  # never a coordinator the report keeps away
     queued = [MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
-              for address in coordinator_addresses(school_id)]
+              for address in exclusions.addresses(school_id, report_id)]
     if queued:
         db.session.add_all(queued)
         db.session.flush()

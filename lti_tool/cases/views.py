@@ -10,12 +10,14 @@ from marshmallow import ValidationError
 from ..errors import ValidationFailed
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
-from . import casefile, labels, operations, protocol, queries, timeliness
+from . import casefile, exclusions, labels, operations, protocol, queries, timeliness
 from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, ConfirmSchema, EntrySchema, FlagSchema, QueueFilterSchema,
                       StatusSchema, StepSchema, TextSchema, form_to_entry)
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-coordinators_only = roles_required(coordinator=True)
+# The school's coordinators, and its deputy for the reports that keep every coordinator away.
+coordinators_only = exclusions.handlers_only
+enterers = roles_required(coordinator=True)
 
 
 @bp.context_processor
@@ -213,14 +215,14 @@ def reopen(report_id):
 
 
 @bp.route("/new", methods=["GET"])
-@coordinators_only
+@enterers
 def new():
     """The form for a report that reached a coordinator by another way."""
     return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES)
 
 
 @bp.route("/new", methods=["POST"])
-@coordinators_only
+@enterers
 def enter():
     try:
         data = EntrySchema().load(form_to_entry(request.form))

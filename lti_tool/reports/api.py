@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from ..api import bp
 from ..api.spec import document
+from ..cases import exclusions
 from ..errors import AppError, ValidationFailed
 from . import operations, queries
 from .imagesafe import ImagesRefused, refuse_files, refuse_images
@@ -55,7 +56,8 @@ def new_report():
     launch = g.launch
     return jsonify(NewReportFormOut().dump({
         "submission": operations.new_submission(launch.school_id, launch.user_id),
-        "categories": list(CATEGORIES), "urgent_categories": list(URGENT_CATEGORIES)}))
+        "categories": list(CATEGORIES), "urgent_categories": list(URGENT_CATEGORIES),
+        "coordinators": exclusions.coordinator_choices(launch.school_id)}))
 
 
 @bp.route("/me/reports", methods=["POST"])
