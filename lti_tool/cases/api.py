@@ -110,3 +110,6 @@ document("/cases/{report_id}/messages", {"post": {
                   "422": {"description": "an image, file or binary data in the text: refused, nothing stored"},
                   **_errors, **_case}}},
     {"CaseMessageIn": TextSchema})
+
+
+from . import incident_api  # noqa: E402,F401  (incidents: many reports, one incident)

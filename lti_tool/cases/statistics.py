@@ -44,10 +44,17 @@ class Figures:
     closed: int
     not_genuine: int
     overdue_cases: int = 0
+    linked: tuple = (0, 0)      # (incidents, reports linked into them) among the reports counted
 
     @property
     def total(self) -> int:
         return sum(self.by_category.values())
+
+    @property
+    def incidents(self) -> int:
+        """Reports counted as incidents: the reports linked into one incident count once."""
+        incidents, linked_reports = self.linked
+        return self.total - linked_reports + incidents
 
 
 def _month_starts(now: datetime, count: int) -> list[datetime]:
@@ -97,8 +104,10 @@ def figures(school_id: int, settings, now: datetime | None = None, hidden=None) 
     closed_rows = dict(db.session.execute(
         scoped(select(Report.not_genuine, func.count()), Report, school_id).where(*seen)
         .where(Report.status == CLOSED, Report.created_at >= starts[0]).group_by(Report.not_genuine)).all())
+    from . import incidents
     return Figures(list(months.values()), by_category, open_by_status, overdue,
-                   sum(closed_rows.values()), closed_rows.get(True, 0), overdue_cases)
+                   sum(closed_rows.values()), closed_rows.get(True, 0), overdue_cases,
+                   incidents.counts(school_id, starts[0], hidden))
 
 
 @dataclass(frozen=True)
@@ -150,5 +159,7 @@ def to_csv(result: Figures, category_label) -> str:
         writer.writerow([f"overdue_{kind}", count])
     writer.writerow(["overdue_cases", result.overdue_cases])
     writer.writerow(["closed_last_12_months", result.closed])
+    writer.writerow(["reports_last_12_months", result.total])
+    writer.writerow(["incidents_last_12_months", result.incidents])
     writer.writerow(["not_genuine_last_12_months", result.not_genuine])
     return out.getvalue()

@@ -113,7 +113,8 @@ def show(report_id):
     settings = queries.settings_for(g.launch.school_id)
     return render_template("cases/case.html", case=casefile.build(report, settings),
                            coordinators=queries.coordinators(g.launch.school_id),
-                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES)
+                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES,
+                           excluded=exclusions.excluded_users(report))
 
 
 def _done(report, message: str, anchor: str | None = None):
@@ -237,3 +238,4 @@ def enter():
 
 
 from . import dashboard  # noqa: E402,F401  (the school's figures, settings and audit log on this blueprint)
+from . import incident_views  # noqa: E402,F401  (incidents: many reports, one incident)

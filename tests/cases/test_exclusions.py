@@ -4,47 +4,24 @@ import re
 
 import pytest
 import requests
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from lti_tool.cases.models import MailMessage, ReportExclusion, SchoolDeputy
 from lti_tool.demo.platform import INSTRUCTOR, DemoUser
 from lti_tool.reports.models import Report
 from tests.cases.conftest import designate, launch, make_case, member, user_id
 from tests.reports.helpers import reference_of, send
-from tests.support.browser import Browser, form_of
+from tests.cases.people import drop_mail, launch_people
+from tests.support.browser import form_of
 
 
 @pytest.fixture(scope="module")
 def people(app, school_lms, tool_url):
     """Launch everyone once (coordinator, teacher, admin, student, a deputy-to-be); return their tokens."""
     school_lms.users["deputy"] = DemoUser("deputy", "demo-deputy-1", "Dirk", "Dekker", [INSTRUCTOR])
-    result = {}
-    for key in ("coordinator", "teacher", "admin", "student", "student2", "student3", "student4", "deputy"):
-        own = Browser(tool_url)
-        result[key] = Person(own, launch(own, school_lms, key)[1])
-    yield result
+    yield launch_people(tool_url, school_lms, ("coordinator", "teacher", "admin", "student", "student2",
+                                                "student3", "student4", "deputy"))
     drop_mail(app, school_lms.school_id)
-
-
-def drop_mail(app, school_id):
-    """Take this module's notices out of the shared outbox, so later modules' senders find only theirs."""
-    from lti_tool.extensions import db
-    with app.app_context():
-        db.session.execute(delete(MailMessage).where(MailMessage.school_id == school_id))
-        db.session.commit()
-
-
-class Person:
-    """Someone's own browser (keeping their launch's cookie) and launch token."""
-
-    def __init__(self, browser, token):
-        self.browser, self.token = browser, token
-
-    def get(self, url, **kw):
-        return self.browser.get(url, token=self.token, **kw)
-
-    def post(self, url, data=None, **kw):
-        return self.browser.post(url, token=self.token, data={"lt": self.token, **(data or {})}, **kw)
 
 
 @pytest.fixture
@@ -218,6 +195,8 @@ def test_the_deputy_handles_a_report_that_excludes_every_coordinator(browser, db
     assert deputy.get(f"/cases/{other.id}").status_code == 404, "only such reports"
     assert people["coordinator"].get(f"/cases/{report.id}").status_code == 404
     assert deputy.get("/cases/new").status_code == 403
+    home = deputy.get("/")
+    assert "deputy" in home.text and 'href="/cases?' in home.text
 
 
 def test_a_case_is_never_assigned_to_the_coordinator_it_keeps_away(browser, db_session, school_lms, people, setup):
