@@ -79,5 +79,5 @@ def summary(report, deadlines) -> dict:
     """The shape CaseSummaryOut dumps: no content."""
     return {name: getattr(report, name) for name in (
         "id", "reference", "category", "source", "urgent", "spreading_now", "status", "assignee_id",
-        "staff_suspect", "legal_hold", "not_genuine", "created_at", "closed_at")} | {
+        "staff_suspect", "legal_hold", "not_genuine", "created_at", "closed_at", "incident_id")} | {
         "assignee": report.assignee.display_name if report.assignee else None, "deadlines": deadlines, "overdue": any(d.state == timeliness.OVERDUE for d in deadlines)}

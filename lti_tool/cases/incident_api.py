@@ -13,9 +13,13 @@ from .schemas import CloseSchema, StepSchema, TextSchema
 from .views import actor, coordinators_only, load
 
 
+def _data(found) -> dict:
+    return {"id": found.id, "created_at": found.created_at, "reports": side_by_side(found),
+            "checklist": incidents.steps(found)}
+
+
 def _out(found) -> dict:
-    return IncidentOut().dump({"id": found.id, "created_at": found.created_at, "reports": side_by_side(found),
-                               "checklist": incidents.steps(found)})
+    return IncidentOut().dump(_data(found))
 
 
 def _incident(incident_id: int):
@@ -23,7 +27,7 @@ def _incident(incident_id: int):
 
 
 def _done(found, count: int):
-    return jsonify(IncidentDoneOut().dump({"incident": _out(found), "reports_changed": count}))
+    return jsonify(IncidentDoneOut().dump({"incident": _data(found), "reports_changed": count}))
 
 
 @bp.route("/incidents", methods=["POST"])
