@@ -4,7 +4,7 @@ On the cases blueprint; the same checks as a case (coordinators, or the deputy f
 and an incident is as unknown as a made-up id to anyone who may not handle every one of its reports.
 """
 from flask import flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 
 from ..reports import queries as reports
 from . import casefile, incidents, operations, protocol, queries, timeliness
@@ -89,8 +89,10 @@ def incident_step(incident_id):
     data = load(StepSchema(), request.form.to_dict())
     count = incidents.check_step(found, actor(), data["step"], data["done"])
     title = protocol.step_title(data["step"])
-    return _done(found, _("Checked off on %(n)s reports: %(step)s.", n=count, step=title) if data["done"]
-                 else _("Open again on %(n)s reports: %(step)s.", n=count, step=title), "checklist")
+    return _done(found, ngettext("Checked off on %(num)s report: %(step)s.", "Checked off on %(num)s reports: %(step)s.",
+                                 count, step=title) if data["done"]
+                 else ngettext("Open again on %(num)s report: %(step)s.", "Open again on %(num)s reports: %(step)s.",
+                               count, step=title), "checklist")
 
 
 @bp.route("/incidents/<int:incident_id>/close", methods=["POST"])
@@ -99,7 +101,8 @@ def incident_close(incident_id):
     found = _incident(incident_id)
     data = load(CloseSchema(), request.form.to_dict())
     count = incidents.close(found, actor(), data["outcome"], data["rule_key"], data["ladder_step"])
-    return _done(found, _("%(n)s reports of the incident are closed.", n=count))
+    return _done(found, ngettext("%(num)s report of the incident is closed.", "%(num)s reports of the incident are closed.",
+                                 count))
 
 
 @bp.route("/incidents/<int:incident_id>/messages", methods=["POST"])
@@ -108,5 +111,6 @@ def incident_message(incident_id):
     found = _incident(incident_id)
     data = load(TextSchema(), request.form.to_dict())
     count = incidents.send_message(found, actor(), data["body"])
-    return _done(found, _("Your message is posted in the thread of each of the %(n)s reports; no reporter sees "
-                          "the others.", n=count), "message")
+    return _done(found, ngettext("Your message is posted in the thread of the report.",
+                                 "Your message is posted in the thread of each of the %(num)s reports; no reporter "
+                                 "sees the others.", count), "message")
