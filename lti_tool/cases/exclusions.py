@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, false, func, select
 
 from ..courses.models import SchoolMember, User
 from ..db import MAX_ID, utcnow
-from ..errors import Forbidden, ValidationFailed
+from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..reports.models import Report
 from ..security import SCHOOL_ADMIN, STUDENT, require_launch
@@ -50,8 +50,9 @@ def coordinator_choices(school_id: int) -> list[dict]:
 
 def _excluded(user_id) -> object:
     """The report (in the outer query) keeps this user away."""
-    return exists(select(ReportExclusion.id).where(ReportExclusion.report_id == Report.id,
-                                                   ReportExclusion.user_id == user_id))
+    # Correlated to the report (and member) of every enclosing query, however deeply nested.
+    return (select(ReportExclusion.id).where(ReportExclusion.report_id == Report.id, ReportExclusion.user_id == user_id)
+            .correlate_except(ReportExclusion).exists())
 
 
 def _no_coordinator_left() -> object:
@@ -160,6 +161,27 @@ def needs_deputy(school_id: int) -> bool:
     return count <= 1 and deputy_of(school_id) is None
 
 
+def _left_with_nobody(school_id: int, *, without_coordinator: int | None = None, without_deputy: bool = False) -> int:
+    """Reports still kept (not removed) that would have nobody to handle them after a change."""
+    coordinators = select(SchoolMember.id).where(
+        SchoolMember.school_id == Report.school_id, SchoolMember.is_coordinator.is_(True), ~_excluded(SchoolMember.user_id))
+    if without_coordinator is not None:
+        coordinators = coordinators.where(SchoolMember.user_id != without_coordinator)
+    deputy = deputy_of(school_id)
+    if deputy is not None and not without_deputy and deputy.user_id != without_coordinator:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Report).where(
+        Report.school_id == school_id, Report.purged_at.is_(None),
+        exists(select(ReportExclusion.id).where(ReportExclusion.report_id == Report.id)), ~exists(coordinators)))
+
+
+def before_undesignating(member: SchoolMember) -> None:
+    """Refuse to take away the last coordinator a report may reach (with no deputy to step in)."""
+    if member.is_coordinator and _left_with_nobody(member.school_id, without_coordinator=member.user_id):
+        raise Conflict(_("%(name)s is the only one left who may see a report that keeps the other coordinators "
+                         "away. Name a deputy first.", name=member.user.display_name))
+
+
 def set_deputy(actor: SchoolMember, member: SchoolMember | None) -> SchoolDeputy | None:
     """Name a staff member of the school as its deputy (None: nobody); only a school admin of the school may."""
     if actor.role != SCHOOL_ADMIN:
@@ -168,6 +190,9 @@ def set_deputy(actor: SchoolMember, member: SchoolMember | None) -> SchoolDeputy
         raise ValidationFailed({"member_id": [_("Choose a staff member of this school.")]})
     current = deputy_of(actor.school_id)
     if member is None:
+        if current is not None and _left_with_nobody(actor.school_id, without_deputy=True):
+            raise Conflict(_("The deputy handles a report that keeps every coordinator away. Name another "
+                             "deputy instead, or designate another coordinator first."))
         if current is not None:
             db.session.delete(current)
             audit.record(actor.school_id, actor.user_id, "deputy_removed")

@@ -236,7 +236,7 @@ def test_the_coordinators_page_says_a_single_coordinator_needs_a_deputy(browser,
 
 
 def test_a_school_admin_names_and_removes_the_deputy(browser, db_session, school_lms, people, setup):
-    setup(["coordinator"])
+    setup(["coordinator", "teacher"])
     admin = people["admin"]
     page = admin.get("/school/coordinators")
     action, fields = form_of(page.text, "form[action*='/school/deputy']")
@@ -281,3 +281,35 @@ def test_another_schools_admin_cannot_name_this_schools_deputy(browser, db_sessi
     assert resp.status_code == 404
     db_session.expire_all()
     assert db_session.get(SchoolDeputy, school_lms.school_id) is None
+
+
+def test_the_last_coordinator_a_report_may_reach_cannot_be_removed_without_a_deputy(
+        db_session, school_lms, people, setup):
+    setup(["coordinator", "teacher"])
+    excluded = user_id(db_session, school_lms, "coordinator")
+    resp, _ = send(people["student2"].browser, people["student2"].token, "other", exclude_coordinator_id=str(excluded))
+    assert resp.status_code == 303
+    teacher = member(db_session, school_lms, "teacher")
+    refused = people["admin"].post("/school/coordinators", data={"member_id": str(teacher.id), "is_coordinator": "false"})
+    assert refused.status_code == 409 and "Name a deputy first" in refused.text
+    assert member(db_session, school_lms, "teacher").is_coordinator
+    # With a deputy to step in, the coordinator may go; the deputy then may not, until someone else can.
+    setup(["coordinator", "teacher"], deputy="deputy")
+    assert people["admin"].post("/school/coordinators", data={"member_id": str(teacher.id),
+                                                             "is_coordinator": "false"}).status_code in (302, 303)
+    removed = people["admin"].post("/school/deputy", data={"member_id": ""})
+    assert removed.status_code == 409
+    db_session.expire_all()
+    assert db_session.get(SchoolDeputy, school_lms.school_id) is not None
+
+
+def test_the_deputy_sees_no_report_that_a_coordinator_can_still_handle(db_session, school_lms, people, setup):
+    setup(["coordinator", "teacher"], deputy="deputy")
+    first, second = (user_id(db_session, school_lms, key) for key in ("coordinator", "teacher"))
+    away_from_one, _ = send(people["student3"].browser, people["student3"].token, "other", exclude_coordinator_id=str(first))
+    away_from_other, _ = send(people["student4"].browser, people["student4"].token, "other", exclude_coordinator_id=str(second))
+    queue = people["deputy"].get("/cases?status=all").text
+    for resp in (away_from_one, away_from_other):
+        reference = reference_of(resp)
+        assert reference not in queue
+        assert people["deputy"].get(f"/cases/{_report(db_session, reference).id}").status_code == 404
