@@ -154,6 +154,18 @@ def addresses(school_id: int, report_id: int | None = None) -> list[str]:
     return [email] if email else []
 
 
+def handlers(school_id: int) -> list[tuple[str, int]]:
+    """(e-mail, user id) of everyone who handles reports of the school: its coordinators and its deputy."""
+    deputy = deputy_of(school_id)
+    rows = db.session.execute(
+        select(User.email, User.id).outerjoin(SchoolMember, and_(SchoolMember.user_id == User.id,
+                                                                 SchoolMember.school_id == school_id))
+        .where(User.email.is_not(None), User.email != "",
+               SchoolMember.is_coordinator.is_(True) | (User.id == (deputy.user_id if deputy else None)))
+        .order_by(User.id)).all()
+    return [(email, uid) for email, uid in rows]
+
+
 def needs_deputy(school_id: int) -> bool:
     """A school with at most one coordinator and no deputy: a report that keeps its coordinator away could not be sent."""
     count = db.session.scalar(select(func.count()).select_from(SchoolMember).where(

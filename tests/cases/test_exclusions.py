@@ -313,3 +313,27 @@ def test_the_deputy_sees_no_report_that_a_coordinator_can_still_handle(db_sessio
         reference = reference_of(resp)
         assert reference not in queue
         assert people["deputy"].get(f"/cases/{_report(db_session, reference).id}").status_code == 404
+
+
+def test_reminders_never_count_a_case_kept_from_the_coordinator(app, db_session, school_lms, people, setup):
+    from datetime import timedelta
+    from lti_tool.cases import reminders
+    from lti_tool.db import utcnow
+    setup(["coordinator", "teacher"])
+    kept_from, other = (user_id(db_session, school_lms, key) for key in ("coordinator", "teacher"))
+    make_case(app, school_lms.school_id, age=timedelta(days=10))  # overdue for both: both get a reminder
+    with app.test_request_context():
+        now = utcnow()
+        before = reminders.counts(school_lms.school_id, now, kept_from), reminders.counts(school_lms.school_id, now, other)
+    report = make_case(app, school_lms.school_id, age=timedelta(days=10))
+    db_session.add(ReportExclusion(school_id=school_lms.school_id, report_id=report.id, user_id=kept_from))
+    db_session.commit()
+    with app.test_request_context():
+        assert reminders.counts(school_lms.school_id, now, kept_from) == before[0]
+        assert reminders.counts(school_lms.school_id, now, other)[0] == before[1][0] + 1
+        mark = _last_mail_id(db_session)
+        reminders.send_reminders(now)
+    [to_kept] = _mails_to(db_session, _email(school_lms, "coordinator"), mark)
+    [to_other] = _mails_to(db_session, _email(school_lms, "teacher"), mark)
+    # The mail is in the school's language (Dutch); each counts only what its reader may handle.
+    assert to_kept.body.startswith(f"{before[0][0]} open ") and to_other.body.startswith(f"{before[1][0] + 1} open ")
