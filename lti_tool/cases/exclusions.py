@@ -7,9 +7,6 @@ coordinators handle it; where none is left, the school's deputy does (a staff me
 admin names, who handles only such reports). Excluding the last coordinator of a school without a
 deputy is refused with a message, so that no report ever reaches nobody.
 """
-from functools import wraps
-
-from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, false, func, select
 
@@ -18,7 +15,7 @@ from ..db import MAX_ID, utcnow
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..reports.models import Report
-from ..security import SCHOOL_ADMIN, STUDENT, require_launch
+from ..security import SCHOOL_ADMIN, STUDENT, roles_required
 from . import audit
 from .models import ReportExclusion, SchoolDeputy
 
@@ -84,18 +81,13 @@ def may_handle(report: Report, user_id: int) -> bool:
         visible_condition(report.school_id, user_id))))
 
 
-def handlers_only(view):
-    """Allow a route to the school's coordinators and its deputy; which cases each sees is decided per query."""
+def is_deputy_launch(launch) -> bool:
+    """The launch's user is the school's deputy (see security.roles_required's also)."""
+    return is_deputy(launch.school_id, launch.user_id)
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        launch = require_launch()
-        if (g.get("member") and g.member.is_coordinator) or is_deputy(launch.school_id, launch.user_id):
-            return view(*args, **kwargs)
-        raise Forbidden(_("Your role at this school does not give access to this page."))
 
-    wrapped.required_roles = ()
-    return wrapped
+# The school's coordinators, and its deputy; which cases each sees is decided per query (visible_condition).
+handlers_only = roles_required(coordinator=True, also=is_deputy_launch)
 
 
 def check(school_id: int, user_id: int | None) -> None:
