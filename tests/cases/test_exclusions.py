@@ -191,6 +191,7 @@ def test_the_deputy_handles_a_report_that_excludes_every_coordinator(browser, db
     deputy = people["deputy"]
     queue = deputy.get("/cases?status=all")
     assert queue.status_code == 200 and report.reference in queue.text and other.reference not in queue.text
+    assert 'href="/cases/dashboard' not in queue.text, "no links to pages a deputy may not open"
     assert "hidden-walrus" in deputy.get(f"/cases/{report.id}").text
     assert deputy.get(f"/cases/{other.id}").status_code == 404, "only such reports"
     assert people["coordinator"].get(f"/cases/{report.id}").status_code == 404
