@@ -61,14 +61,17 @@ def is_coordinator(launch) -> bool:
     return bool(g.get("member") and g.member.is_coordinator)
 
 
-def roles_required(*roles: str, coordinator: bool = False):
-    """Allow a route to users whose app role is one of roles (or who are coordinators)."""
+def roles_required(*roles: str, coordinator: bool = False, also=None):
+    """Allow a route to users whose app role is one of roles (or who are coordinators).
+
+    also: a feature's own further test of the launch (e.g. the school's deputy for reports), asked last.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             launch = require_launch()
-            if launch.role in roles or (coordinator and is_coordinator(launch)):
+            if launch.role in roles or (coordinator and is_coordinator(launch)) or (also is not None and also(launch)):
                 return view(*args, **kwargs)
             raise Forbidden(_("Your role at this school does not give access to this page."))
 

@@ -6,13 +6,12 @@ from flask import g, jsonify, request
 
 from ..api import bp, json_object
 from ..api.spec import document
-from ..security import roles_required
-from . import casefile, operations, queries, timeliness
+from . import casefile, exclusions, operations, queries, timeliness
 from .schemas import (AssignSchema, CaseOut, CaseSummaryOut, CaseMessageOut, QueueFilterSchema, QueueOut,
                       StatusSchema, TextSchema)
 from .views import load
 
-coordinators_only = roles_required(coordinator=True)
+coordinators_only = exclusions.handlers_only
 
 
 def _actor() -> operations.Actor:
@@ -111,3 +110,6 @@ document("/cases/{report_id}/messages", {"post": {
                   "422": {"description": "an image, file or binary data in the text: refused, nothing stored"},
                   **_errors, **_case}}},
     {"CaseMessageIn": TextSchema})
+
+
+from . import incident_api  # noqa: E402,F401  (incidents: many reports, one incident)

@@ -46,7 +46,7 @@ def build(report, settings) -> CaseFile:
               "done_by": people[done[step].done_by_id].display_name
               if step in done and done[step].done_by_id in people else None,
               "done_at": done[step].done_at if step in done else None, "done": step in done}
-             for step in protocol.steps_for(report.category, report.staff_suspect)]
+             for step in protocol.steps_for(report.category, report.staff_suspect or report.about_staff)]
     return CaseFile(
         report=report, reporter=label,
         details={} if purged else reports.details(report),
@@ -79,5 +79,5 @@ def summary(report, deadlines) -> dict:
     """The shape CaseSummaryOut dumps: no content."""
     return {name: getattr(report, name) for name in (
         "id", "reference", "category", "source", "urgent", "spreading_now", "status", "assignee_id",
-        "staff_suspect", "legal_hold", "not_genuine", "created_at", "closed_at")} | {
+        "staff_suspect", "legal_hold", "not_genuine", "created_at", "closed_at", "incident_id")} | {
         "assignee": report.assignee.display_name if report.assignee else None, "deadlines": deadlines, "overdue": any(d.state == timeliness.OVERDUE for d in deadlines)}

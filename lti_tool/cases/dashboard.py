@@ -16,6 +16,12 @@ overseers = roles_required(SCHOOL_ADMIN, coordinator=True)
 admins = roles_required(SCHOOL_ADMIN)
 
 
+def _hidden():
+    """Reports that keep this viewer away: left out of every figure they see, so none reveals them."""
+    from . import exclusions
+    return exclusions.hidden_condition(g.launch.school_id, g.launch.user_id)
+
+
 def _month_label(month) -> str:
     return format_date(month.start, "MMM yy")
 
@@ -25,7 +31,7 @@ def _month_label(month) -> str:
 def dashboard():
     """Open and overdue cases, reports per category per month, time to first response."""
     settings = queries.settings_for(g.launch.school_id)
-    figures = statistics.figures(g.launch.school_id, settings)
+    figures = statistics.figures(g.launch.school_id, settings, hidden=_hidden())
     return render_template(
         "cases/dashboard.html", figures=figures, settings=settings,
         per_month=charts.stacked_months(figures.months, _month_label),
@@ -38,7 +44,7 @@ def dashboard():
 def statistics_csv():
     """The same figures as a CSV download; every export is audited."""
     settings = queries.settings_for(g.launch.school_id)
-    figures = statistics.figures(g.launch.school_id, settings)
+    figures = statistics.figures(g.launch.school_id, settings, hidden=_hidden())
     audit.record(g.launch.school_id, g.launch.user_id, "statistics_exported", None, "csv")
     return Response(statistics.to_csv(figures, labels.category_label), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="veilig-online-statistics.csv"',

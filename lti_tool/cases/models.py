@@ -76,3 +76,34 @@ class MailMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportExclusion(Base):
+    """A coordinator the reporter kept away from their report: never notified, never shown it."""
+
+    __tablename__ = "report_exclusions"
+    __table_args__ = (UniqueConstraint("report_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+
+class SchoolDeputy(Base):
+    """The staff member a school admin names to act as coordinator for reports that exclude every coordinator."""
+
+    __tablename__ = "school_deputies"
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    named_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    named_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Incident(Base):
+    """One incident that many reports are about (a fight video reported by a whole class)."""
+
+    __tablename__ = "incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

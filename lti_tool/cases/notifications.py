@@ -46,7 +46,7 @@ def notify_new_report(report) -> list[MailMessage]:
         else:
             subject = _("Veilig Online: a new report for %(school)s", school=school.name)
             opening = _("There is a new report waiting for you in Veilig Online.")
-        return _queue(report.school_id, subject, opening)
+        return _queue(report, subject, opening)
 
 
 def notify_reporter_update(report, *, urgent: bool) -> list[MailMessage]:
@@ -62,18 +62,21 @@ def notify_reporter_update(report, *, urgent: bool) -> list[MailMessage]:
         else:
             subject = _("Veilig Online: news on a report for %(school)s", school=school.name)
             opening = _("A reporter has news on a report in Veilig Online.")
-        return _queue(report.school_id, subject, opening)
+        return _queue(report, subject, opening)
 
 
-def _queue(school_id: int, subject: str, opening: str) -> list[MailMessage]:
-    """Write one e-mail per coordinator to the outbox; the sender wakes after the commit."""
+def _queue(report, subject: str, opening: str) -> list[MailMessage]:
+    """Write one e-mail per coordinator who may see the report (never one it keeps away) to the
+    outbox; the sender wakes after the commit."""
+    from . import exclusions
+    school_id = report.school_id
     body = "\n\n".join(filter(None, [
         opening,
         _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
         tool_link(),
     ])) + "\n"
     queued = []
-    for address in coordinator_addresses(school_id):
+    for address in exclusions.addresses(school_id, report.id):
         message = MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
         db.session.add(message)
         queued.append(message)
@@ -84,7 +87,7 @@ def _queue(school_id: int, subject: str, opening: str) -> list[MailMessage]:
     return queued
 
 
-def notify_new_message(school_id: int) -> list[MailMessage]:
+def notify_new_message(school_id: int, report_id: int | None = None) -> list[MailMessage]:
     """Queue a content-free e-mail to the school's coordinators: a reporter wrote in a case.
 
     The caller sends it only for the first message the coordinators have not read yet, so a
@@ -97,8 +100,9 @@ def notify_new_message(school_id: int) -> list[MailMessage]:
             _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
             tool_link(),
         ])) + "\n"
+    from . import exclusions  # never a coordinator the report keeps away
     queued = [MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
-              for address in coordinator_addresses(school_id)]
+              for address in exclusions.addresses(school_id, report_id)]
     if queued:
         db.session.add_all(queued)
         db.session.flush()

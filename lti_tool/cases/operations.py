@@ -83,6 +83,10 @@ def assign(report: Report, actor: Actor, assignee_id: int | None) -> Report:
     if assignee_id is not None:
         if not queries.is_coordinator_of(report.school_id, assignee_id):
             raise ValidationFailed({"assignee_id": [_("Choose one of this school's coordinators.")]})
+        from . import exclusions
+        if not exclusions.may_handle(report, assignee_id):
+            raise ValidationFailed({"assignee_id": [_("The reporter asked that this coordinator does not see "
+                                                      "this report. Choose another coordinator.")]})
         assignee = queries.users_by_id([assignee_id])[assignee_id]
     if report.assignee_id == assignee_id:
         return report
@@ -129,7 +133,7 @@ def send_message(report: Report, actor: Actor, body: str) -> ReportMessage:
 def check_step(report: Report, actor: Actor, step: str, done: bool) -> None:
     """Check a protocol step off (who and when), or open it again."""
     _writable(report)
-    if step not in protocol.steps_for(report.category, report.staff_suspect):
+    if step not in protocol.steps_for(report.category, report.staff_suspect or report.about_staff):
         raise ValidationFailed({"step": [_("This step does not apply to this case.")]})
     if report.status == CLOSED:
         raise Conflict(_("This case is closed; reopen it first."))

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_, union_all
 from sqlalchemy.orm import defer, joinedload
@@ -19,7 +20,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..reports.models import ACKNOWLEDGED, CLOSED, IN_PROGRESS, NEW, Report, ReportMessage
 from ..security import scoped
-from . import timeliness
+from . import exclusions, timeliness
 from .audit import REPORTER_ACTIONS
 from .models import AuditEvent, CaseNote, CaseSettings, ChecklistEntry
 
@@ -51,10 +52,18 @@ def is_coordinator_of(school_id: int, user_id: int) -> bool:
         .where(SchoolMember.user_id == user_id, SchoolMember.is_coordinator.is_(True))) > 0
 
 
-def case(school_id: int, report_id: int) -> Report:
-    """One case of this school; another school's case is as unknown as a made-up id."""
-    found = db.session.scalars(scoped(select(Report), Report, school_id).where(Report.id == report_id)
-                               .options(joinedload(Report.assignee), joinedload(Report.reporter))).first()
+def case(school_id: int, report_id: int, viewer_id: int | None = None) -> Report:
+    """One case of this school; another school's case is as unknown as a made-up id.
+
+    Within a launch the case must also be one its user may handle (see exclusions.py): a report
+    that keeps a coordinator away is as unknown to them as a made-up id.
+    """
+    launch = g.get("launch")
+    viewer_id = viewer_id if viewer_id is not None else (launch.user_id if launch is not None else None)
+    query = scoped(select(Report), Report, school_id).where(Report.id == report_id)
+    if viewer_id is not None:
+        query = query.where(exclusions.visible_condition(school_id, viewer_id))
+    found = db.session.scalars(query.options(joinedload(Report.assignee), joinedload(Report.reporter))).first()
     if found is None:
         raise NotFound(_("There is no such case at this school."))
     return found
@@ -90,7 +99,8 @@ class QueuePage:
 
 
 def _filters(school_id: int, filters: dict, viewer_id: int, settings, now: datetime) -> list:
-    conditions = []
+    # Only the cases this viewer may handle: never one that keeps them away.
+    conditions = [exclusions.visible_condition(school_id, viewer_id)]
     if filters.get("category"):
         conditions.append(Report.category == filters["category"])
     assignee = filters.get("assignee")

@@ -16,19 +16,22 @@ from ..db import utcnow
 from ..extensions import db
 from ..platforms.models import School
 from ..reports.models import CLOSED, Report
-from . import mail, timeliness
+from . import exclusions, mail, timeliness
 from .models import MailMessage
-from .notifications import coordinator_addresses, tool_link
+from .notifications import tool_link
 from .queries import settings_for
 
 log = logging.getLogger(__name__)
 SOON = timedelta(days=1)
 
 
-def counts(school_id: int, now: datetime) -> tuple[int, int]:
-    """(open cases past a deadline, open cases that pass one within a day) of the school."""
+def counts(school_id: int, now: datetime, viewer_id: int | None = None) -> tuple[int, int]:
+    """(open cases past a deadline, open cases that pass one within a day) of the school;
+    with viewer_id, only those that person may handle (a report kept from them is never counted)."""
     settings = settings_for(school_id)
     of_school = select(func.count()).select_from(Report).where(Report.school_id == school_id)
+    if viewer_id is not None:
+        of_school = of_school.where(exclusions.visible_condition(school_id, viewer_id))
     overdue = db.session.scalar(of_school.where(timeliness.any_overdue(settings, now)))
     by_tomorrow = db.session.scalar(of_school.where(timeliness.any_overdue(settings, now + SOON)))
     return overdue, by_tomorrow - overdue
@@ -64,12 +67,17 @@ def send_reminders(now: datetime | None = None) -> int:
         school = db.session.get(School, school_id, with_for_update=True)
         overdue, soon = counts(school_id, now)
         if overdue + soon:
-            subject, body = _message(school, overdue, soon)
+            subject, _body = _message(school, overdue, soon)
             sent = set(db.session.scalars(select(MailMessage.to_address).where(
                 MailMessage.school_id == school_id, MailMessage.subject == subject,
                 MailMessage.created_at >= since)))
-            rows = [MailMessage(school_id=school_id, to_address=address, subject=subject, body=body)
-                    for address in coordinator_addresses(school_id) if address not in sent]
+            rows = []
+            for address, user_id in exclusions.handlers(school_id):
+                mine = counts(school_id, now, user_id)  # each their own: never a case kept from them
+                if address not in sent and sum(mine):
+                    sent.add(address)
+                    rows.append(MailMessage(school_id=school_id, to_address=address, subject=subject,
+                                            body=_message(school, *mine)[1]))
             db.session.add_all(rows)
             db.session.flush()
             queued += [row.id for row in rows]

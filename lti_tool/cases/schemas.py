@@ -221,6 +221,7 @@ class CaseSummaryOut(Schema):
     assignee_id = fields.Integer(allow_none=True)
     assignee = fields.String(allow_none=True, metadata={"description": "the coordinator it is assigned to"})
     staff_suspect = fields.Boolean()
+    incident_id = fields.Integer(allow_none=True, metadata={"description": "the incident it is linked into"})
     legal_hold = fields.Boolean()
     not_genuine = fields.Boolean()
     created_at = fields.DateTime()

@@ -44,10 +44,17 @@ class Figures:
     closed: int
     not_genuine: int
     overdue_cases: int = 0
+    linked: tuple = (0, 0)      # (incidents, reports linked into them) among the reports counted
 
     @property
     def total(self) -> int:
         return sum(self.by_category.values())
+
+    @property
+    def incidents(self) -> int:
+        """Reports counted as incidents: the reports linked into one incident count once."""
+        incidents, linked_reports = self.linked
+        return self.total - linked_reports + incidents
 
 
 def _month_starts(now: datetime, count: int) -> list[datetime]:
@@ -61,15 +68,19 @@ def _month_starts(now: datetime, count: int) -> list[datetime]:
     return list(reversed(starts))
 
 
-def figures(school_id: int, settings, now: datetime | None = None) -> Figures:
-    """The school's figures of the last twelve months, and what stands open and overdue now."""
+def figures(school_id: int, settings, now: datetime | None = None, hidden=None) -> Figures:
+    """The school's figures of the last twelve months, and what stands open and overdue now.
+
+    hidden: reports to leave out (those that keep the viewer away, so no count reveals them).
+    """
     now = now or utcnow()
+    seen = [] if hidden is None else [~hidden]
     zone = timeliness.school_zone()
     starts = _month_starts(now, MONTHS)
     months = {s.strftime("%Y-%m"): Month(s.strftime("%Y-%m"), s, {c: 0 for c in CATEGORIES}) for s in starts}
     rows = db.session.execute(
         scoped(select(Report.category, Report.created_at, Report.first_response_at, Report.urgent), Report,
-               school_id).where(Report.created_at >= starts[0]))
+               school_id).where(*seen).where(Report.created_at >= starts[0]))
     by_category = {c: 0 for c in CATEGORIES}
     for category, created_at, first_response_at, urgent in rows:
         month = months.get(created_at.astimezone(zone).strftime("%Y-%m"))
@@ -82,19 +93,21 @@ def figures(school_id: int, settings, now: datetime | None = None) -> Figures:
             due = timeliness.first_response_due(_Case(created_at, urgent), settings)
             month.within_target += first_response_at <= due
     open_by_status = dict(db.session.execute(
-        scoped(select(Report.status, func.count()), Report, school_id)
+        scoped(select(Report.status, func.count()), Report, school_id).where(*seen)
         .where(Report.status != CLOSED).group_by(Report.status)).all())
     overdue = {}
     for kind, condition in timeliness.overdue_conditions(settings, now).items():
         overdue[kind] = db.session.scalar(
-            scoped(select(func.count()).select_from(Report), Report, school_id).where(condition))
-    overdue_cases = db.session.scalar(scoped(select(func.count()).select_from(Report), Report, school_id)
+            scoped(select(func.count()).select_from(Report), Report, school_id).where(*seen).where(condition))
+    overdue_cases = db.session.scalar(scoped(select(func.count()).select_from(Report), Report, school_id).where(*seen)
                                       .where(timeliness.any_overdue(settings, now)))
     closed_rows = dict(db.session.execute(
-        scoped(select(Report.not_genuine, func.count()), Report, school_id)
+        scoped(select(Report.not_genuine, func.count()), Report, school_id).where(*seen)
         .where(Report.status == CLOSED, Report.created_at >= starts[0]).group_by(Report.not_genuine)).all())
+    from . import incidents
     return Figures(list(months.values()), by_category, open_by_status, overdue,
-                   sum(closed_rows.values()), closed_rows.get(True, 0), overdue_cases)
+                   sum(closed_rows.values()), closed_rows.get(True, 0), overdue_cases,
+                   incidents.counts(school_id, starts[0], hidden))
 
 
 @dataclass(frozen=True)
@@ -146,5 +159,7 @@ def to_csv(result: Figures, category_label) -> str:
         writer.writerow([f"overdue_{kind}", count])
     writer.writerow(["overdue_cases", result.overdue_cases])
     writer.writerow(["closed_last_12_months", result.closed])
+    writer.writerow(["reports_last_12_months", result.total])
+    writer.writerow(["incidents_last_12_months", result.incidents])
     writer.writerow(["not_genuine_last_12_months", result.not_genuine])
     return out.getvalue()

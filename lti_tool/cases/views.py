@@ -11,12 +11,14 @@ from ..errors import AppError, ValidationFailed, flatten
 from ..imagesafe import ImagesRefused, cleaned
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
-from . import casefile, closing, labels, operations, protocol, queries, timeliness
+from . import casefile, closing, exclusions, labels, operations, protocol, queries, timeliness
 from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, EntrySchema, FlagSchema, NotGenuineSchema,
                       QueueFilterSchema, StatusSchema, StepSchema, TextSchema, form_to_entry)
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
-coordinators_only = roles_required(coordinator=True)
+# The school's coordinators, and its deputy for the reports that keep every coordinator away.
+coordinators_only = exclusions.handlers_only
+enterers = roles_required(coordinator=True)
 
 
 @bp.context_processor
@@ -130,7 +132,8 @@ def _case_page(report, *, close_form=None, problem=None, status: int = 200, text
                            unanswered=report.purged_at is None and reports.unanswered(report),
                            unanswered_reasons=closing.UNANSWERED_REASONS, reason_label=closing.reason_label,
                            close_form=close_form or {}, problem=problem, text_problem=text_problem,
-                           errors=getattr(problem, "errors", None) or {}), status
+                           errors=getattr(problem, "errors", None) or {},
+                           excluded=exclusions.excluded_users(report)), status
 
 
 def _text_refused(report, which: str, problem: AppError):
@@ -260,14 +263,14 @@ def reopen(report_id):
 
 
 @bp.route("/new", methods=["GET"])
-@coordinators_only
+@enterers
 def new():
     """The form for a report that reached a coordinator by another way."""
     return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES, refused=None)
 
 
 @bp.route("/new", methods=["POST"])
-@coordinators_only
+@enterers
 def enter():
     try:
         data = EntrySchema().load(form_to_entry(request.form))
@@ -290,3 +293,4 @@ def enter():
 
 
 from . import dashboard  # noqa: E402,F401  (the school's figures, settings and audit log on this blueprint)
+from . import incident_views  # noqa: E402,F401  (incidents: many reports, one incident)

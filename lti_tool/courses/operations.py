@@ -192,6 +192,9 @@ def set_coordinator(actor: SchoolMember, member: SchoolMember, value: bool) -> S
     from ..security import SCHOOL_ADMIN
     if actor.role != SCHOOL_ADMIN or actor.school_id != member.school_id:
         raise Forbidden(_("Only a school admin of this school designates coordinators."))
+    if not value:
+        from ..cases import exclusions  # a report kept from the other coordinators must still reach someone
+        exclusions.before_undesignating(member)
     member.is_coordinator = value
     db.session.flush()
     return member

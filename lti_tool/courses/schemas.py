@@ -14,6 +14,22 @@ class CoordinatorChangeSchema(Schema):
     is_coordinator = fields.Boolean(required=True)
 
 
+class DeputySchema(Schema):
+    """The school's deputy for reports that keep every coordinator away; empty: nobody."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    member_id = fields.Integer(required=True, allow_none=True, strict=False,
+                               validate=validate.Range(min=1, max=MAX_ID))
+
+    @pre_load
+    def _empty_is_none(self, data, **kwargs):
+        if isinstance(data, dict) and data.get("member_id") == "":
+            return {**data, "member_id": None}
+        return data
+
+
 class OverviewFilterSchema(Schema):
     """The overview's filters (query string or refresh form); empty means all, anything else is refused."""
 

@@ -1,5 +1,5 @@
 """The first page after a launch, and the public landing page for LMS administrators."""
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from ..acknowledgements import gate
 from ..acknowledgements import queries as acknowledgements
@@ -37,7 +37,16 @@ def start_page(launch, target: str, *, address: str | None = None):
     status, unread = _start_facts(launch)
     if status is not None and status.needs_acknowledgement:
         return gate.to_code(target)
-    return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address)
+    return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
+                           is_deputy=_is_deputy(launch))
+
+
+def _is_deputy(launch) -> bool:
+    """Whether a staff member who is no coordinator is the school's deputy (students never are: no query)."""
+    if launch.role == "student" or (g.get("member") and g.member.is_coordinator):
+        return False
+    from ..cases import exclusions
+    return exclusions.is_deputy(launch.school_id, launch.user_id)
 
 
 def _start_facts(launch) -> tuple[Status | None, int]:

@@ -54,6 +54,11 @@ class Report(TimestampMixin, Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A staff member suspected of a sexual offence against a student: the board / Inspectorate track.
     staff_suspect: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reporter said it is about someone who works at the school: the board track is offered,
+    # and a coordinator confirms whether staff_suspect (the required step) applies.
+    about_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The incident a coordinator linked this report into (many reports, one incident), if any.
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id", ondelete="SET NULL"), index=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reporter_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

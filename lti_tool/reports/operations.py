@@ -23,7 +23,7 @@ from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
 from ..imagesafe import refuse_images
 from . import queries
-from .models import CLOSED, IN_PROGRESS, NAMED, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
+from .models import CLOSED, IN_PROGRESS, NAMED, SEXUAL_IMAGES, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
 from .queries import DETAILS_FIELD, LINK_FIELD, MESSAGE_FIELD
 from .schemas import TEXT_LIMITS, MessageIn, ReportIn
 
@@ -132,6 +132,8 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
     if source not in SOURCES:
         raise ValidationFailed({"source": [_("Unknown source.")]})
     category = clean["category"]
+    from ..cases import exclusions
+    exclusions.check(school_id, clean.get("exclude_coordinator_id"))
     details = {key: clean[key] for key in DETAIL_KEYS if clean.get(key)}
     report = Report(
         school_id=school_id, reference=reference, category=category, source=source,
@@ -142,9 +144,14 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
         reporter_lookup=sealing.lookup(school_id, reporter_user_id) if reporter_user_id else None,
         reporter_link=sealing.seal(reporter_user_id, school_id, LINK_FIELD) if reporter_user_id else None,
         details=sealing.seal(details, school_id, DETAILS_FIELD),
+        # About a staff member: the board track is offered; for sexual images it is the required step
+        # (a staff member suspected of a sexual offence) until a coordinator decides otherwise.
+        about_staff=clean["about_staff"], staff_suspect=clean["about_staff"] and category == SEXUAL_IMAGES,
     )
     db.session.add(report)
     db.session.flush()
+    if clean.get("exclude_coordinator_id"):
+        exclusions.exclude(report, clean["exclude_coordinator_id"])
     from ..cases import audit, notifications
     # The log names who entered a report by hand, never who reported through the tool.
     audit.record(school_id, entered_by_id, "report_created", report.id, detail=source)
@@ -156,7 +163,7 @@ def _same_content(report: Report, clean: dict) -> bool:
     """Whether a report already stored holds exactly what was sent now (a second click, a reload)."""
     details = {key: clean[key] for key in DETAIL_KEYS if clean.get(key)}
     return (report.category == clean["category"] and report.identity == clean["identity"]
-            and report.spreading_now == clean["spreading_now"]
+            and report.spreading_now == clean["spreading_now"] and report.about_staff == clean["about_staff"]
             and report.reporter_is_affected == clean["reporter_is_affected"]
             and queries.details(report) == details)
 
@@ -277,7 +284,7 @@ def reply(report: Report, body: str, user_id: int) -> ReportMessage:
     from ..cases import audit, notifications
     audit.record(report.school_id, None, "message_sent", report.id, detail=ReportMessage.REPORTER)
     if first_unread:
-        notifications.notify_new_message(report.school_id)
+        notifications.notify_new_message(report.school_id, report.id)
     return message
 
 

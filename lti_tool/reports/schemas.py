@@ -5,7 +5,7 @@ name. What coordinators see is built on their side.
 """
 import re
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from ..imagesafe import MAX_CHARS
@@ -45,6 +45,16 @@ def _text(limit: int, **kw):
     return fields.String(load_default="", validate=_at_most(limit), **kw)
 
 
+class _CoordinatorId(fields.Integer):
+    """A coordinator's id; anything else is refused in words a reporter understands."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            raise ValidationError(gettext("Choose one of the school's coordinators, or nobody."))
+
+
 class ReportIn(Schema):
     """A report as the reporter sends it. There is no user field: the reporter is always the launch's user."""
 
@@ -68,6 +78,11 @@ class ReportIn(Schema):
     spreading_now = fields.Boolean(load_default=False)
     reporter_is_affected = fields.Boolean(load_default=None, allow_none=True,
                                           metadata={"description": "true: it happened to me; null: not said"})
+    about_staff = fields.Boolean(load_default=False,
+                                 metadata={"description": "true: it is about someone who works at the school"})
+    exclude_coordinator_id = _CoordinatorId(
+        load_default=None, allow_none=True, strict=False,
+        metadata={"description": "a coordinator (id from GET /me/reports/new) who must not see this report"})
     identity = fields.String(load_default=PSEUDONYMOUS, validate=validate.OneOf(
         (NAMED, PSEUDONYMOUS), error=_l("Choose whether the school may see your name.")),
         metadata={"enum": [NAMED, PSEUDONYMOUS]})
@@ -137,6 +152,9 @@ def form_to_report(form) -> dict:
     data = {key: value for key, value in form.items()
             if key not in ("csrf_token", "lt", "submission", "affected")}
     data["spreading_now"] = form.get("spreading_now") in ("yes", "true", "on", "1")
+    data["about_staff"] = form.get("about_staff") in ("yes", "true", "on", "1")
+    if data.get("exclude_coordinator_id", "") == "":
+        data["exclude_coordinator_id"] = None
     data["reporter_is_affected"] = {"yes": True, "no": False}.get(form.get("affected"))
     return data
 
@@ -176,7 +194,14 @@ class MyReportDetailOut(MyReportOut):
     messages = fields.List(fields.Nested(ThreadMessageOut))
 
 
+class CoordinatorChoiceOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class NewReportFormOut(Schema):
     submission = fields.String(metadata={"description": "send it with the report; valid for one report"})
+    coordinators = fields.List(fields.Nested(CoordinatorChoiceOut), metadata={
+        "description": "the school's coordinators, one of whom the report may keep away (exclude_coordinator_id)"})
     categories = fields.List(fields.String())
     urgent_categories = fields.List(fields.String())

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..cases import exclusions
 from ..cases.models import CaseSettings
 from ..errors import AppError, ValidationFailed, render_error
 from ..extensions import db
@@ -38,7 +39,8 @@ def _form_page(category: str | None, *, form=None, problem: AppError | None = No
         "reports/new.html", category=category if known else None, categories=CATEGORIES,
         image_categories=IMAGE_CATEGORIES, urgent_categories=URGENT_CATEGORIES, form=form or {},
         problem=problem, errors=errors, images_refused=isinstance(problem, ImagesRefused),
-        submission=operations.new_submission(launch.school_id, launch.user_id)), status
+        submission=operations.new_submission(launch.school_id, launch.user_id),
+        coordinators=exclusions.coordinator_choices(launch.school_id)), status
 
 
 def _without_images(form, errors: dict) -> dict:

@@ -460,7 +460,8 @@ def test_the_report_form_is_completed_with_the_keyboard_alone(chrome, frame_lms)
     order = _tab_to(chrome, 'button "Send report"')
     assert order == ['a "Leave quickly"', 'a "choose something else"', "textarea#what_happened", "input#platform", "input#link",
                      "input#handle", "input#when", "textarea#involved", "input[spreading_now=yes]",
-                     "input[affected=]", "input[identity=pseudonymous]", 'button "Send report"'], order
+                     "input[affected=]", "input[about_staff=yes]",
+                     "input[identity=pseudonymous]", 'button "Send report"'], order
 
     # Sent empty: the error summary takes focus, is an alert, and its link leads to the field.
     chrome.execute_script("window.__leaving = true")
@@ -483,10 +484,11 @@ def test_the_report_form_is_completed_with_the_keyboard_alone(chrome, frame_lms)
     assert _tab_to(chrome, "input[affected=]") == ["input[affected=]"]
     assert _press(chrome, Keys.ARROW_UP) == "input[affected=no]"
     assert _press(chrome, Keys.ARROW_UP) == "input[affected=yes]"
+    assert _press(chrome, Keys.TAB) == "input[about_staff=yes]"
     assert _press(chrome, Keys.TAB) == "input[identity=pseudonymous]"
     assert _press(chrome, Keys.ARROW_DOWN) == "input[identity=named]"
     ActionChains(chrome).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
-    assert _describe(chrome) == "input[affected=yes]"  # Shift+Tab goes back a group
+    assert _describe(chrome) == "input[about_staff=yes]"  # Shift+Tab goes back a group
     assert _press(chrome, Keys.TAB) == "input[identity=named]"
     assert _press(chrome, Keys.TAB) == 'button "Send report"'
     state = chrome.execute_script(
