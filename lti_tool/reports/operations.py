@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import exists, select, text
 from sqlalchemy.exc import IntegrityError
 
-from .. import sealing
+from .. import coarse_time, sealing
 from ..db import utcnow
 from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
@@ -129,8 +129,10 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
         raise ValidationFailed({"source": [_("Unknown source.")]})
     category = clean["category"]
     details = {key: clean[key] for key in DETAIL_KEYS if clean.get(key)}
+    now = utcnow()
     report = Report(
         school_id=school_id, reference=reference, category=category, source=source,
+        received_at=now, created_at=now, updated_at=now,
         urgent=bool(clean["spreading_now"] or category in URGENT_CATEGORIES),
         spreading_now=clean["spreading_now"], reporter_is_affected=clean["reporter_is_affected"],
         identity=clean["identity"], pseudonym=_pseudonym(school_id),
@@ -139,6 +141,8 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
         reporter_link=sealing.seal(reporter_user_id, school_id, LINK_FIELD) if reporter_user_id else None,
         details=sealing.seal(details, school_id, DETAILS_FIELD),
     )
+    if report.coarse_time:  # the school sees the part of the day only (coarse_time.py)
+        report.created_at = report.updated_at = coarse_time.part_start(now)
     db.session.add(report)
     db.session.flush()
     from ..cases import audit, notifications
@@ -217,6 +221,11 @@ def submit(school_id: int, user_id: int, data: dict, submission: str | None) -> 
     return report, True
 
 
+def reporter_time(report: Report, now):
+    """The time to keep of something the reporter did now: the part of the day when pseudonymous."""
+    return coarse_time.part_start(now) if report.coarse_time else now
+
+
 def post_message(report: Report, author_role: str, body: str, author_user_id: int | None = None) -> ReportMessage:
     """Add a message to a report's thread, sealed; a reporter's message never names them.
 
@@ -231,11 +240,12 @@ def post_message(report: Report, author_role: str, body: str, author_user_id: in
         raise ValidationFailed(exc.messages)
     now = utcnow()
     reporter = author_role == ReportMessage.REPORTER
+    shown = reporter_time(report, now) if reporter else now
     message = ReportMessage(
         school_id=report.school_id, report_id=report.id, author_role=author_role,
         author_user_id=None if reporter else author_user_id,
         body=sealing.seal(text_, report.school_id, MESSAGE_FIELD),
-        created_at=now, read_by_reporter_at=now if reporter else None,
+        created_at=shown, received_at=now, read_by_reporter_at=shown if reporter else None,
         read_by_school_at=None if reporter else now)
     db.session.add(message)
     db.session.flush()
@@ -255,7 +265,7 @@ def reply(report: Report, body: str) -> ReportMessage:
 
 def mark_read(report: Report) -> int:
     """Mark the coordinators' messages on this report as read by the reporter; return how many."""
-    now = utcnow()
+    now = reporter_time(report, utcnow())
     count = 0
     for message in queries.messages(report):
         if message.author_role == ReportMessage.COORDINATOR and message.read_by_reporter_at is None:

@@ -53,11 +53,11 @@ def my_report(school_id: int, user_id: int, reference: str) -> Report:
 
 
 def messages(report: Report) -> list[ReportMessage]:
-    """The report's thread, oldest first."""
+    """The report's thread in the order it was written (a pseudonymous reporter's times are coarse)."""
     return list(db.session.scalars(
         scoped(select(ReportMessage), ReportMessage, report.school_id)
         .where(ReportMessage.report_id == report.id)
-        .order_by(ReportMessage.created_at, ReportMessage.id)))
+        .order_by(ReportMessage.id)))
 
 
 def unread_counts(school_id: int, user_id: int) -> dict[int, int]:
@@ -107,7 +107,7 @@ def reporter_recent_count(school_id: int, user_id: int, since) -> int:
     return db.session.scalar(
         scoped(select(func.count()).select_from(Report), Report, school_id)
         .where(Report.reporter_lookup.in_(sealing.lookups(school_id, user_id)),
-               Report.created_at >= since)) or 0
+               Report.received_at >= since)) or 0
 
 
 def by_reference(reference: str) -> Report | None:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import coarse_time
 from ..cases.models import CaseSettings
 from ..errors import AppError, ValidationFailed, render_error
 from ..extensions import db
@@ -14,6 +15,8 @@ from .models import CATEGORIES, CLOSED, SEXUAL_IMAGES, URGENT_CATEGORIES
 from .schemas import TEXT_FIELDS, MessageIn, form_to_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+# A time as the school may see it: the part of the day for what a pseudonymous reporter did.
+bp.add_app_template_global(coarse_time.shown, "when")
 # Fields that carry signed tokens, checked by their own code rather than read as words.
 _TOKENS = ("csrf_token", "lt", "submission")
 # Categories whose evidence is a picture or a video: the form asks who has it and where it went.
