@@ -189,7 +189,8 @@ def test_the_notice_waits_for_the_next_send_slot_one_per_coordinator(filed, db_s
     noon = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)  # 12:00 in Amsterdam
     assert rows and {row.next_attempt_at for row in rows} == {noon}
     assert len({row.to_address for row in rows}) == len(rows), "one notice per coordinator per slot"
-    assert all("report" in row.subject and report.reference not in row.body for row in rows)
+    assert all(report.reference not in row.subject + row.body and "Instagram" not in row.body for row in rows)
+    assert _exact_in(" ".join(row.subject + row.body for row in rows)) == []
 
 
 def test_a_second_report_in_the_slot_adds_nothing_and_an_urgent_one_takes_the_finer_grid(app, school_lms):
