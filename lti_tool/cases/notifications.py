@@ -78,9 +78,10 @@ def notify_new_report(report) -> list[MailMessage]:
 def notify_in_batch(school_id: int, urgent: bool) -> list[MailMessage]:
     """Make sure each coordinator has a notice pending for the next slot; none is added if there is one.
 
-    The notice says that there is something new, never how much or when: the slot is its time.
-    An urgent report gets the urgent grid's slot, or turns a notice already pending there urgent.
-    Safe when two reports race: one row per coordinator and slot (a unique key).
+    For a pseudonymous report, and for a message from its reporter (urgent=False). The notice says
+    that there is something new, never how much or when: the slot is its time. An urgent report
+    gets the urgent grid's slot, or turns a notice already pending there urgent. Safe when two
+    reports race: one row per coordinator and slot (a unique key).
     """
     now = utcnow()
     slot = batching.next_slot(now, urgent, queries.settings_for(school_id))
@@ -91,8 +92,8 @@ def notify_in_batch(school_id: int, urgent: bool) -> list[MailMessage]:
             subject = _("Veilig Online: new reports for %(school)s, at least one urgent", school=school.name)
             opening = _("There are new reports waiting for you in Veilig Online, at least one of them urgent.")
         else:
-            subject = _("Veilig Online: new reports for %(school)s", school=school.name)
-            opening = _("There are new reports waiting for you in Veilig Online.")
+            subject = _("Veilig Online: new reports or messages for %(school)s", school=school.name)
+            opening = _("There are new reports or messages from reporters waiting for you in Veilig Online.")
         body = "\n\n".join(filter(None, [
             opening,
             _("Open the tool from your LMS to read them; for privacy this message holds none of their content, "
