@@ -33,6 +33,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
                 template_folder=os.path.join(ROOT, "templates"), static_folder="static")
     os.makedirs(app.instance_path, exist_ok=True)
+    from .jsonsafe import JSONProvider
+    app.json = JSONProvider(app)  # JSON bodies: nesting limited before parsing (jsonsafe.py)
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -45,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
+    from .lti import registration
+    registration.init_limits(app)  # before any other before_request: a refused caller costs nothing
     babel.init_app(app, locale_selector=_locale)
     _install_proxy(app)
 

@@ -22,13 +22,20 @@ def main():
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def demo(host, port):
+@click.option("--reset", is_flag=True, help="Start from an empty demo database (the built-in SQLite file only).")
+def demo(host, port, reset):
     """Run the tool with the built-in demo LMS on SQLite (nothing else needed)."""
     os.environ["LTI_TOOL_DEMO"] = "1"
     from . import create_app
     from .demo import setup as demo_setup
     base_url = f"http://{host}:{port}"
     app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url})
+    if reset:
+        removed = demo_setup.reset_database(app)
+        if removed is None:
+            raise click.ClickException("--reset only empties the demo's own SQLite file; "
+                                       "DATABASE_URL names another database, which it leaves alone.")
+        click.echo(f"  Demo database emptied ({removed}).")
     from .demo import mailbox
     mailbox.start(app)  # the coordinator's e-mail about a new report lands in the demo's mailbox
     with app.app_context():

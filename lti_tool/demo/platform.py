@@ -102,6 +102,7 @@ class DemoLMS:
         self.deployment_id = deployment_id
         self.school_name = school_name
         self.registration_token: str | None = None
+        self.registered_client_id: str | None = None  # set by the first dynamic registration
         self.users = _demo_users()
         self.links: dict[str, ResourceLink] = {
             "code": ResourceLink("code", "Gedragscode", {"placement": "code"}),
@@ -450,8 +451,11 @@ class DemoLMS:
             raise ServiceError(400, "invalid_client_metadata")
         tool = urlsplit(document["initiate_login_uri"])
         with self._lock:
-            self.client_id = "dyn-" + secrets.token_hex(6)
-            self.deployment_id = str(100 + secrets.randbelow(900))
+            if self.registered_client_id is None:
+                self.registered_client_id = "dyn-" + secrets.token_hex(6)
+                self.deployment_id = str(100 + secrets.randbelow(900))
+            # Registering again is Moodle's "Update": the tool keeps its client id (and deployment).
+            self.client_id = self.registered_client_id
             self.tool_base_url = f"{tool.scheme}://{tool.netloc}"
             self.registration_token = None  # a registration token is good for one registration
         return {**document, "client_id": self.client_id,

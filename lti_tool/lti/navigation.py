@@ -12,6 +12,7 @@ import io
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
 
 from ..extensions import csrf
 from . import sessions
@@ -77,7 +78,7 @@ def _carry_on(response):
     if response.status_code in (301, 302, 303, 307, 308) and _by_token():
         path = _own_path(response.headers.get("Location", ""))
         if path is not None:
-            page = render_template("lti/continue.html", action=path,
+            page = render_template("lti/autosubmit.html", action=path, message=_("One moment…"),
                                    fields={sessions.TOKEN_FIELD: g.launch_token, NAV_FIELD: "1"})
             response = Flask.response_class(page, status=200, mimetype="text/html")
             response.headers["Cache-Control"] = "no-store"

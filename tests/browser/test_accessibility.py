@@ -311,9 +311,13 @@ def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
 
 
 @pytest.fixture
-def registering_lms(tool_url):
-    """An LMS the tool does not know yet, holding a registration token (dynamic registration)."""
+def registering_lms(app, tool_url, monkeypatch):
+    """An LMS the tool does not know yet, holding a registration token (dynamic registration).
+
+    It runs on 127.0.0.1, which registration refuses to call unless told otherwise: told here."""
     import secrets
+    monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", True)
+    app.extensions["registration_limiter"].reset()
     from lti_tool.demo.platform import DemoLMS, create_lms_app
     from tests.support.servers import reserve_port, serve
     port = reserve_port()

@@ -234,6 +234,32 @@ def test_the_demo_command_starts_on_a_bare_machine(tmp_path):
         proc.stdout.close()
 
 
+def test_demo_reset_empties_only_the_demos_own_sqlite_file(tmp_path, monkeypatch):
+    """`lti-tool demo --reset` starts the demo from an empty database; it never touches a real one."""
+    from click.testing import CliRunner
+    from werkzeug import serving
+    from lti_tool.cli import main
+    monkeypatch.setattr(serving, "run_simple", lambda *a, **kw: None)  # start, but serve nothing
+    for name in ("DATABASE_URL", "SECRET_KEY", "LTI_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", "--port", "5999"]).exit_code == 0
+    database = tmp_path / "instance" / "veilig-online.db"
+    import sqlite3
+    with sqlite3.connect(database) as conn:
+        conn.execute("INSERT INTO schools (name, created_at) VALUES ('Left over', '2026-01-01')")
+    result = runner.invoke(main, ["demo", "--port", "5999", "--reset"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(database) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM schools")]
+    assert "Left over" not in names and len(names) == 1, names  # the demo school, anew
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'real.db'}")
+    refused = runner.invoke(main, ["demo", "--port", "5999", "--reset"])
+    assert refused.exit_code != 0 and "only empties the demo's own SQLite file" in refused.output
+
+
 # --- the demo's mailbox: a coordinator hears of a new report, never what it says ------------------
 
 @pytest.fixture(scope="module")
