@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date, format_datetime, gettext as _
 
 PART_HOURS = 6
 NIGHT, MORNING, AFTERNOON, EVENING = "night", "morning", "afternoon", "evening"
@@ -67,5 +67,4 @@ def shown(moment: datetime | None, coarse: bool, style: str = "short") -> str:
         return "–"
     if coarse:
         return describe(moment)
-    from flask_babel import format_datetime
     return format_datetime(moment, style)

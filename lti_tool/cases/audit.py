@@ -8,9 +8,18 @@ from .models import AuditEvent
 REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed")
 
 
+# Also the reporter's doing, shown in the timeline as events: timed by the part of the day too.
+REPORTER_EVENTS = ("reopened_by_reporter", "spreading_again")
+
+
 def by_reporter(action: str, detail: str | None) -> bool:
     """An event of the reporter's own doing (their report, their message)."""
     return action in REPORTER_ACTIONS or (action == "message_sent" and detail == "reporter")
+
+
+def timed_by_reporter(action: str, detail: str | None) -> bool:
+    """An event whose moment the reporter chose: kept as a part of the day on a pseudonymous report."""
+    return by_reporter(action, detail) or action in REPORTER_EVENTS
 
 
 def record(school_id: int, actor_user_id: int | None, action: str, report_id: int | None = None,
@@ -24,7 +33,7 @@ def record(school_id: int, actor_user_id: int | None, action: str, report_id: in
     now = utcnow()
     if action in REPORTER_ACTIONS:
         actor_user_id = None
-    if report_id is not None and by_reporter(action, detail) and _coarse(report_id):
+    if report_id is not None and timed_by_reporter(action, detail) and _coarse(report_id):
         now = coarse_time.part_start(now)
     event = AuditEvent(school_id=school_id, actor_user_id=actor_user_id, action=action[:40],
                        report_id=report_id, detail=(detail[:200] if detail else None), created_at=now)

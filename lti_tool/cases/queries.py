@@ -21,7 +21,7 @@ from ..reports.models import (ACKNOWLEDGED, CLOSED, IN_PROGRESS, NEW, Report, Re
                               reporter_timed_coarsely)
 from ..security import scoped
 from . import timeliness
-from .audit import by_reporter
+from .audit import by_reporter as _by_reporter, timed_by_reporter
 from .models import AuditEvent, CaseNote, CaseSettings, ChecklistEntry
 
 PAGE_SIZE = 25
@@ -226,15 +226,13 @@ def timeline(report: Report, reporter_label: str) -> list[TimelineItem]:
         actor = people.get(event.actor_user_id)
         name = reporter_label if event.actor_user_id == report.reporter_user_id and actor else (
             actor.display_name if actor else None)
-        items.append(TimelineItem(event.created_at, event.action, name, event.detail))
+        items.append(TimelineItem(event.created_at, event.action, name, event.detail,
+                                  coarse and timed_by_reporter(event.action, event.detail)))
     for message in db.session.scalars(
             scoped(select(ReportMessage), ReportMessage, report.school_id)
             .where(ReportMessage.report_id == report.id, ReportMessage.author_role == ReportMessage.REPORTER)):
         items.append(TimelineItem(message.created_at, "reporter_message", reporter_label, None, coarse))
     return sorted(items, key=lambda item: item.at)
-
-
-_by_reporter = by_reporter
 
 
 @dataclass(frozen=True)
@@ -278,7 +276,7 @@ def audit_log(school_id: int, *, before: int | None = None, action: str | None =
             reporter_id is not None and event.actor_user_id == reporter_id)
         actor = None if by_reporter else people.get(event.actor_user_id)
         action = "reporter_message" if event.action == "message_sent" and by_reporter else event.action
-        coarse = _by_reporter(event.action, event.detail) and reporter_timed_coarsely(identity, source)
+        coarse = timed_by_reporter(event.action, event.detail) and reporter_timed_coarsely(identity, source)
         result.append(AuditRow(event.id, event.created_at, actor.display_name if actor else None,
                                by_reporter, action, reference, None if action == "reporter_message" else event.detail,
                                coarse))

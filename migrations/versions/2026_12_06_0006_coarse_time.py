@@ -29,7 +29,9 @@ down_revision = '20261125_0004'
 branch_labels = None
 depends_on = None
 
-REPORTER_ACTIONS = ('report_created', 'reporter_message', 'reporter_viewed')
+# The reporter's doing (lti_tool/cases/audit.py: REPORTER_ACTIONS and REPORTER_EVENTS).
+REPORTER_ACTIONS = ('report_created', 'reporter_message', 'reporter_viewed', 'reopened_by_reporter',
+                    'spreading_again')
 UNIQUE_BATCH = 'uq_mail_outbox_school_id_to_address_batch_key'
 
 

@@ -218,6 +218,8 @@ def test_a_second_report_in_the_slot_adds_nothing_and_an_urgent_one_takes_the_fi
             from lti_tool.db import utcnow
             notifications.utcnow = utcnow
         assert first and [m.id for m in again] == [m.id for m in first]
+        message = notifications.notify_new_message(school_lms.school_id, coarse=True)
+        assert [m.id for m in message] == [m.id for m in first], "a reporter's message shares the slot"
         assert {m.next_attempt_at for m in urgent} == {datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)}  # 10:00
         db.session.rollback()
 
