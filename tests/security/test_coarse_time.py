@@ -205,23 +205,22 @@ def test_the_notice_waits_for_the_next_send_slot_one_per_coordinator(filed, db_s
     assert _exact_in(" ".join(row.subject + row.body for row in rows)) == []
 
 
-def test_a_second_report_in_the_slot_adds_nothing_and_an_urgent_one_takes_the_finer_grid(app, school_lms):
+def test_a_second_report_in_the_slot_adds_nothing_and_an_urgent_one_takes_the_finer_grid(app, school_lms,
+                                                                                         monkeypatch):
     from lti_tool.cases import notifications
     from lti_tool.extensions import db
+    monkeypatch.setattr(notifications, "utcnow", lambda: REPORTED)
     with app.test_request_context():
-        notifications.utcnow = lambda: REPORTED
         try:
             first = notifications.notify_in_batch(school_lms.school_id, urgent=False)
             again = notifications.notify_in_batch(school_lms.school_id, urgent=False)
+            message = notifications.notify_new_message(school_lms.school_id, coarse=True)
             urgent = notifications.notify_in_batch(school_lms.school_id, urgent=True)
+            assert first and [m.id for m in again] == [m.id for m in first]
+            assert [m.id for m in message] == [m.id for m in first], "a reporter's message shares the slot"
+            assert {m.next_attempt_at for m in urgent} == {datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)}  # 10:00
         finally:
-            from lti_tool.db import utcnow
-            notifications.utcnow = utcnow
-        assert first and [m.id for m in again] == [m.id for m in first]
-        message = notifications.notify_new_message(school_lms.school_id, coarse=True)
-        assert [m.id for m in message] == [m.id for m in first], "a reporter's message shares the slot"
-        assert {m.next_attempt_at for m in urgent} == {datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)}  # 10:00
-        db.session.rollback()
+            db.session.rollback()
 
 
 def test_send_slots_fall_on_school_days_and_urgent_ones_within_half_the_target(app):
