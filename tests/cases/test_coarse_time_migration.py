@@ -100,3 +100,6 @@ def test_existing_pseudonymous_rows_are_coarsened_and_keep_their_exact_moment(fr
             assert created == MORNING, "a downgrade unmasks nobody"
         upgrade(directory=directory, revision=HEAD)
         engine.dispose()
+        from lti_tool.extensions import db
+        db.session.remove()
+        db.engine.dispose()  # this app's own connections, closed before the garbage collector finds them

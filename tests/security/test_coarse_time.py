@@ -296,3 +296,23 @@ def test_a_part_of_the_day_reads_naturally_in_dutch_and_english(app):
             assert coarse_time.describe(MORNING - timedelta(hours=3)).startswith("nacht van zondag op maandag")
         with force_locale("en"):
             assert coarse_time.describe(REPORTED, today=REPORTED.date()) == SHOWN
+
+
+def test_no_schema_has_the_exact_moment(tool_url):
+    spec = requests.get(f"{tool_url}/api/v1/openapi.json", timeout=30).json()
+    for name, schema in spec["components"]["schemas"].items():
+        assert "received_at" not in schema.get("properties", {}), name
+
+
+def test_a_purged_case_keeps_only_its_shown_time(app, school_lms):
+    from lti_tool.cases import retention
+    from lti_tool.extensions import db
+    report = make_case(app, school_lms.school_id, status="closed", closed_at=REPORTED)
+    with app.app_context():
+        stored = db.session.get(Report, report.id)
+        stored.received_at, stored.created_at = REPORTED, MORNING
+        db.session.commit()
+        retention.purge([report.id], REPORTED + timedelta(days=400))
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(Report, report.id).received_at == MORNING
