@@ -4,13 +4,8 @@ The first response counts working time only: a weekend at the school (Saturday a
 school's time zone) does not count, so "one working day" after Friday 15:00 is Monday 15:00. An
 urgent report gets clock minutes: urgency knows no weekend. Acknowledging the reporter within 7
 days and feedback within 3 months follow the EU whistleblowing floor.
-
-Deadlines run from the exact moment a report arrived (received_at). A pseudonymous report shows
-its due times as parts of the day, worked out from the part of the day it shows (created_at):
-never later than the real due time, and telling nothing the report's own shown time does not.
-What remains: a deadline's state (open, overdue, done in time or late) changes at an exact moment.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -86,6 +81,10 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
+# Deadlines run from the exact moment a report arrived (received_at). A pseudonymous report shows
+# its due times as parts of the day, worked out from the part of the day it shows (created_at):
+# never later than the real due time, and telling nothing the report's own shown time does not.
+# What remains: a deadline's state (open, overdue, done in time or late) changes at an exact moment.
 def received(report) -> datetime:
     """When the report really arrived (a report not yet stored may have only created_at)."""
     return getattr(report, "received_at", None) or report.created_at
@@ -115,28 +114,33 @@ class Deadline:
     coarse: bool = False
 
 
-def _deadline(kind: str, due: datetime, shown: datetime, coarse: bool, done_at, closed_at,
-              now: datetime) -> Deadline:
+def _deadline(kind: str, due: datetime, done_at, closed_at, now: datetime) -> Deadline:
     if done_at is not None:
-        state = DONE if done_at <= due else LATE
-    elif closed_at is not None:  # a closed case waits for nothing any more
-        state = DONE if closed_at <= due else LATE
-    else:
-        state = OVERDUE if now > due else OPEN
-    return Deadline(kind, shown, done_at, state, coarse)
+        return Deadline(kind, due, done_at, DONE if done_at <= due else LATE)
+    if closed_at is not None:  # a closed case waits for nothing any more
+        return Deadline(kind, due, None, DONE if closed_at <= due else LATE)
+    return Deadline(kind, due, None, OVERDUE if now > due else OPEN)
 
 
 def deadlines(report, settings, now: datetime | None = None) -> list[Deadline]:
     """The case's three deadlines and where each stands."""
     now = now or utcnow()
     closed_at = report.closed_at if report.status == CLOSED else None
-    exact = _dues(received(report), report.urgent, settings)
-    coarse = bool(getattr(report, "coarse_time", False))
-    shown = tuple(coarse_time.part_start(due) for due in _dues(report.created_at, report.urgent, settings)) \
-        if coarse else exact
-    done = (report.first_response_at, report.reporter_acknowledged_at, report.feedback_at)
-    return [_deadline(kind, exact[n], shown[n], coarse, done[n], closed_at, now)
-            for n, kind in enumerate((FIRST_RESPONSE, ACKNOWLEDGEMENT, FEEDBACK))]
+    result = [
+        _deadline(FIRST_RESPONSE, first_response_due(report, settings), report.first_response_at, closed_at, now),
+        _deadline(ACKNOWLEDGEMENT, received(report) + timedelta(days=ACKNOWLEDGE_DAYS),
+                  report.reporter_acknowledged_at, closed_at, now),
+        _deadline(FEEDBACK, add_months(received(report), FEEDBACK_MONTHS), report.feedback_at, closed_at, now),
+    ]
+    return _shown_coarsely(result, report, settings)
+
+
+def _shown_coarsely(result: list[Deadline], report, settings) -> list[Deadline]:
+    """For a pseudonymous report, each due time as the part of the day worked out from its shown time."""
+    if not getattr(report, "coarse_time", False):
+        return result
+    shown = _dues(report.created_at, report.urgent, settings)
+    return [replace(d, due=coarse_time.part_start(due), coarse=True) for d, due in zip(result, shown)]
 
 
 def is_overdue(report, settings, now: datetime | None = None) -> bool:
