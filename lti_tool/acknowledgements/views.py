@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 from ..errors import ValidationFailed
 from ..lti import sessions
 from ..security import launched
+from ..transactions import reads_only
 from . import operations, queries
 from .gate import safe_next
 from .schemas import AcknowledgeSchema, ReadQuerySchema, form_to_acknowledgement
@@ -36,6 +37,29 @@ def read():
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     return _page(args["lang"] or g.launch.locale, safe_next(args["next"]))
+
+
+@bp.route("/view")
+@reads_only
+def view():
+    """The code in read-only form: where "leave quickly" goes, so it must say nothing of reporting.
+
+    With a launch it shows the school's published code for the person (no status, no form, no
+    history); without one (the browser refused the session, or it was opened from history) a
+    general page. Either way it looks like an ordinary visit to the code of conduct.
+    """
+    from ..conduct import queries as conduct
+    from ..security import STUDENT, current_launch
+    launch = current_launch()
+    version = locale = None
+    if launch is not None:
+        audience = "student" if launch.role == STUDENT else "staff"
+        version = conduct.current_version(launch.school_id, audience)
+        locale = launch.locale if launch.locale in ("nl", "en") else "nl"
+    # Without a launch the same calm page answers 401, like every address of the tool opened
+    # outside its launch (a copied link shows nothing, and says to open the tool from the LMS).
+    return render_template("acknowledgements/view.html", version=version, locale=locale), \
+        200 if launch is not None else 401
 
 
 @bp.route("/acknowledge", methods=["POST"])

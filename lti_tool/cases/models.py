@@ -54,6 +54,8 @@ class CaseSettings(Base):
     first_response_hours: Mapped[int] = mapped_column(Integer, default=24)   # one working day
     urgent_response_minutes: Mapped[int] = mapped_column(Integer, default=60)
     retention_months: Mapped[int] = mapped_column(Integer, default=12)
+    # How long after closing a reporter may reopen their case once ("it started again").
+    reporter_reopen_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

@@ -48,8 +48,6 @@ def notify_new_report(report) -> list[MailMessage]:
     if report.coarse_time:
         return notify_in_batch(report.school_id, report.urgent)
     school = db.session.get(School, report.school_id)
-    link = tool_link()
-    queued = []
     # Coordinators read Dutch and English alike; the school's default language is Dutch.
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
         if report.urgent:
@@ -58,14 +56,38 @@ def notify_new_report(report) -> list[MailMessage]:
         else:
             subject = _("Veilig Online: a new report for %(school)s", school=school.name)
             opening = _("There is a new report waiting for you in Veilig Online.")
-        body = "\n\n".join(filter(None, [
-            opening,
-            _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
-            link,
-        ])) + "\n"
-    for address in coordinator_addresses(report.school_id):
-        message = MailMessage(school_id=report.school_id, to_address=address,
-                              subject=subject[:300], body=body)
+        return _queue(report.school_id, subject, opening)
+
+
+def notify_reporter_update(report, *, urgent: bool) -> list[MailMessage]:
+    """Queue a content-free e-mail: a reporter reopened a case or says it is spreading again.
+
+    Like a new report's notice it names no case, category or reference: only that there is news.
+    A pseudonymous reporter's waits for the next send slot, like their report's.
+    """
+    if report.coarse_time:
+        return notify_in_batch(report.school_id, urgent)
+    school = db.session.get(School, report.school_id)
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+        if urgent:
+            subject = _("Veilig Online: urgent news on a report for %(school)s", school=school.name)
+            opening = _("A reporter has urgent news on a report in Veilig Online.")
+        else:
+            subject = _("Veilig Online: news on a report for %(school)s", school=school.name)
+            opening = _("A reporter has news on a report in Veilig Online.")
+        return _queue(report.school_id, subject, opening)
+
+
+def _queue(school_id: int, subject: str, opening: str) -> list[MailMessage]:
+    """Write one e-mail per coordinator to the outbox; the sender wakes after the commit."""
+    body = "\n\n".join(filter(None, [
+        opening,
+        _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
+        tool_link(),
+    ])) + "\n"
+    queued = []
+    for address in coordinator_addresses(school_id):
+        message = MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
         db.session.add(message)
         queued.append(message)
     if queued:
@@ -115,8 +137,9 @@ def notify_in_batch(school_id: int, urgent: bool) -> list[MailMessage]:
     school = db.session.get(School, school_id)
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
         if urgent:
-            subject = _("Veilig Online: new reports for %(school)s, at least one urgent", school=school.name)
-            opening = _("There are new reports waiting for you in Veilig Online, at least one of them urgent.")
+            subject = _("Veilig Online: urgent news from reporters for %(school)s", school=school.name)
+            opening = _("There are new reports or messages from reporters waiting for you in Veilig Online, "
+                        "and some of it is urgent.")
         else:
             subject = _("Veilig Online: new reports or messages for %(school)s", school=school.name)
             opening = _("There are new reports or messages from reporters waiting for you in Veilig Online.")

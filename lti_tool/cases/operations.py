@@ -16,7 +16,7 @@ from ..db import insert_missing, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..reports.models import ACKNOWLEDGED, CLOSED, IN_PROGRESS, Report, ReportMessage
-from . import audit, protocol, queries
+from . import audit, closing, protocol, queries
 from .models import CaseNote, CaseSettings, ChecklistEntry
 
 NOTE_FIELD = "case_note.body"
@@ -182,8 +182,10 @@ def rule_choices(school_id: int) -> list[dict]:
 
 
 def close(report: Report, actor: Actor, outcome: str, rule_key: str | None = None,
-          ladder_step: int | None = None) -> Report:
-    """Close the case with its outcome, and which rule was broken and which step of its ladder applied."""
+          ladder_step: int | None = None, *, message: str | None = None,
+          unanswered_reason: str | None = None) -> Report:
+    """Close the case with its outcome, the rule broken and the step of its ladder applied, and a
+    closing message to the reporter (required: a case never closes without a word to them)."""
     _writable(report)
     if report.status == CLOSED:
         raise Conflict(_("This case is already closed."))
@@ -198,22 +200,29 @@ def close(report: Report, actor: Actor, outcome: str, rule_key: str | None = Non
             raise ValidationFailed({"ladder_step": [_("Choose a step of this rule's consequences ladder.")]})
     elif ladder_step is not None:
         raise ValidationFailed({"ladder_step": [_("A step of the ladder goes with a rule.")]})
-    _close(report, actor, outcome, rule_key, ladder_step)
+    reason = _require_answer(report, unanswered_reason)
+    sent = _closing_message(report, actor, message)
+    _close(report, actor, outcome, rule_key, ladder_step, sent)
     audit.record(actor.school_id, actor.user_id, "case_closed", report.id,
                  f"{outcome}" + (f"; {rule_key} step {ladder_step + 1}" if rule_key else ""))
+    _record_reason(report, actor, reason)
     db.session.flush()
     return report
 
 
-def mark_not_genuine(report: Report, actor: Actor) -> Report:
-    """Close a false or prank report; the reporter stays as unknown as before."""
+def mark_not_genuine(report: Report, actor: Actor, *, message: str | None = None,
+                     unanswered_reason: str | None = None) -> Report:
+    """Close a false or prank report with a closing message; the reporter stays as unknown as before."""
     _writable(report)
     if report.status == CLOSED:
         raise Conflict(_("This case is already closed."))
     _require_steps(report)
+    reason = _require_answer(report, unanswered_reason)
+    sent = _closing_message(report, actor, message)
     report.not_genuine = True
-    _close(report, actor, NOT_GENUINE, None, None)
+    _close(report, actor, NOT_GENUINE, None, None, sent)
     audit.record(actor.school_id, actor.user_id, "marked_not_genuine", report.id)
+    _record_reason(report, actor, reason)
     db.session.flush()
     return report
 
@@ -226,14 +235,47 @@ def _require_steps(report: Report) -> None:
                          "offence against a student.", step=protocol.step_title(missing[0])))
 
 
-def _close(report: Report, actor: Actor, outcome, rule_key, ladder_step) -> None:
+def _require_answer(report: Report, reason: str | None) -> str | None:
+    """Refuse to close while the reporter's last message waits for an answer, unless a reason is given.
+
+    Returns the reason that applies (None when nothing waits); it is audited as its key, never as text.
+    """
+    from ..reports import queries as reports
+    if not reports.unanswered(report):
+        return None
+    if reason is None:
+        raise Conflict(_("The reporter's last message has no answer yet. Answer it first, or choose why "
+                         "the case can close without one."))
+    if reason not in closing.UNANSWERED_REASONS:
+        raise ValidationFailed({"unanswered_reason": [_("Choose why the case can close without an answer.")]})
+    return reason
+
+
+def _record_reason(report: Report, actor: Actor, reason: str | None) -> None:
+    if reason is not None:
+        audit.record(actor.school_id, actor.user_id, "closed_unanswered", report.id, reason)
+
+
+def _closing_message(report: Report, actor: Actor, body: str | None) -> ReportMessage:
+    """Post the closing message to the reporter's thread (validated like any message)."""
+    if not (body or "").strip():
+        raise ValidationFailed({"message": [_("Write a closing message to the reporter.")]})
+    from ..reports import operations as reports
+    message = reports.post_message(report, ReportMessage.COORDINATOR, body.strip().replace("\r\n", "\n"),
+                                   actor.user_id)
+    audit.record(actor.school_id, actor.user_id, "message_sent", report.id, "closing")
+    return message
+
+
+def _close(report: Report, actor: Actor, outcome, rule_key, ladder_step, message: ReportMessage | None) -> None:
+    """Mark the case closed; the feedback deadline counts as met only when a message was sent."""
     now = utcnow()
     report.status, report.closed_at = CLOSED, now
     report.outcome, report.rule_key, report.ladder_step = outcome, rule_key, ladder_step
     _responded(report, now)
     _acknowledged(report, now)
-    if report.feedback_at is None:
-        report.feedback_at = now
+    if message is not None and report.feedback_at is None:
+        report.feedback_at = message.created_at
 
 
 def reopen(report: Report, actor: Actor) -> Report:

@@ -35,7 +35,7 @@ def settings_for(school_id: int) -> CaseSettings:
     if found is not None:
         return found
     return CaseSettings(school_id=school_id, first_response_hours=24, urgent_response_minutes=60,
-                        retention_months=12)
+                        retention_months=12, reporter_reopen_days=30)
 
 
 def coordinators(school_id: int) -> list[SchoolMember]:

@@ -12,6 +12,7 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 from ..db import MAX_ID
 from ..reports.models import CATEGORIES, STATUSES
 from ..reports.schemas import ReportIn
+from .closing import UNANSWERED_REASONS
 from .operations import OUTCOMES
 from .protocol import STEPS
 from .queries import Cursor
@@ -131,7 +132,19 @@ class FlagSchema(_Form):
     value = fields.Boolean(required=True)
 
 
-class CloseSchema(Schema):
+def _closing_fields():
+    """The closing message to the reporter (required) and, when their last message has no answer,
+    why the case may close anyway."""
+    return {
+        "message": fields.String(required=True, validate=validate.Length(
+            min=1, max=MAX_BODY, error=_l("Write between 1 and %(max)s characters.", max=MAX_BODY)),
+            error_messages={"required": _l("Write a closing message to the reporter.")}),
+        "unanswered_reason": fields.String(load_default=None, validate=validate.OneOf(
+            UNANSWERED_REASONS, error=_l("Choose why the case can close without an answer."))),
+    }
+
+
+class CloseSchema(Schema.from_dict(_closing_fields())):
     """How a case ends. The form sends the rule and step as one choice, "rule-key:step"."""
 
     class Meta:
@@ -166,6 +179,10 @@ class SettingsSchema(_Form):
     retention_months = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
                                       validate=validate.Range(min=1, max=120, error=_l(
                                           "Between 1 and 120 months.")))
+    # Optional, so a form or client from before this setting keeps working (the stored value stays).
+    reporter_reopen_days = fields.Integer(strict=False, error_messages=_WHOLE_NUMBER,
+                                          validate=validate.Range(min=0, max=365, error=_l(
+                                              "Between 0 and 365 days (0: a reporter cannot reopen).")))
 
 
 class EntrySchema(ReportIn):
@@ -190,7 +207,7 @@ class CaseDeadlineOut(Schema):
     kind = fields.String()
     due = fields.DateTime()
     done_at = fields.DateTime(allow_none=True)
-    state = fields.String(metadata={"enum": ["done", "late", "open", "overdue"]})
+    state = fields.String(metadata={"enum": ["done", "late", "open", "overdue", "missed"]})
 
 
 class CaseSummaryOut(Schema):
@@ -264,10 +281,14 @@ class CaseOut(CaseSummaryOut):
 
 
 class ConfirmSchema(_Form):
-    """A deliberate step (marking a report not genuine) needs its box ticked."""
+    """A deliberate step needs its box ticked."""
 
     confirm = fields.Boolean(required=True, validate=validate.Equal(
         True, error=_l("Tick the box to confirm.")))
+
+
+class NotGenuineSchema(ConfirmSchema, Schema.from_dict(_closing_fields())):
+    """Marking a report not genuine closes it: the box ticked, and a closing message to the reporter."""
 
 
 class AuditFilterSchema(_Form):

@@ -3,7 +3,8 @@
 The first response counts working time only: a weekend at the school (Saturday and Sunday in the
 school's time zone) does not count, so "one working day" after Friday 15:00 is Monday 15:00. An
 urgent report gets clock minutes: urgency knows no weekend. Acknowledging the reporter within 7
-days and feedback within 3 months follow the EU whistleblowing floor.
+days and feedback within 3 months follow the EU whistleblowing floor; feedback is a message that
+reached the reporter, never the closing alone.
 """
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
@@ -19,7 +20,7 @@ from ..reports.models import CLOSED, Report
 ACKNOWLEDGE_DAYS = 7
 FEEDBACK_MONTHS = 3
 FIRST_RESPONSE, ACKNOWLEDGEMENT, FEEDBACK = "first_response", "acknowledgement", "feedback"
-DONE, LATE, OPEN, OVERDUE = "done", "late", "open", "overdue"
+DONE, LATE, OPEN, OVERDUE, MISSED = "done", "late", "open", "overdue", "missed"
 
 
 def school_zone() -> ZoneInfo:
@@ -117,7 +118,11 @@ class Deadline:
 def _deadline(kind: str, due: datetime, done_at, closed_at, now: datetime) -> Deadline:
     if done_at is not None:
         return Deadline(kind, due, done_at, DONE if done_at <= due else LATE)
-    if closed_at is not None:  # a closed case waits for nothing any more
+    if closed_at is not None:
+        # A closed case waits for nothing any more, but closing is not doing: feedback counts only
+        # when a message reached the reporter, so a case closed without one missed it.
+        if kind == FEEDBACK:
+            return Deadline(kind, due, None, MISSED)
         return Deadline(kind, due, None, DONE if closed_at <= due else LATE)
     return Deadline(kind, due, None, OVERDUE if now > due else OPEN)
 

@@ -8,12 +8,12 @@ from flask_babel import format_datetime, gettext as _
 from marshmallow import ValidationError
 
 from .. import coarse_time
-from ..errors import ValidationFailed
+from ..errors import AppError, ValidationFailed
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
-from . import casefile, labels, operations, protocol, queries, timeliness
-from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, ConfirmSchema, EntrySchema, FlagSchema, QueueFilterSchema,
-                      StatusSchema, StepSchema, TextSchema, form_to_entry)
+from . import casefile, closing, labels, operations, protocol, queries, timeliness
+from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, EntrySchema, FlagSchema, NotGenuineSchema,
+                      QueueFilterSchema, StatusSchema, StepSchema, TextSchema, form_to_entry)
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 coordinators_only = roles_required(coordinator=True)
@@ -40,7 +40,8 @@ def entry_label(name: str) -> str:
 def setting_label(name: str) -> str:
     return {"first_response_hours": _("First response to a report, in working hours"),
             "urgent_response_minutes": _("First response to an urgent report, in minutes"),
-            "retention_months": _("Keep the contents of a closed case, in months")}.get(name, name)
+            "retention_months": _("Keep the contents of a closed case, in months"),
+            "reporter_reopen_days": _("Days after closing in which a reporter may reopen their case once")}.get(name, name)
 
 
 def field_label(key: str) -> str:
@@ -73,6 +74,10 @@ def timeline_detail(item) -> str:
         return protocol.step_title(item.detail)
     if item.action in ("report_entered", "report_created"):
         return labels.source_label(item.detail)
+    if item.action == "closed_unanswered":
+        return closing.reason_label(item.detail)
+    if item.action == "message_sent" and item.detail == "closing":
+        return _("closing message")
     if item.action == "case_closed":
         outcome, _sep, rule = item.detail.partition("; ")
         return labels.outcome_label(outcome) + (f"; {rule}" if rule else "")
@@ -109,10 +114,22 @@ def show(report_id):
     """One case: details, deadlines, checklist, messages, notes, timeline; the view is audited."""
     report = queries.case(g.launch.school_id, report_id)
     operations.view(report, actor())
+    return _case_page(report)
+
+
+def _case_page(report, *, close_form=None, problem=None, status: int = 200):
+    """The case page; after a refused closing, with the coordinator's closing text and the problem."""
     settings = queries.settings_for(g.launch.school_id)
+    from ..reports import queries as reports
     return render_template("cases/case.html", case=casefile.build(report, settings),
                            coordinators=queries.coordinators(g.launch.school_id),
-                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES)
+                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES,
+                           closing_templates=closing.templates_for(report, settings.reporter_reopen_days),
+                           reporter_language=closing.reporter_locale(report),
+                           unanswered=report.purged_at is None and reports.unanswered(report),
+                           unanswered_reasons=closing.UNANSWERED_REASONS, reason_label=closing.reason_label,
+                           close_form=close_form or {}, problem=problem,
+                           errors=getattr(problem, "errors", None) or {}), status
 
 
 def _done(report, message: str, anchor: str | None = None):
@@ -190,18 +207,29 @@ def legal_hold(report_id):
 @bp.route("/<int:report_id>/close", methods=["POST"])
 @coordinators_only
 def close(report_id):
+    """Close with an outcome and a closing message; a refusal gives the page back with the text kept."""
     report = queries.case(g.launch.school_id, report_id)
-    data = load(CloseSchema(), request.form.to_dict())
-    operations.close(report, actor(), data["outcome"], data["rule_key"], data["ladder_step"])
-    return _done(report, _("The case is closed."))
+    try:
+        data = load(CloseSchema(), request.form.to_dict())
+        operations.close(report, actor(), data["outcome"], data["rule_key"], data["ladder_step"],
+                         message=data["message"], unanswered_reason=data["unanswered_reason"])
+    except AppError as problem:  # refused before anything was written; the answer's 4xx rolls back
+        return _case_page(report, close_form=request.form,
+                          problem=problem, status=problem.status)
+    return _done(report, _("The case is closed and your closing message is sent to the reporter."))
 
 
 @bp.route("/<int:report_id>/not-genuine", methods=["POST"])
 @coordinators_only
 def not_genuine(report_id):
     report = queries.case(g.launch.school_id, report_id)
-    load(ConfirmSchema(), request.form.to_dict())
-    operations.mark_not_genuine(report, actor())
+    try:
+        data = load(NotGenuineSchema(), request.form.to_dict())
+        operations.mark_not_genuine(report, actor(), message=data["message"],
+                                    unanswered_reason=data["unanswered_reason"])
+    except AppError as problem:  # refused before anything was written; the answer's 4xx rolls back
+        return _case_page(report, close_form=request.form,
+                          problem=problem, status=problem.status)
     return _done(report, _("Marked not genuine and closed. The reporter stays unknown."))
 
 

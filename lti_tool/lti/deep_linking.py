@@ -18,6 +18,9 @@ def require_deep_link_launch():
 
 
 def _resources(items: list[str]) -> list[DeepLinkResource]:
+    """The chosen items. The code alone is the safe default: every launch offers reporting, and the
+    LMS logs only that the tool was opened. A separate report activity stays possible (the picker
+    warns that its opening shows in the LMS logs with the student's name)."""
     resources = []
     if "code" in items:
         resources.append(

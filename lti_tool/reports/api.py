@@ -13,7 +13,8 @@ from ..errors import AppError, ValidationFailed
 from . import operations, queries
 from .imagesafe import ImagesRefused, refuse_files, refuse_images
 from .models import CATEGORIES, URGENT_CATEGORIES, ReportMessage
-from .schemas import MessageIn, MyReportDetailOut, MyReportOut, NewReportFormOut, SubmitIn, ThreadMessageOut
+from .schemas import (MessageIn, MyReportDetailOut, MyReportOut, NewReportFormOut, ReopenIn, SpreadingIn, SubmitIn,
+                      ThreadMessageOut)
 
 
 def _json_body() -> dict:
@@ -28,9 +29,13 @@ def _json_body() -> dict:
     return body
 
 
-def _report_out(report, unread: int = 0, *, detail: bool = False) -> dict:
+def _report_out(report, unread: int = 0, *, detail: bool = False, times: dict | None = None) -> dict:
     """A report as its reporter sees it; with detail, what they sent and the thread."""
-    data = {"reference": report.reference, "category": report.category, "status": report.status,
+    if times is None:
+        times = queries.last_message_times(report.school_id, [report.id])[report.id]
+    data = {"reference": report.reference, "category": report.category,
+            "status": queries.progress(report, times), "last_answer_at": times.get(ReportMessage.COORDINATOR),
+            "can_reopen": operations.can_reopen(report),
             "urgent": report.urgent, "spreading_now": report.spreading_now,
             "reporter_is_affected": report.reporter_is_affected, "identity": report.identity,
             "pseudonym": report.pseudonym, "created_at": report.created_at, "unread": unread}
@@ -83,8 +88,9 @@ def my_reports():
     """My reports at this school, newest first, with unread answers."""
     launch = g.launch
     unread = queries.unread_counts(launch.school_id, launch.user_id)
-    return jsonify([_report_out(r, unread.get(r.id, 0))
-                    for r in queries.my_reports(launch.school_id, launch.user_id)])
+    reports = queries.my_reports(launch.school_id, launch.user_id)
+    times = queries.last_message_times(launch.school_id, [r.id for r in reports])
+    return jsonify([_report_out(r, unread.get(r.id, 0), times=times[r.id]) for r in reports])
 
 
 @bp.route("/me/reports/<reference>")
@@ -115,6 +121,37 @@ def reply(reference: str):
     message = operations.reply(report, text, launch.user_id)
     return jsonify(ThreadMessageOut().dump({"id": message.id, "author_role": message.author_role, "body": text,
                                       "created_at": message.created_at, "read": True})), 201
+
+
+@bp.route("/me/reports/<reference>/reopen", methods=["POST"])
+def reopen(reference: str):
+    """"It started again": add to my closed report once within the school's period; it reopens."""
+    launch = g.launch
+    report = queries.my_report(launch.school_id, launch.user_id, reference)
+    try:
+        body = _json_body()
+    except ImagesRefused as exc:
+        return _images_refused(exc)
+    try:
+        data = ReopenIn().load(body)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+    operations.reopen_by_reporter(report, data["body"], data["spreading_now"])
+    return jsonify(_report_out(report, detail=True)), 200
+
+
+@bp.route("/me/reports/<reference>/spreading", methods=["POST"])
+def spreading(reference: str):
+    """"It is spreading again": my open report becomes urgent and the coordinators are told."""
+    launch = g.launch
+    report = queries.my_report(launch.school_id, launch.user_id, reference)
+    body = request.get_json(silent=True)
+    try:
+        SpreadingIn().load(body if isinstance(body, dict) else {})
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+    operations.mark_spreading_again(report)
+    return jsonify(_report_out(report)), 200
 
 
 _errors = {"400": {"description": "invalid input, or an invalid submission token"},
@@ -148,3 +185,17 @@ document("/me/reports/{reference}/messages", {"post": {
                   "429": {"description": "too many messages (per reporter in 10 minutes, per report in an hour)"},
                   **_refused, **_errors}}},
     {"Reply": MessageIn})
+_mine = {"404": {"description": "not one of my reports"}}
+_ref = [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}]
+document("/me/reports/{reference}/reopen", {"post": {
+    "summary": "It started again: add to my closed report once within the school's period, which reopens it",
+    "parameters": _ref, "requestBody": {"required": True, "content": {"application/json": {"schema": "Reopen"}}},
+    "responses": {"200": {"content": {"application/json": {"schema": "MyReportDetail"}}},
+                  "409": {"description": "the report is open, was reopened before, or closed too long ago"},
+                  **_mine, **_refused, **_errors}}},
+    {"Reopen": ReopenIn})
+document("/me/reports/{reference}/spreading", {"post": {
+    "summary": "It is spreading again: my open report becomes urgent; the coordinators are told (no content)",
+    "parameters": _ref,
+    "responses": {"200": {"content": {"application/json": {"schema": "MyReport"}}},
+                  "409": {"description": "the report is closed (use reopen)"}, **_mine, **_errors}}})

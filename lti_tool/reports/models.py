@@ -67,6 +67,10 @@ class Report(TimestampMixin, Base):
     reporter_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The reporter's one "it started again" after closing (see reports.operations.reopen_by_reporter).
+    reporter_reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last time the reporter said "it is spreading again": notifies at most once an hour.
+    spreading_again_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     outcome: Mapped[str | None] = mapped_column(String(30))
     rule_key: Mapped[str | None] = mapped_column(String(60))
     ladder_step: Mapped[int | None] = mapped_column(Integer)

@@ -23,7 +23,7 @@ from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
 from . import queries
 from .imagesafe import refuse_images
-from .models import CLOSED, NAMED, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
+from .models import CLOSED, IN_PROGRESS, NAMED, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
 from .queries import DETAILS_FIELD, LINK_FIELD, MESSAGE_FIELD
 from .schemas import MessageIn, ReportIn
 
@@ -287,6 +287,74 @@ def reply(report: Report, body: str, user_id: int) -> ReportMessage:
     if first_unread:
         notifications.notify_new_message(report.school_id, coarse=report.coarse_time)
     return message
+
+
+def reopen_days(school_id: int) -> int:
+    """How long after closing a reporter may reopen their case (the school's setting, default 30)."""
+    from ..cases import queries as cases
+    return cases.settings_for(school_id).reporter_reopen_days
+
+
+def can_reopen(report: Report, now=None) -> bool:
+    """Whether the reporter may still say "it started again": closed, not yet reopened by them,
+    within the school's period, contents not purged."""
+    if report.status != CLOSED or report.reporter_reopened_at is not None or report.purged_at is not None:
+        return False
+    days = reopen_days(report.school_id)
+    return report.closed_at is not None and (now or utcnow()) <= report.closed_at + timedelta(days=days)
+
+
+def reopen_by_reporter(report: Report, body: str, spreading: bool = False) -> ReportMessage:
+    """"It started again": the reporter adds to their closed case once within the period, which
+    reopens it (in progress) and tells the coordinators, without any content."""
+    if report.status != CLOSED:
+        raise Conflict(_("This report is still open: write your message in the thread."))
+    if report.reporter_reopened_at is not None:
+        raise Conflict(_("You already reopened this report once. If it happened again, make a new report."))
+    if not can_reopen(report):
+        raise Conflict(_("This report was closed more than %(days)s days ago, so it cannot be reopened. "
+                         "If it happened again, make a new report.", days=reopen_days(report.school_id)))
+    message = post_message(report, ReportMessage.REPORTER, body)
+    now = utcnow()
+    report.status, report.closed_at, report.reporter_reopened_at = IN_PROGRESS, None, reporter_time(report, now)
+    report.outcome = report.rule_key = report.ladder_step = None
+    report.not_genuine = False
+    from ..cases import audit, notifications
+    audit.record(report.school_id, None, "message_sent", report.id, detail=ReportMessage.REPORTER)
+    audit.record(report.school_id, None, "reopened_by_reporter", report.id)
+    if spreading:
+        _spreading(report, now)
+    notifications.notify_reporter_update(report, urgent=report.urgent)
+    db.session.flush()
+    return message
+
+
+# A reporter who presses "spreading again" twice in an hour notifies the coordinators once.
+SPREADING_NOTICE_GAP = timedelta(hours=1)
+
+
+def mark_spreading_again(report: Report) -> bool:
+    """"It is spreading again": the case is urgent again and the coordinators hear of it (no content).
+
+    Returns whether a notice was queued (at most one an hour per report). A closed report is
+    reopened through "it started again", which asks for the words too.
+    """
+    if report.status == CLOSED:
+        raise Conflict(_("This report is closed. Use “It started again” to tell the school, or make a new report."))
+    now = utcnow()
+    recent = report.spreading_again_at is not None and now - report.spreading_again_at < SPREADING_NOTICE_GAP
+    _spreading(report, now)
+    if not recent:
+        from ..cases import notifications
+        notifications.notify_reporter_update(report, urgent=True)
+    db.session.flush()
+    return not recent
+
+
+def _spreading(report: Report, now) -> None:
+    report.spreading_now, report.urgent, report.spreading_again_at = True, True, reporter_time(report, now)
+    from ..cases import audit
+    audit.record(report.school_id, None, "spreading_again", report.id)
 
 
 def mark_read(report: Report) -> int:

@@ -7,7 +7,7 @@ from .. import sealing
 from ..errors import NotFound
 from ..extensions import db
 from ..security import scoped
-from .models import Report, ReportMessage
+from .models import CLOSED, NEW, Report, ReportMessage
 
 # The field names that bind sealed values to their column (see sealing.py); the same for every reader.
 DETAILS_FIELD = "report.details"
@@ -142,3 +142,47 @@ def has_unread_reporter_message(report: Report) -> bool:
         .where(ReportMessage.school_id == report.school_id, ReportMessage.report_id == report.id,
                ReportMessage.author_role == ReportMessage.REPORTER,
                ReportMessage.read_by_school_at.is_(None))) > 0
+
+
+# What the reporter sees of where their report stands: what happened, not the school's workflow.
+RECEIVED, BEING_HANDLED, ANSWERED, CLOSED_FOR_REPORTER = "received", "being_handled", "answered", "closed"
+PROGRESS = (RECEIVED, BEING_HANDLED, ANSWERED, CLOSED_FOR_REPORTER)
+
+
+def last_message_times(school_id: int, report_ids) -> dict[int, dict[str, object]]:
+    """Per report: when the reporter and the coordinators last wrote ({"reporter": at, "coordinator": at})."""
+    ids = list(report_ids)
+    times: dict[int, dict[str, object]] = {report_id: {} for report_id in ids}
+    if not ids:
+        return times
+    rows = db.session.execute(
+        scoped(select(ReportMessage.report_id, ReportMessage.author_role, func.max(ReportMessage.created_at)),
+               ReportMessage, school_id)
+        .where(ReportMessage.report_id.in_(ids))
+        .group_by(ReportMessage.report_id, ReportMessage.author_role))
+    for report_id, role, at in rows:
+        times[report_id][role] = at  # max() keeps the column's type: aware UTC
+    return times
+
+
+def progress(report: Report, times: dict) -> str:
+    """received → being handled → answered → closed, as the reporter lives it.
+
+    Answered: the coordinators wrote last (the next word is the reporter's); a reporter's later
+    message puts the report back to being handled.
+    """
+    if report.status == CLOSED:
+        return CLOSED_FOR_REPORTER
+    answer, question = times.get(ReportMessage.COORDINATOR), times.get(ReportMessage.REPORTER)
+    if answer is not None and (question is None or answer >= question):
+        return ANSWERED
+    if report.status == NEW and answer is None:
+        return RECEIVED
+    return BEING_HANDLED
+
+
+def unanswered(report: Report) -> bool:
+    """Whether the reporter wrote after the coordinators' last message (or wrote and got no answer)."""
+    times = last_message_times(report.school_id, [report.id])[report.id]
+    question, answer = times.get(ReportMessage.REPORTER), times.get(ReportMessage.COORDINATOR)
+    return question is not None and (answer is None or question > answer)

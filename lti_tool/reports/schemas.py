@@ -99,6 +99,25 @@ class MessageIn(Schema):
         return data
 
 
+class ReopenIn(MessageIn):
+    """"It started again" on a closed report: what happened, and whether it is being shared right now."""
+
+    spreading_now = fields.Boolean(load_default=False)
+
+
+class SpreadingIn(Schema):
+    """"It is spreading again": nothing to say but that (the button's form carries only its tokens)."""
+
+    class Meta:
+        unknown = RAISE
+
+
+def form_to_reopen(form) -> dict:
+    """The "it started again" form as ReopenIn data: the checkbox becomes a boolean."""
+    return {"body": form.get("body", ""),
+            "spreading_now": form.get("spreading_now") in ("yes", "true", "on", "1")}
+
+
 def form_to_report(form) -> dict:
     """The page's form fields as ReportIn data: checkboxes and radio buttons become booleans."""
     data = {key: value for key, value in form.items()
@@ -124,7 +143,11 @@ class MyReportOut(Schema):
 
     reference = fields.String()
     category = fields.String(metadata={"enum": list(CATEGORIES)})
-    status = fields.String(metadata={"enum": ["new", "acknowledged", "in_progress", "closed"]})
+    status = fields.String(metadata={
+        "enum": ["received", "being_handled", "answered", "closed"],
+        "description": "where it stands for the reporter: answered means the coordinator wrote last"})
+    last_answer_at = fields.DateTime(allow_none=True, metadata={"description": "the coordinator's last message"})
+    can_reopen = fields.Boolean(metadata={"description": "closed, and \"it started again\" is still possible once"})
     urgent = fields.Boolean()
     spreading_now = fields.Boolean()
     reporter_is_affected = fields.Boolean(allow_none=True)

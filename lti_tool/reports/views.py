@@ -1,5 +1,5 @@
 """The reporter's pages: the form, the receipt, "My reports" and the thread with the coordinator."""
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -11,12 +11,21 @@ from ..extensions import db
 from ..security import launched
 from . import operations, queries
 from .imagesafe import ImagesRefused, image_in, refuse_files, refuse_images, without_images
-from .models import CATEGORIES, CLOSED, SEXUAL_IMAGES, URGENT_CATEGORIES
-from .schemas import TEXT_FIELDS, MessageIn, form_to_report
+from .models import CATEGORIES, CLOSED, SEXUAL_IMAGES, URGENT_CATEGORIES, ReportMessage
+from .schemas import TEXT_FIELDS, MessageIn, ReopenIn, SpreadingIn, form_to_reopen, form_to_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 # A time as the school may see it: the part of the day for what a pseudonymous reporter did.
 bp.add_app_template_global(coarse_time.shown, "when")
+
+
+@bp.after_request
+def _no_trace(response):
+    """A reporter's pages are never kept by the browser: Back after "leave quickly" fetches anew."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 # Fields that carry signed tokens, checked by their own code rather than read as words.
 _TOKENS = ("csrf_token", "lt", "submission")
 # Categories whose evidence is a picture or a video: the form asks who has it and where it went.
@@ -50,11 +59,12 @@ def _without_images(form, errors: dict) -> dict:
     return cleaned
 
 
-@bp.route("/new")
+@bp.route("/new", methods=["GET", "POST"])
 @launched
 def new():
-    """Step 1: what kind of incident; step 2 (with ?category=): the form for that kind."""
-    category = request.args.get("category")
+    """Step 1: what kind of incident; step 2: the form for that kind, chosen by a posted button
+    (so the kind stays out of the address and history) or, for old links, by ?category=."""
+    category = request.form.get("category") if request.method == "POST" else request.args.get("category")
     if category is not None and category not in CATEGORIES:
         category = None
     return _form_page(category)
@@ -106,18 +116,26 @@ def receipt(reference: str):
 @bp.route("/mine")
 @launched
 def mine():
-    """The person's own reports with their status and unread answers."""
+    """The person's own reports with where each stands for them and unread answers."""
     launch = g.launch
-    return render_template("reports/mine.html",
-                           reports=queries.my_reports(launch.school_id, launch.user_id),
+    reports = queries.my_reports(launch.school_id, launch.user_id)
+    times = queries.last_message_times(launch.school_id, [report.id for report in reports])
+    return render_template("reports/mine.html", reports=reports, times=times, progress=queries.progress,
                            unread=queries.unread_counts(launch.school_id, launch.user_id))
 
 
-def _report_page(report, *, reply_form=None, problem: AppError | None = None, status: int = 200):
+def _report_page(report, *, reply_form=None, reopen_form=None, problem: AppError | None = None,
+                 status: int = 200):
     """One report with its thread and the reply form (filled in again after a problem)."""
-    thread = [(message, queries.message_body(message)) for message in queries.messages(report)]
+    messages = queries.messages(report)
+    thread = [(message, queries.message_body(message)) for message in messages]
+    times = queries.last_message_times(report.school_id, [report.id])[report.id]
     return render_template("reports/show.html", report=report, details=queries.details(report),
                            thread=thread, closed=report.status == CLOSED, reply_form=reply_form or {},
+                           reopen_form=reopen_form or {}, progress=queries.progress(report, times),
+                           last_answer_at=times.get(ReportMessage.COORDINATOR),
+                           can_reopen=operations.can_reopen(report),
+                           reopen_days=operations.reopen_days(report.school_id),
                            problem=problem, errors=getattr(problem, "errors", None) or {},
                            sexual_images=report.category == SEXUAL_IMAGES), status
 
@@ -133,22 +151,61 @@ def show(reference: str):
     return page
 
 
+def _fields(form) -> dict:
+    """A form's own fields, without the tokens that are checked elsewhere."""
+    return {key: value for key, value in form.items() if key not in ("csrf_token", "lt")}
+
+
+def _load(schema, data) -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages)
+
+
 @bp.route("/<reference>/messages", methods=["POST"])
 @launched
 def reply(reference: str):
     """The reporter answers the coordinator; on a problem the text comes back."""
     launch = g.launch
     report = queries.my_report(launch.school_id, launch.user_id, reference)
-    data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "lt")}
+    data = _fields(request.form)
     try:
         refuse_files(request.files)
         refuse_images(data)
-        try:
-            body = MessageIn().load(data)["body"]
-        except ValidationError as exc:
-            raise ValidationFailed(exc.messages)
+        body = _load(MessageIn(), data)["body"]
         operations.reply(report, body, launch.user_id)
     except AppError as problem:
         form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
         return _report_page(report, reply_form=form, problem=problem, status=problem.status)
     return redirect(url_for("reports.show", reference=report.reference, _anchor="thread-end"), 303)
+
+
+@bp.route("/<reference>/reopen", methods=["POST"])
+@launched
+def reopen(reference: str):
+    """"It started again": the reporter adds to their closed report once, which reopens it."""
+    launch = g.launch
+    report = queries.my_report(launch.school_id, launch.user_id, reference)
+    try:
+        refuse_files(request.files)
+        refuse_images(_fields(request.form))
+        data = _load(ReopenIn(), form_to_reopen(request.form))
+        operations.reopen_by_reporter(report, data["body"], data["spreading_now"])
+    except AppError as problem:
+        form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
+        return _report_page(report, reopen_form=form, problem=problem, status=problem.status)
+    flash(_("Your report is open again. The coordinators have been told that there is news."))
+    return redirect(url_for("reports.show", reference=report.reference, _anchor="thread-end"), 303)
+
+
+@bp.route("/<reference>/spreading", methods=["POST"])
+@launched
+def spreading(reference: str):
+    """"It is spreading again": the case becomes urgent and the coordinators are told (no content)."""
+    launch = g.launch
+    report = queries.my_report(launch.school_id, launch.user_id, reference)
+    _load(SpreadingIn(), _fields(request.form))
+    operations.mark_spreading_again(report)
+    flash(_("Thank you. Your report is urgent again and the coordinators have been told."))
+    return redirect(url_for("reports.show", reference=report.reference), 303)

@@ -5,13 +5,14 @@ only); mail_outbox.batch_key (one pending notice per coordinator per send slot).
 
 Existing rows: received_at takes created_at. Then, for every pseudonymous report made in the tool,
 whatever its reporter caused is moved to the start of its part of the day in the school's time
-zone (night 0-6, morning 6-12, afternoon 12-18, evening 18-24): the report's created_at and
-updated_at, the reporter's messages (created_at, read_by_reporter_at), the reporter's reading of
-the coordinators' messages (read_by_reporter_at), and the audit events of the reporter's doing.
+zone (night 0-6, morning 6-12, afternoon 12-18, evening 18-24): the report's created_at,
+updated_at, reporter_reopened_at and spreading_again_at; the reporter's messages (created_at,
+read_by_reporter_at); the reporter's reading of the coordinators' messages (read_by_reporter_at);
+and the audit events of the reporter's doing.
 A downgrade drops the exact times and keeps the coarse ones: it never unmasks anyone.
 
 Revision ID: 20261206_0006
-Revises: 20261125_0004
+Revises: 20261206_0005
 Create Date: 2026-12-06 17:45:00
 
 """
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261206_0006'
-down_revision = '20261125_0004'
+down_revision = '20261206_0005'
 branch_labels = None
 depends_on = None
 
@@ -80,7 +81,8 @@ def upgrade():
     reports = sa.table('reports', sa.column('id'), sa.column('identity'), sa.column('source'))
     # Pseudonymous reports made in the tool; one entered by a coordinator was timed by them.
     coarse = sa.select(reports.c.id).where(reports.c.identity == 'pseudonymous', reports.c.source == 'tool')
-    _coarsen(conn, 'reports', ('created_at', 'updated_at'), lambda t: t.c.id.in_(coarse), zone)
+    _coarsen(conn, 'reports', ('created_at', 'updated_at', 'reporter_reopened_at', 'spreading_again_at'),
+             lambda t: t.c.id.in_(coarse), zone)
     _coarsen(conn, 'report_messages', ('created_at', 'read_by_reporter_at'),
              lambda t: sa.and_(t.c.report_id.in_(coarse), t.c.author_role == 'reporter'), zone,
              ('report_id', 'author_role'))

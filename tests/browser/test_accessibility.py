@@ -197,7 +197,7 @@ def test_the_students_pages(audit, chrome, frame_lms, tool_url):
     audit.check("code acknowledged")
 
     audit.go(_url(tool_url, "/reports/new", token))
-    _find(chrome, "a.category-choice")
+    _find(chrome, "button.category-choice")
     audit.check("report choose")
 
     audit.go(_url(tool_url, "/reports/new", token, category="sexual_images"))
@@ -445,10 +445,10 @@ def test_the_report_form_is_completed_with_the_keyboard_alone(chrome, frame_lms)
     assert _press(chrome, Keys.ENTER) == "main#main"
 
     categories = chrome.execute_script(
-        "return [...document.querySelectorAll('a.category-choice')].map(a => a.textContent.trim()"
-        ".replace(/\\s+/g, ' '))")
-    path = _tab_to(chrome, 'a "Cyberbullying or harassment Being bullied, excluded, mocked or harassed online."')
-    assert path == [f'a "{name}"' for name in categories[:len(path)]], path  # in reading order
+        "return [...document.querySelectorAll('button.category-choice')].map(b => b.value)")
+    path = _tab_to(chrome, "button[category=cyberbullying]")
+    # "Leave quickly" first, then the kinds in reading order.
+    assert path == ['a "Leave quickly"'] + [f"button[category={key}]" for key in categories[:len(path) - 1]], path
     old = chrome.execute_script("window.__leaving = true; return location.href")
     _press(chrome, Keys.ENTER)
     _wait(chrome).until(lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"))
@@ -458,7 +458,7 @@ def test_the_report_form_is_completed_with_the_keyboard_alone(chrome, frame_lms)
     _press(chrome, Keys.TAB)  # the skip link again, on the new page
     assert _press(chrome, Keys.ENTER) == "main#main"
     order = _tab_to(chrome, 'button "Send report"')
-    assert order == ['a "choose something else"', "textarea#what_happened", "input#platform", "input#link",
+    assert order == ['a "Leave quickly"', 'a "choose something else"', "textarea#what_happened", "input#platform", "input#link",
                      "input#handle", "input#when", "textarea#involved", "input[spreading_now=yes]",
                      "input[affected=]", "input[identity=pseudonymous]", 'button "Send report"'], order
 

@@ -132,7 +132,7 @@ def test_the_launch_answers_with_the_first_page_at_its_own_address_which_reloads
 def test_a_student_reports_cyberbullying_from_the_report_link(chrome, frame_lms, screenshot):
     _launch_in_frame(chrome, frame_lms, "student2", link="report")
     assert _find(chrome, "h1#report-title").text == "Report an incident"
-    _click(chrome, "a.category-choice[href*='category=cyberbullying']")
+    _click(chrome, "button.category-choice[value=cyberbullying]")
     _find(chrome, "textarea#what_happened").send_keys(
         "Someone in my class posts mean comments under my photos every day.")
     _find(chrome, "input#platform").send_keys("Instagram")
@@ -140,6 +140,31 @@ def test_a_student_reports_cyberbullying_from_the_report_link(chrome, frame_lms,
     reference = _find(chrome, "section.receipt p.reference").text
     assert re.fullmatch(r"VO-[A-Z0-9-]+", reference), reference
     assert "Thank you. Your report has been sent." in _find(chrome, "h1#receipt-title").text
+    screenshot()
+
+
+def test_leave_quickly_replaces_the_receipt_without_a_trace_in_the_history(chrome, frame_lms, screenshot):
+    """A reporter on the receipt presses "leave quickly": the frame shows the code of conduct, the
+    history did not grow (Back does not return to the report), and no address names the report."""
+    _launch_in_frame(chrome, frame_lms, "student3", link="report")
+    _click(chrome, "button.category-choice[value=sexual_images]")
+    assert "category" not in _frame_url(chrome), "the kind is posted, never in the address"
+    _find(chrome, "textarea#what_happened").send_keys("A nude picture of me goes around in the class chat.")
+    _click(chrome, "form.report-form button[type=submit]")
+    reference = _find(chrome, "section.receipt p.reference").text
+    assert re.fullmatch(r"VO-[A-Z0-9-]+", reference), reference
+    address = _frame_url(chrome)
+    assert reference not in address and "/reports/mine" in address, "the receipt takes a neutral address"
+    length = chrome.execute_script("return history.length")
+
+    _click(chrome, "a[data-quick-exit]")
+    _wait(chrome).until(lambda d: "/code/view" in _frame_url(d), message="leave quickly went nowhere")
+    _find(chrome, "article.code")
+    assert chrome.execute_script("return history.length") == length, "no new history entry"
+    address = _frame_url(chrome)
+    assert reference not in address and "sexual" not in address and "/reports" not in address
+    assert reference not in chrome.execute_script("return document.body.innerText")
+    assert "Leave quickly" not in chrome.execute_script("return document.body.innerText")
     screenshot()
 
 

@@ -53,7 +53,7 @@ def test_with_every_cookie_blocked_a_student_launches_acknowledges_reports_and_a
     _no_token_in(chrome, seen)
 
     _click(chrome, "nav.report-nav a[href*='/reports/new']")
-    _click(chrome, "a.category-choice[href*='category=cyberbullying']")
+    _click(chrome, "button.category-choice[value=cyberbullying]")
     _no_token_in(chrome, seen)
     _find(chrome, "textarea[name=what_happened]").send_keys("Ze lachen me uit in de groepsapp, zonder cookies.")
     _click(chrome, "form.report-form button[type=submit]")
@@ -73,6 +73,15 @@ def test_with_every_cookie_blocked_a_student_launches_acknowledges_reports_and_a
     assert chrome.execute_script("return document.cookie") == ""
     _screenshot(chrome, "without-cookies-thread")
     assert all("lt=" not in address for address in seen)
+
+    # Leave quickly works without cookies too: the neutral page, no new history entry, no report.
+    chrome.switch_to.frame(_find(chrome, "iframe[name='tool-frame']"))  # the screenshot left the frame
+    length = chrome.execute_script("return history.length")
+    _click(chrome, "a[data-quick-exit]")
+    _wait(chrome).until(lambda d: "/code/view" in _frame_url(d), message="leave quickly went nowhere")
+    assert chrome.execute_script("return history.length") == length
+    text = _find(chrome, "main").text
+    assert "Code of conduct" in text and reference not in text and "Het is vandaag" not in text
 
 
 def test_an_address_copied_from_the_frame_opens_nothing_of_its_person_in_another_browser(

@@ -27,6 +27,9 @@ def post(browser, token, case_id, action, **data):
     return browser.post(f"/cases/{case_id}/{action}", token=token, data={"csrf_token": fields["csrf_token"], **data})
 
 
+CLOSING = "We looked into it and are closing your report. Thank you for telling us."
+
+
 def fresh(db_session, case_id) -> Report:
     db_session.expire_all()
     return db_session.get(Report, case_id)
@@ -161,12 +164,12 @@ def test_a_staff_suspect_case_cannot_close_without_the_board_track(browser, toke
     assert fresh(db_session, case.id).staff_suspect
     page = browser.get(f"/cases/{case.id}", token=token)
     assert "School board and Inspectorate" in text_of(page.text) and "required before closing" in page.text
-    refused = post(browser, token, case.id, "close", outcome="referred")
+    refused = post(browser, token, case.id, "close", outcome="referred", message=CLOSING)
     assert refused.status_code == 409 and "board" in text_of(refused.text).lower()
-    assert post(browser, token, case.id, "not-genuine", confirm="true").status_code == 409
+    assert post(browser, token, case.id, "not-genuine", confirm="true", message=CLOSING).status_code == 409
     assert fresh(db_session, case.id).status != "closed"
     post(browser, token, case.id, "steps", step="board_inspectorate", done="true")
-    assert post(browser, token, case.id, "close", outcome="referred").status_code == 303
+    assert post(browser, token, case.id, "close", outcome="referred", message=CLOSING).status_code == 303
     assert fresh(db_session, case.id).status == "closed"
 
 
@@ -176,7 +179,8 @@ def test_closing_records_the_outcome_the_rule_and_the_step_of_its_ladder(browser
     soup = BeautifulSoup(page.text, "html.parser")
     choices = [o["value"] for o in soup.select("select[name=rule] option") if o["value"]]
     assert "filming-others:1" in choices
-    assert post(browser, token, case.id, "close", outcome="sanctioned", rule="filming-others:1").status_code == 303
+    assert post(browser, token, case.id, "close", outcome="sanctioned", rule="filming-others:1",
+                message=CLOSING).status_code == 303
     report = fresh(db_session, case.id)
     assert (report.status, report.outcome, report.rule_key, report.ladder_step) == ("closed", "sanctioned", "filming-others", 1)
     assert report.closed_at and report.feedback_at and report.first_response_at
@@ -192,18 +196,21 @@ def test_closing_records_the_outcome_the_rule_and_the_step_of_its_ladder(browser
     {}, {"outcome": "won"}, {"outcome": "sanctioned", "rule": "no-such-rule:0"},
     {"outcome": "sanctioned", "rule": "filming-others:99"}, {"outcome": "sanctioned", "rule": "filming-others"},
     {"outcome": "sanctioned", "ladder_step": "1"}, {"outcome": "not_genuine"},
+    {"outcome": "resolved"}, {"outcome": "resolved", "message": "   "},
 ])
 def test_a_closing_that_does_not_validate_changes_nothing(browser, token, app, db_session, school_lms, data):
     case = make_case(app, school_lms.school_id)
     assert post(browser, token, case.id, "close", **data).status_code == 400
     assert fresh(db_session, case.id).status == "new"
+    assert db_session.scalars(select(ReportMessage).where(ReportMessage.report_id == case.id)).all() == []
 
 
 def test_a_report_marked_not_genuine_closes_without_unmasking_the_reporter(browser, token, app, db_session, school_lms):
     launch(browser.__class__(browser.tool_url), school_lms, "student2")
     case = make_case(app, school_lms.school_id, reporter_user_id=user_id(db_session, school_lms, "student2"))
-    assert post(browser, token, case.id, "not-genuine").status_code == 400, "the box must be ticked"
-    assert post(browser, token, case.id, "not-genuine", confirm="true").status_code == 303
+    assert post(browser, token, case.id, "not-genuine", message=CLOSING).status_code == 400, "the box must be ticked"
+    assert post(browser, token, case.id, "not-genuine", confirm="true").status_code == 400, "and a closing message"
+    assert post(browser, token, case.id, "not-genuine", confirm="true", message=CLOSING).status_code == 303
     report = fresh(db_session, case.id)
     assert report.not_genuine and report.status == "closed" and report.outcome == "not_genuine"
     assert report.reporter_user_id is None and report.rule_key is None

@@ -32,11 +32,13 @@ def test_a_report_travels_from_the_student_to_the_coordinator_and_back(tool_url,
     coordinator.post(action, data={**fields, "body": "Police contact informed by phone."})
 
     own = text_of(student.get(f"/reports/{reference}", token=student_token).text)
-    assert "We are talking to the mentor of 4A today." in own and "Seen by the coordinator" in own
+    assert "We are talking to the mentor of 4A today." in own and "Answered" in own
     assert "Police contact informed" not in own
 
     case = coordinator.get(link["href"])
     action, fields = form_of(case.text, "form.close-form")
-    closed = coordinator.post(action, data={**fields, "outcome": "referred", "rule": ""})
+    closed = coordinator.post(action, data={**fields, "outcome": "referred", "rule": "",
+                                             "message": "We passed your report on to the police."})
     assert closed.status_code == 303
-    assert "Closed" in text_of(student.get(f"/reports/{reference}", token=student_token).text)
+    closed_page = text_of(student.get(f"/reports/{reference}", token=student_token).text)
+    assert "Closed" in closed_page and "We passed your report on to the police." in closed_page

@@ -1,7 +1,7 @@
 """Notifications without content: a new report queues an e-mail to each coordinator in the same
 transaction; a sender delivers the outbox to a real SMTP server on 127.0.0.1, with retries."""
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from email import message_from_bytes
 
 import pytest
@@ -61,7 +61,9 @@ def smtp_app(app, smtp):
 
 def _queue(app, address: str) -> int:
     with app.app_context():
-        row = MailMessage(school_id=None, to_address=address, subject="Veilig Online: test", body="Open the tool.\n")
+        # Due before anything other tests left pending, so a batch claims it first whatever they left.
+        row = MailMessage(school_id=None, to_address=address, subject="Veilig Online: test", body="Open the tool.\n",
+                          next_attempt_at=datetime(2000, 1, 1, tzinfo=timezone.utc))
         db.session.add(row)
         db.session.commit()
         return row.id
@@ -125,7 +127,7 @@ def test_a_temporary_refusal_is_retried_later_with_backoff(smtp_app, smtp, db_se
         mail.send_due()
     assert _row(db_session, row_id).attempts == 1, "not due yet"
     del smtp.refuse["busy@school.example"]
-    row.next_attempt_at = utcnow()
+    row.next_attempt_at = datetime(2000, 1, 1, tzinfo=timezone.utc)  # due before any leftover
     db_session.commit()
     with smtp_app.app_context():
         mail.send_due()
@@ -152,7 +154,7 @@ def test_an_unreachable_server_is_retried_until_the_attempts_run_out(smtp_app, d
             mail.send_due()
         row = _row(db_session, row_id)
         assert row.attempts == attempt
-        row.next_attempt_at = utcnow()
+        row.next_attempt_at = datetime(2000, 1, 1, tzinfo=timezone.utc)  # due before any leftover
         db_session.commit()
     assert _row(db_session, row_id).status == "failed"
 

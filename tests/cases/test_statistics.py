@@ -42,8 +42,9 @@ def school(app, school_lms, tool_url):
         actor = operations.Actor(sid, coordinator)
         for case, rule, step in ((made[1], "filming-others", 0), (made[3], "filming-others", 1),
                                  (made[5], "filming-others", 1)):
-            operations.close(db.session.get(Report, case.id), actor, "sanctioned", rule, step)
-        operations.mark_not_genuine(db.session.get(Report, made[4].id), actor)
+            operations.close(db.session.get(Report, case.id), actor, "sanctioned", rule, step,
+                             message="We dealt with it.")
+        operations.mark_not_genuine(db.session.get(Report, made[4].id), actor, message="We are closing it.")
         db.session.commit()
     return made
 

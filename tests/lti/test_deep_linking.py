@@ -54,3 +54,15 @@ def test_the_deep_link_page_needs_a_deep_linking_launch(browser, lms):
     home = browser.follow(browser.launch(lms, "teacher"))
     resp = browser.get(home.url.replace("/?", "/lti/deep-link?"))
     assert resp.status_code == 400
+
+
+def test_the_picker_recommends_one_activity_and_warns_about_a_separate_report_activity(browser, lms):
+    from bs4 import BeautifulSoup
+    page = _deep_link_page(browser, lms)
+    soup = BeautifulSoup(page.text, "html.parser")
+    assert soup.select_one("input[name=items][value=code]").has_attr("checked"), "the code alone is the default"
+    report = soup.select_one("input[name=items][value=report]")
+    assert not report.has_attr("checked"), "a separate report activity stays possible, never the default"
+    warning = soup.select_one("#" + report["aria-describedby"])
+    # The demo LMS launches in Dutch: the teacher reads the warning in their language.
+    assert "Cursusmodule bekeken" in text_of(str(warning)) and "logboeken" in text_of(str(warning))

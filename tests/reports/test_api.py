@@ -39,7 +39,7 @@ def test_a_student_reports_through_the_api_and_follows_up(tool_url, browser, sch
     assert created.status_code == 201, created.text
     report = created.json()
     reference = report["reference"]
-    assert report["status"] == "new" and report["details"]["handle"] == "@someone"
+    assert report["status"] == "received" and report["details"]["handle"] == "@someone"
     assert report["identity"] == "pseudonymous" and report["messages"] == []
     assert "reporter_user_id" not in report and "assignee" not in report
     again = _api(tool_url, token, "post", "/me/reports", json=_body(new["submission"]))
