@@ -316,3 +316,26 @@ def test_a_purged_case_keeps_only_its_shown_time(app, school_lms):
         db.session.commit()
         db.session.expire_all()
         assert db.session.get(Report, report.id).received_at == MORNING
+
+
+def test_spreading_again_is_kept_as_the_part_of_the_day_and_notified_at_the_urgent_slot(
+        app, browser, db_session, school_lms, monkeypatch):
+    from lti_tool.extensions import db
+    from lti_tool.reports import operations
+    coordinator_token(browser, db_session, school_lms)  # someone to notify
+    report = make_case(app, school_lms.school_id, category="cyberbullying")
+    Clock(monkeypatch)
+    with app.test_request_context():
+        try:
+            stored = db.session.get(Report, report.id)
+            operations.mark_spreading_again(stored)
+            assert stored.spreading_again_at == MORNING
+            event = db.session.scalars(select(AuditEvent).where(AuditEvent.report_id == report.id,
+                                                                AuditEvent.action == "spreading_again")).one()
+            assert event.created_at == MORNING
+            notices = db.session.scalars(select(MailMessage).where(
+                MailMessage.school_id == school_lms.school_id, MailMessage.batch_key.is_not(None),
+                MailMessage.status == MailMessage.PENDING)).all()
+            assert datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc) in {n.next_attempt_at for n in notices}
+        finally:
+            db.session.rollback()
