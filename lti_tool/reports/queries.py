@@ -150,13 +150,17 @@ PROGRESS = (RECEIVED, BEING_HANDLED, ANSWERED, CLOSED_FOR_REPORTER)
 
 
 def last_message_times(school_id: int, report_ids) -> dict[int, dict[str, object]]:
-    """Per report: when the reporter and the coordinators last wrote ({"reporter": at, "coordinator": at})."""
+    """Per report: when the reporter and the coordinators last wrote ({"reporter": at, "coordinator": at}).
+
+    The exact moments (received_at), so that who wrote last is right when a pseudonymous reporter's
+    shown time is their part of the day; only the coordinators' time is ever shown, and theirs is exact.
+    """
     ids = list(report_ids)
     times: dict[int, dict[str, object]] = {report_id: {} for report_id in ids}
     if not ids:
         return times
     rows = db.session.execute(
-        scoped(select(ReportMessage.report_id, ReportMessage.author_role, func.max(ReportMessage.created_at)),
+        scoped(select(ReportMessage.report_id, ReportMessage.author_role, func.max(ReportMessage.received_at)),
                ReportMessage, school_id)
         .where(ReportMessage.report_id.in_(ids))
         .group_by(ReportMessage.report_id, ReportMessage.author_role))
