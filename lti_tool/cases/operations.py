@@ -15,6 +15,7 @@ from .. import sealing
 from ..db import insert_missing, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..imagesafe import refuse_images
 from ..reports.models import ACKNOWLEDGED, CLOSED, IN_PROGRESS, Report, ReportMessage
 from . import audit, closing, protocol, queries
 from .models import CaseNote, CaseSettings, ChecklistEntry
@@ -22,6 +23,7 @@ from .models import CaseNote, CaseSettings, ChecklistEntry
 NOTE_FIELD = "case_note.body"
 NOT_GENUINE = "not_genuine"
 OUTCOMES = ("resolved", "sanctioned", "referred", "no_action", "withdrawn")
+MAX_BODY = 5000  # a note or a message, in characters
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,9 @@ def assign(report: Report, actor: Actor, assignee_id: int | None) -> Report:
 
 
 def add_note(report: Report, actor: Actor, body: str) -> CaseNote:
-    """An internal note, sealed; the reporter never sees it."""
+    """An internal note, sealed; the reporter never sees it. Like every text, it carries no image or file."""
     _writable(report)
+    refuse_images(body, "body", limits={"body": MAX_BODY}, report=False)
     note = CaseNote(school_id=report.school_id, report_id=report.id, author_user_id=actor.user_id,
                     body=sealing.seal(body, report.school_id, NOTE_FIELD))
     db.session.add(note)

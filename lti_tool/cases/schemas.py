@@ -13,11 +13,10 @@ from ..db import MAX_ID
 from ..reports.models import CATEGORIES, STATUSES
 from ..reports.schemas import ReportIn
 from .closing import UNANSWERED_REASONS
-from .operations import OUTCOMES
+from .operations import MAX_BODY, OUTCOMES
 from .protocol import STEPS
 from .queries import Cursor
 
-MAX_BODY = 5000
 ENTRY_SOURCES = ("phone", "in_person", "email", "other")
 
 

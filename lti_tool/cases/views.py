@@ -8,7 +8,8 @@ from flask_babel import format_datetime, gettext as _
 from marshmallow import ValidationError
 
 from .. import coarse_time
-from ..errors import AppError, ValidationFailed
+from ..errors import AppError, ValidationFailed, flatten
+from ..imagesafe import ImagesRefused, cleaned
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
 from . import casefile, closing, labels, operations, protocol, queries, timeliness
@@ -117,8 +118,9 @@ def show(report_id):
     return _case_page(report)
 
 
-def _case_page(report, *, close_form=None, problem=None, status: int = 200):
-    """The case page; after a refused closing, with the coordinator's closing text and the problem."""
+def _case_page(report, *, close_form=None, problem=None, status: int = 200, text_problem: dict | None = None):
+    """The case page; after a refused closing, with the coordinator's closing text and the problem;
+    after a refused note or message, with its text back (any image or encoded file cut out)."""
     settings = queries.settings_for(g.launch.school_id)
     from ..reports import queries as reports
     return render_template("cases/case.html", case=casefile.build(report, settings),
@@ -128,8 +130,19 @@ def _case_page(report, *, close_form=None, problem=None, status: int = 200):
                            reporter_language=closing.reporter_locale(report),
                            unanswered=report.purged_at is None and reports.unanswered(report),
                            unanswered_reasons=closing.UNANSWERED_REASONS, reason_label=closing.reason_label,
-                           close_form=close_form or {}, problem=problem,
+                           close_form=close_form or {}, problem=problem, text_problem=text_problem,
                            errors=getattr(problem, "errors", None) or {}), status
+
+
+def _text_refused(report, which: str, problem: AppError):
+    """The case again with the refused note or message in its box, any image or encoded file cut out."""
+    body, changed = cleaned(request.form.get("body", ""))
+    errors = None if isinstance(problem, ImagesRefused) else getattr(problem, "errors", None)
+    message = " ".join(msg for _path, msg in flatten(errors)) if errors else problem.message
+    if changed:
+        message += " " + _("We took a picture, file or encoded image out of the text. Check what is left.")
+    return _case_page(report, text_problem={"which": which, "message": message, "body": body},
+                      status=problem.status)
 
 
 def _done(report, message: str, anchor: str | None = None):
@@ -160,8 +173,11 @@ def assign(report_id):
 @coordinators_only
 def add_note(report_id):
     report = queries.case(g.launch.school_id, report_id)
-    data = load(TextSchema(), request.form.to_dict())
-    operations.add_note(report, actor(), data["body"])
+    try:
+        data = load(TextSchema(), request.form.to_dict())
+        operations.add_note(report, actor(), data["body"])
+    except (ValidationFailed, ImagesRefused) as problem:
+        return _text_refused(report, "note", problem)
     return _done(report, _("The note is saved. The reporter does not see it."), "notes")
 
 
@@ -169,8 +185,11 @@ def add_note(report_id):
 @coordinators_only
 def send_message(report_id):
     report = queries.case(g.launch.school_id, report_id)
-    data = load(TextSchema(), request.form.to_dict())
-    operations.send_message(report, actor(), data["body"])
+    try:
+        data = load(TextSchema(), request.form.to_dict())
+        operations.send_message(report, actor(), data["body"])
+    except (ValidationFailed, ImagesRefused) as problem:
+        return _text_refused(report, "message", problem)
     return _done(report, _("Your message is sent to the reporter."), "messages")
 
 
@@ -245,7 +264,7 @@ def reopen(report_id):
 @coordinators_only
 def new():
     """The form for a report that reached a coordinator by another way."""
-    return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES)
+    return render_template("cases/new.html", form={}, errors=None, sources=ENTRY_SOURCES, refused=None)
 
 
 @bp.route("/new", methods=["POST"])
@@ -253,12 +272,20 @@ def new():
 def enter():
     try:
         data = EntrySchema().load(form_to_entry(request.form))
-    except ValidationError as exc:
-        # What the coordinator typed comes back with the problems listed; nothing is stored.
-        return render_template("cases/new.html", form=request.form, errors=exc.messages,
-                               sources=ENTRY_SOURCES), 400
-    source = data.pop("source")
-    report = operations.enter_report(actor(), data, source)
+        source = data.pop("source")
+        report = operations.enter_report(actor(), data, source)
+    except (ValidationError, ValidationFailed, ImagesRefused) as problem:
+        # What the coordinator typed comes back, without any image, with the problems listed; nothing is stored.
+        form, changed = cleaned(request.form.to_dict())
+        errors = dict(getattr(problem, "messages", None) or getattr(problem, "errors", None) or {})
+        for field in changed:
+            errors[field] = [_("We took a picture, file or encoded image out of this field. "
+                               "Check what is left and describe the rest in words.")]
+        if isinstance(problem, ImagesRefused) and not changed:
+            errors[problem.field or "what_happened"] = [problem.message]
+        refused = isinstance(problem, ImagesRefused)
+        return render_template("cases/new.html", form=form, errors=errors, sources=ENTRY_SOURCES,
+                               refused=problem.message if refused else None), 422 if refused else 400
     flash(_("The report is entered as %(reference)s.", reference=report.reference))
     return redirect(url_for("cases.show", report_id=report.id), 303)
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from ..db import insert_missing, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..imagesafe import refuse_images
 from ..security import scoped
 from .defaults import default_content
 from .models import AUDIENCES, DRAFT, LOCALES, MAJOR, PUBLISHED, RETIRED, ConductCode, ConductVersion
@@ -53,8 +54,9 @@ def draft_of(school_id: int, audience: str, actor_id: int) -> ConductVersion:
 
 
 def save_draft(version: ConductVersion, data: dict, actor_id: int) -> ConductVersion:
-    """Store a draft's new content and due date (validated by DraftSchema)."""
+    """Store a draft's new content and due date (validated by DraftSchema); no text may carry an image or file."""
     _require_draft(version)
+    refuse_images(data["content"], report=False)
     version.content = data["content"]
     version.due_date = data.get("due_date")
     version.updated_by_id = actor_id

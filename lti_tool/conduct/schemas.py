@@ -234,13 +234,21 @@ def form_to_draft(form) -> dict:
 
 
 def _pairs(nl: str, en: str) -> list[tuple[str, str]]:
-    """Pair the lines of two textareas (one step or option per line), ignoring blank lines."""
-    left = [line.strip() for line in nl.splitlines() if line.strip()]
-    right = [line.strip() for line in en.splitlines() if line.strip()]
+    """Pair the lines of two textareas (one step or option per line), ignoring blank lines.
+
+    A textarea longer than the most steps could fill is kept whole, for the length check to refuse unread.
+    """
+    left, right = (_lines(nl), _lines(en))
     length = max(len(left), len(right))
     left += [""] * (length - len(left))
     right += [""] * (length - len(right))
     return list(zip(left, right))
+
+
+def _lines(text: str) -> list[str]:
+    if len(text) > MAX_STEPS * (MAX_STEP + 2):
+        return [text]
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def new_rule_key(content: dict) -> str:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..errors import FormErrors, NotFound, ValidationFailed
+from ..imagesafe import ImagesRefused, cleaned
 from ..security import SCHOOL_ADMIN, roles_required
 from . import diff, operations, queries
 from .models import AUDIENCES
@@ -60,16 +61,23 @@ def save(audience):
         else:
             content["questions"].append({"prompt": _blank(), "options": [_blank(), _blank()], "answer": 0,
                                          "rule": (content["rules"] or [{"key": ""}])[0]["key"]})
-        return render_template("conduct/edit.html", version=draft, content=content,
+        return render_template("conduct/edit.html", version=draft, content=cleaned(content)[0],
                                due_date=raw.get("due_date"), errors=None)
     try:
         data = DraftSchema().load(raw)
-    except ValidationError as exc:
-        # The author's text comes back as typed, with the problems listed; nothing is stored.
-        return render_template("conduct/edit.html", version=draft, content=raw["content"],
-                               due_date=raw.get("due_date"),
-                               errors=FormErrors(exc.messages, draft_error_place)), 400
-    operations.save_draft(draft, data, g.launch.user_id)
+        operations.save_draft(draft, data, g.launch.user_id)
+    except (ValidationError, ImagesRefused) as problem:
+        # The author's text comes back as typed (any image cut out), with the problems listed; nothing is stored.
+        content, changed = cleaned(raw["content"])
+        messages = dict(problem.messages) if isinstance(problem, ValidationError) else {}
+        for path in sorted(changed):
+            messages[f"content.{path}"] = [_("We took a picture, file or encoded image out of this text. "
+                                             "Check what is left.")]
+        if isinstance(problem, ImagesRefused):
+            messages[f"content.{problem.field}"] = [problem.message] + messages.get(f"content.{problem.field}", [])
+        return render_template("conduct/edit.html", version=draft, content=content,
+                               due_date=raw.get("due_date"), errors=FormErrors(messages, draft_error_place)), \
+            422 if isinstance(problem, ImagesRefused) else 400
     flash(_("Draft saved."))
     return redirect(url_for("conduct.edit", audience=audience), 303)
 

@@ -1,7 +1,7 @@
 """The reports API: a new form token, submitting, my reports, one of mine with its messages, replying.
 
-The same operations as the pages. A report is JSON only: a file part, a data: URI, an image tag or
-a base64 blob anywhere in the body is refused (422) and nothing is stored.
+The same operations as the pages. A report is JSON only: a file part, or an image in any encoding
+anywhere in the body (the operations' imagesafe check) is refused (422) and nothing is stored.
 """
 from flask import g, jsonify, request
 from flask_babel import gettext as _
@@ -10,8 +10,8 @@ from marshmallow import ValidationError
 from ..api import bp
 from ..api.spec import document
 from ..errors import AppError, ValidationFailed
+from ..imagesafe import ImagesRefused, refuse_files
 from . import operations, queries
-from .imagesafe import ImagesRefused, refuse_files, refuse_images
 from .models import CATEGORIES, URGENT_CATEGORIES, ReportMessage
 from .schemas import (MessageIn, MyReportDetailOut, MyReportOut, NewReportFormOut, ReopenIn, SpreadingIn, SubmitIn,
                       ThreadMessageOut)
@@ -25,7 +25,6 @@ def _json_body() -> dict:
         if request.mimetype != "application/json":
             raise AppError(_("Send the report as JSON (Content-Type: application/json)."), status=415)
         raise AppError(_("The body must be a JSON object."))
-    refuse_images(body)
     return body
 
 
@@ -69,15 +68,9 @@ def submit_report():
     launch = g.launch
     try:
         body = _json_body()
-    except ImagesRefused as exc:
-        return _images_refused(exc)
-    try:
-        data = SubmitIn().load(body)
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages)
-    submission = data.pop("submission")
-    try:
-        report, new = operations.submit(launch.school_id, launch.user_id, data, submission)
+        # The fields are SubmitIn's; the operation checks them (lengths, images, ReportIn) as for the page.
+        submission = body.pop("submission", None)
+        report, new = operations.submit(launch.school_id, launch.user_id, body, submission)
     except ImagesRefused as exc:
         return _images_refused(exc)
     return jsonify(_report_out(report, detail=True)), 201 if new else 200
@@ -112,13 +105,13 @@ def reply(reference: str):
     report = queries.my_report(launch.school_id, launch.user_id, reference)
     try:
         body = _json_body()
+        try:
+            text = MessageIn().load(body)["body"]
+        except ValidationError as exc:
+            raise ValidationFailed(exc.messages)
+        message = operations.reply(report, text, launch.user_id)
     except ImagesRefused as exc:
         return _images_refused(exc)
-    try:
-        text = MessageIn().load(body)["body"]
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages)
-    message = operations.reply(report, text, launch.user_id)
     return jsonify(ThreadMessageOut().dump({"id": message.id, "author_role": message.author_role, "body": text,
                                       "created_at": message.created_at, "read": True})), 201
 

@@ -21,11 +21,11 @@ from .. import coarse_time, sealing
 from ..db import utcnow
 from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
+from ..imagesafe import refuse_images
 from . import queries
-from .imagesafe import refuse_images
 from .models import CLOSED, IN_PROGRESS, NAMED, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
 from .queries import DETAILS_FIELD, LINK_FIELD, MESSAGE_FIELD
-from .schemas import MessageIn, ReportIn
+from .schemas import TEXT_LIMITS, MessageIn, ReportIn
 
 # Crockford-like: no 0/O, 1/I/L or U, so a reference read aloud or copied by hand stays right.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -83,6 +83,8 @@ def new_submission(school_id: int, user_id: int) -> str:
 def read_submission(token: str | None, school_id: int, user_id: int) -> str:
     """The reference a valid token of this person carries; SubmissionInvalid otherwise."""
     max_age = current_app.config.get("REPORT_FORM_SECONDS", FORM_SECONDS)
+    if token is not None and (not isinstance(token, str) or len(token) > 300):
+        raise SubmissionInvalid(_("This form could not be checked. Your text is still here: send it again."))
     try:
         reference = _serializer(school_id, user_id).loads(token or "", max_age=max_age)
     except SignatureExpired:
@@ -96,8 +98,8 @@ def read_submission(token: str | None, school_id: int, user_id: int) -> str:
 
 
 def _clean(data: dict) -> dict:
-    """Validate report data with ReportIn (the same limits for every way a report arrives)."""
-    refuse_images(data)
+    """Validate report data: lengths, then no images (imagesafe), then ReportIn; the same for every way a report arrives."""
+    refuse_images(data, limits=TEXT_LIMITS)
     try:
         return ReportIn().load(data)
     except ValidationError as exc:
@@ -235,7 +237,7 @@ def post_message(report: Report, author_role: str, body: str, author_user_id: in
     """
     if author_role not in (ReportMessage.REPORTER, ReportMessage.COORDINATOR):
         raise ValueError(f"unknown author role {author_role!r}")
-    refuse_images({"body": body})
+    refuse_images(body, "body", limits=TEXT_LIMITS, report=False)
     try:
         text_ = MessageIn().load({"body": body})["body"]
     except ValidationError as exc:

@@ -6,8 +6,9 @@ name. What coordinators see is built on their side.
 import re
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, fields, pre_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from ..imagesafe import MAX_CHARS
 from .models import CATEGORIES, NAMED, PSEUDONYMOUS, ReportMessage
 
 # Limits that fit a careful description and stop a flood (a report is read by a person).
@@ -18,11 +19,25 @@ MAX_LINK = 1000
 MAX_PEOPLE = 1000
 MAX_MESSAGE = 4000
 TEXT_FIELDS = ("what_happened", "platform", "link", "handle", "when", "involved", "holders")
+# Each text's most characters, checked before anything reads the text (imagesafe, the URL check).
+TEXT_LIMITS = {"what_happened": MAX_TEXT, "platform": MAX_PLATFORM, "link": MAX_LINK, "handle": MAX_SHORT,
+               "when": MAX_SHORT, "involved": MAX_PEOPLE, "holders": MAX_PEOPLE, "body": MAX_MESSAGE}
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
 def _at_most(limit: int):
     return validate.Length(max=limit, error=_l("Write at most {max} characters."))
+
+
+_URL = validate.URL(schemes={"http", "https"}, require_tld=True,
+                    error=_l("Give a web address that starts with https:// (or leave it empty)."))
+
+
+def _web_address(value: str) -> None:
+    """An http(s) address of at most MAX_LINK characters; the length is checked before the URL pattern runs."""
+    if len(value) > MAX_LINK:
+        raise ValidationError(_l("Write at most {max} characters.").format(max=MAX_LINK))
+    _URL(value)
 
 
 def _text(limit: int, **kw):
@@ -44,10 +59,7 @@ class ReportIn(Schema):
         error_messages={"required": _l("Describe what happened.")},
         metadata={"description": "what happened, in words"})
     platform = _text(MAX_PLATFORM, metadata={"description": "app or site, e.g. Snapchat"})
-    link = fields.String(load_default=None, allow_none=True, validate=[
-        _at_most(MAX_LINK),
-        validate.URL(schemes={"http", "https"}, require_tld=True,
-                     error=_l("Give a web address that starts with https:// (or leave it empty)."))],
+    link = fields.String(load_default=None, allow_none=True, validate=_web_address,
         metadata={"description": "http(s) address of the post, chat or profile; never opened by the tool"})
     handle = _text(MAX_SHORT, metadata={"description": "account name(s) involved"})
     when = _text(MAX_SHORT, metadata={"description": "when it happened, in words"})
@@ -67,12 +79,14 @@ class ReportIn(Schema):
             return data
         data = dict(data)
         for name in TEXT_FIELDS:
-            if isinstance(data.get(name), str):
+            # A text far over its limit is left as it is, for the length check to refuse unread.
+            if isinstance(data.get(name), str) and len(data[name]) <= MAX_CHARS:
                 data[name] = data[name].strip()
         link = data.get("link")
         if link == "":
             data["link"] = None
-        elif isinstance(link, str) and not _SCHEME.match(link) and "." in link.split("/")[0]:
+        elif isinstance(link, str) and len(link) <= MAX_LINK and not _SCHEME.match(link) \
+                and "." in link.split("/")[0]:
             data["link"] = "https://" + link
         return data
 
@@ -94,7 +108,7 @@ class MessageIn(Schema):
 
     @pre_load
     def _trim(self, data, **kwargs):
-        if isinstance(data, dict) and isinstance(data.get("body"), str):
+        if isinstance(data, dict) and isinstance(data.get("body"), str) and len(data["body"]) <= MAX_CHARS:
             return {**data, "body": data["body"].strip()}
         return data
 

@@ -8,9 +8,9 @@ from .. import coarse_time
 from ..cases.models import CaseSettings
 from ..errors import AppError, ValidationFailed, render_error
 from ..extensions import db
+from ..imagesafe import ImagesRefused, refuse_files, without_images
 from ..security import launched
 from . import operations, queries
-from .imagesafe import ImagesRefused, image_in, refuse_files, refuse_images, without_images
 from .models import CATEGORIES, CLOSED, SEXUAL_IMAGES, URGENT_CATEGORIES, ReportMessage
 from .schemas import TEXT_FIELDS, MessageIn, ReopenIn, SpreadingIn, form_to_reopen, form_to_report
 
@@ -26,8 +26,6 @@ def _no_trace(response):
     return response
 
 
-# Fields that carry signed tokens, checked by their own code rather than read as words.
-_TOKENS = ("csrf_token", "lt", "submission")
 # Categories whose evidence is a picture or a video: the form asks who has it and where it went.
 IMAGE_CATEGORIES = ("sexual_images", "fight_video", "unwanted_images")
 
@@ -37,7 +35,7 @@ def _form_page(category: str | None, *, form=None, problem: AppError | None = No
     launch = g.launch
     known = category in CATEGORIES
     errors = dict(getattr(problem, "errors", None) or {})
-    if form is not None and isinstance(problem, ImagesRefused):
+    if form is not None:
         form = _without_images(form, errors)
     return render_template(
         "reports/new.html", category=category if known else None, categories=CATEGORIES,
@@ -50,9 +48,10 @@ def _without_images(form, errors: dict) -> dict:
     """A refused form's fields for the page: the words come back, a picture or file never does."""
     cleaned = {}
     for key, value in form.items():
-        if image_in(value):
-            value = without_images(value)
-            if key in TEXT_FIELDS:
+        kept = without_images(value)
+        if kept != value:
+            value = kept
+            if key in TEXT_FIELDS or key == "body":
                 errors[key] = [_("We took a picture, file or encoded image out of this field. "
                                  "Check what is left and describe the rest in words.")]
         cleaned[key] = value
@@ -79,7 +78,6 @@ def submit():
     data = form_to_report(form)
     try:
         refuse_files(request.files)
-        refuse_images({key: value for key, value in form.items() if key not in _TOKENS})
         report, _new = operations.submit(launch.school_id, launch.user_id, data, form.get("submission"))
     except (ValidationFailed, ImagesRefused, operations.SubmissionInvalid, operations.RateLimited,
             operations.AlreadySent) as problem:
@@ -125,7 +123,7 @@ def mine():
 
 
 def _report_page(report, *, reply_form=None, reopen_form=None, problem: AppError | None = None,
-                 status: int = 200):
+                 status: int = 200, errors=None):
     """One report with its thread and the reply form (filled in again after a problem)."""
     messages = queries.messages(report)
     thread = [(message, queries.message_body(message)) for message in messages]
@@ -136,7 +134,7 @@ def _report_page(report, *, reply_form=None, reopen_form=None, problem: AppError
                            last_answer_at=times.get(ReportMessage.COORDINATOR),
                            can_reopen=operations.can_reopen(report),
                            reopen_days=operations.reopen_days(report.school_id),
-                           problem=problem, errors=getattr(problem, "errors", None) or {},
+                           problem=problem, errors=errors or getattr(problem, "errors", None) or {},
                            sexual_images=report.category == SEXUAL_IMAGES), status
 
 
@@ -172,12 +170,12 @@ def reply(reference: str):
     data = _fields(request.form)
     try:
         refuse_files(request.files)
-        refuse_images(data)
         body = _load(MessageIn(), data)["body"]
         operations.reply(report, body, launch.user_id)
     except AppError as problem:
-        form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
-        return _report_page(report, reply_form=form, problem=problem, status=problem.status)
+        errors = dict(getattr(problem, "errors", None) or {})
+        form = _without_images(request.form, errors)
+        return _report_page(report, reply_form=form, problem=problem, status=problem.status, errors=errors)
     return redirect(url_for("reports.show", reference=report.reference, _anchor="thread-end"), 303)
 
 
@@ -189,12 +187,12 @@ def reopen(reference: str):
     report = queries.my_report(launch.school_id, launch.user_id, reference)
     try:
         refuse_files(request.files)
-        refuse_images(_fields(request.form))
         data = _load(ReopenIn(), form_to_reopen(request.form))
         operations.reopen_by_reporter(report, data["body"], data["spreading_now"])
     except AppError as problem:
-        form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
-        return _report_page(report, reopen_form=form, problem=problem, status=problem.status)
+        errors = dict(getattr(problem, "errors", None) or {})
+        form = _without_images(request.form, errors)
+        return _report_page(report, reopen_form=form, problem=problem, status=problem.status, errors=errors)
     flash(_("Your report is open again. The coordinators have been told that there is news."))
     return redirect(url_for("reports.show", reference=report.reference, _anchor="thread-end"), 303)
 

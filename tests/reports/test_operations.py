@@ -5,7 +5,7 @@ from sqlalchemy import select
 from lti_tool.cases.models import AuditEvent
 from lti_tool.errors import ValidationFailed
 from lti_tool.reports import operations, queries
-from lti_tool.reports.imagesafe import ImagesRefused
+from lti_tool.imagesafe import ImagesRefused
 from lti_tool.reports.models import ReportMessage
 
 
