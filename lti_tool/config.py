@@ -96,6 +96,10 @@ def load(instance_path: str) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "veilig-online@localhost"),
+        # Notices about pseudonymous reports leave in batches (cases/batching.py): at these local
+        # times on school days, and urgent ones on a grid of this many minutes, any day.
+        "REPORT_MAIL_SLOTS": os.environ.get("REPORT_MAIL_SLOTS", "06:00,12:00,18:00"),
+        "URGENT_MAIL_MINUTES": int(os.environ.get("URGENT_MAIL_MINUTES", "30")),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SCHOOL_TIMEZONE", "Europe/Amsterdam"),
         "LANGUAGES": ["nl", "en"],

@@ -1,4 +1,6 @@
 """The case audit log: who viewed, changed or exported what, and when. Never any content."""
+from .. import coarse_time
+from ..db import utcnow
 from ..extensions import db
 from .models import AuditEvent
 
@@ -6,16 +8,40 @@ from .models import AuditEvent
 REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed")
 
 
+# Also the reporter's doing, shown in the timeline as events: timed by the part of the day too.
+REPORTER_EVENTS = ("reopened_by_reporter", "spreading_again")
+
+
+def by_reporter(action: str, detail: str | None) -> bool:
+    """An event of the reporter's own doing (their report, their message)."""
+    return action in REPORTER_ACTIONS or (action == "message_sent" and detail == "reporter")
+
+
+def timed_by_reporter(action: str, detail: str | None) -> bool:
+    """An event whose moment the reporter chose: kept as a part of the day on a pseudonymous report."""
+    return by_reporter(action, detail) or action in REPORTER_EVENTS
+
+
 def record(school_id: int, actor_user_id: int | None, action: str, report_id: int | None = None,
            detail: str | None = None) -> AuditEvent:
     """Append one event to the school's audit log (flushed with the rest of the request).
 
-    actor_user_id is the staff member who acted; for a reporter's own actions it is dropped.
+    actor_user_id is the staff member who acted; for a reporter's own actions it is dropped, and
+    on a pseudonymous report their time is kept as its part of the day only (coarse_time.py).
     detail is a short code (a status change, a step, a field name), never any content.
     """
+    now = utcnow()
     if action in REPORTER_ACTIONS:
         actor_user_id = None
+    if report_id is not None and timed_by_reporter(action, detail) and _coarse(report_id):
+        now = coarse_time.part_start(now)
     event = AuditEvent(school_id=school_id, actor_user_id=actor_user_id, action=action[:40],
-                       report_id=report_id, detail=(detail[:200] if detail else None))
+                       report_id=report_id, detail=(detail[:200] if detail else None), created_at=now)
     db.session.add(event)
     return event
+
+
+def _coarse(report_id: int) -> bool:
+    from ..reports.models import Report
+    report = db.session.get(Report, report_id)  # already in the session: the caller just used it
+    return report is not None and report.coarse_time

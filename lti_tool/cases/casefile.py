@@ -53,6 +53,7 @@ def build(report, settings) -> CaseFile:
         deadlines=timeliness.deadlines(report, settings),
         steps=steps,
         messages=[{"id": m.id, "author_role": m.author_role, "created_at": m.created_at,
+                   "coarse": report.coarse_time and m.author_role == m.REPORTER,
                    "author": people[m.author_user_id].display_name
                    if m.author_role == m.COORDINATOR and m.author_user_id in people else None,
                    "body": reports.message_body(m)} for m in messages],
@@ -79,5 +80,5 @@ def summary(report, deadlines) -> dict:
     """The shape CaseSummaryOut dumps: no content."""
     return {name: getattr(report, name) for name in (
         "id", "reference", "category", "source", "urgent", "spreading_now", "status", "assignee_id",
-        "staff_suspect", "legal_hold", "not_genuine", "created_at", "closed_at", "incident_id")} | {
+        "staff_suspect", "legal_hold", "not_genuine", "created_at", "closed_at", "incident_id", "coarse_time")} | {
         "assignee": report.assignee.display_name if report.assignee else None, "deadlines": deadlines, "overdue": any(d.state == timeliness.OVERDUE for d in deadlines)}

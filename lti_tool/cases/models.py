@@ -63,7 +63,8 @@ class MailMessage(Base):
     """An e-mail waiting for, or done with, delivery: the durable mail outbox. Never holds report content."""
 
     __tablename__ = "mail_outbox"
-    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),
+                      UniqueConstraint("school_id", "to_address", "batch_key"))
     PENDING, SENT, FAILED = "pending", "sent", "failed"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
@@ -76,6 +77,8 @@ class MailMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A batched notice's send slot: one pending notice per coordinator per slot (cases/batching.py).
+    batch_key: Mapped[str | None] = mapped_column(String(40))
 
 
 class ReportExclusion(Base):

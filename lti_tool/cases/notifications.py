@@ -2,15 +2,19 @@
 
 Messages are written to the durable outbox (MailMessage) in the same transaction as the report,
 so a report never exists without its notification and a rolled-back submit sends nothing; the
-sender in mail.py delivers them.
+sender in mail.py delivers them when their next_attempt_at comes: at once for a named report, at
+the next send slot for a pseudonymous one (batching.py).
 """
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from .. import coarse_time
 from ..courses.models import SchoolMember, User
+from ..db import insert_missing, utcnow
 from ..extensions import db
 from ..platforms.models import School
+from . import batching, exclusions, queries
 from .models import MailMessage
 
 
@@ -36,7 +40,13 @@ def tool_link() -> str:
 
 
 def notify_new_report(report) -> list[MailMessage]:
-    """Queue a content-free e-mail to every coordinator of the report's school."""
+    """Queue a content-free e-mail to every coordinator of the report's school.
+
+    A pseudonymous report's notice waits for the next send slot (batching.py), shared with every
+    other report of that slot; a named report's leaves at once (its time is shown exactly anyway).
+    """
+    if report.coarse_time:
+        return notify_in_batch(report.school_id, report.urgent, report.id)
     school = db.session.get(School, report.school_id)
     # Coordinators read Dutch and English alike; the school's default language is Dutch.
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
@@ -53,7 +63,10 @@ def notify_reporter_update(report, *, urgent: bool) -> list[MailMessage]:
     """Queue a content-free e-mail: a reporter reopened a case or says it is spreading again.
 
     Like a new report's notice it names no case, category or reference: only that there is news.
+    A pseudonymous reporter's waits for the next send slot, like their report's.
     """
+    if report.coarse_time:
+        return notify_in_batch(report.school_id, urgent, report.id)
     school = db.session.get(School, report.school_id)
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
         if urgent:
@@ -68,7 +81,6 @@ def notify_reporter_update(report, *, urgent: bool) -> list[MailMessage]:
 def _queue(report, subject: str, opening: str) -> list[MailMessage]:
     """Write one e-mail per coordinator who may see the report (never one it keeps away) to the
     outbox; the sender wakes after the commit."""
-    from . import exclusions
     school_id = report.school_id
     body = "\n\n".join(filter(None, [
         opening,
@@ -87,12 +99,15 @@ def _queue(report, subject: str, opening: str) -> list[MailMessage]:
     return queued
 
 
-def notify_new_message(school_id: int, report_id: int | None = None) -> list[MailMessage]:
+def notify_new_message(school_id: int, report_id: int | None = None, coarse: bool = False) -> list[MailMessage]:
     """Queue a content-free e-mail to the school's coordinators: a reporter wrote in a case.
 
     The caller sends it only for the first message the coordinators have not read yet, so a
-    reporter writing often adds no mail until a coordinator opens the case.
+    reporter writing often adds no mail until a coordinator opens the case. A pseudonymous
+    reporter's (coarse) waits for the next send slot, like their report's.
     """
+    if coarse:
+        return notify_in_batch(school_id, False, report_id)
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
         subject = _("Veilig Online: a new message from a reporter")
         body = "\n\n".join(filter(None, [
@@ -100,7 +115,6 @@ def notify_new_message(school_id: int, report_id: int | None = None) -> list[Mai
             _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
             tool_link(),
         ])) + "\n"
-    from . import exclusions  # never a coordinator the report keeps away
     queued = [MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
               for address in exclusions.addresses(school_id, report_id)]
     if queued:
@@ -109,3 +123,43 @@ def notify_new_message(school_id: int, report_id: int | None = None) -> list[Mai
         from . import mail
         mail.wake_after_commit([message.id for message in queued])
     return queued
+
+
+def notify_in_batch(school_id: int, urgent: bool, report_id: int | None = None) -> list[MailMessage]:
+    """Make sure each coordinator has a notice pending for the next slot; none is added if there is one.
+
+    For a pseudonymous report, and for a message from its reporter (urgent=False). The notice says
+    that there is something new, never how much or when: the slot is its time. An urgent report
+    gets the urgent grid's slot, or turns a notice already pending there urgent. Safe when two
+    reports race: one row per coordinator and slot (a unique key).
+    """
+    now = utcnow()
+    slot = batching.next_slot(now, urgent, queries.settings_for(school_id))
+    key = batching.key(slot)
+    school = db.session.get(School, school_id)
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+        if urgent:
+            subject = _("Veilig Online: urgent news from reporters for %(school)s", school=school.name)
+            opening = _("There are new reports or messages from reporters waiting for you in Veilig Online, "
+                        "and some of it is urgent.")
+        else:
+            subject = _("Veilig Online: new reports or messages for %(school)s", school=school.name)
+            opening = _("There are new reports or messages from reporters waiting for you in Veilig Online.")
+        body = "\n\n".join(filter(None, [
+            opening,
+            _("Open the tool from your LMS to read them; for privacy this message holds none of their content, "
+              "and it leaves at a fixed time."),
+            tool_link(),
+        ])) + "\n"
+    addresses = exclusions.addresses(school_id, report_id)  # never a coordinator the report keeps away
+    for address in addresses:
+        insert_missing(db.session, MailMessage, school_id=school_id, to_address=address, subject=subject[:300],
+                       body=body, status=MailMessage.PENDING, attempts=0, next_attempt_at=slot,
+                       created_at=coarse_time.part_start(now), batch_key=key)
+    if urgent and addresses:
+        db.session.execute(update(MailMessage).where(
+            MailMessage.school_id == school_id, MailMessage.batch_key == key,
+            MailMessage.status == MailMessage.PENDING).values(subject=subject[:300], body=body))
+    return list(db.session.scalars(select(MailMessage).where(
+        MailMessage.school_id == school_id, MailMessage.batch_key == key,
+        MailMessage.status == MailMessage.PENDING).order_by(MailMessage.id)))

@@ -70,7 +70,8 @@ def purge(ids: list[int], now) -> None:
         update(Report).where(Report.id.in_(ids), Report.purged_at.is_(None), Report.legal_hold.is_(False),
                              Report.status == CLOSED)
         .values(details=None, reporter_link=None, reporter_lookup=None, reporter_user_id=None,
-                assignee_id=None, pseudonym="", purged_at=now)
+                assignee_id=None, pseudonym="", purged_at=now,
+                received_at=Report.created_at)  # no deadline waits: the exact moment goes too
         .returning(Report.id).execution_options(synchronize_session=False)))
     if not kept:
         return

@@ -26,7 +26,11 @@ def _without_blanks(data: dict, keep=("csrf_token", "lt")) -> dict:
 
 
 class CursorField(fields.Field):
-    """The queue's keyset cursor as it travels in a link: urgent_microseconds_id."""
+    """The queue's keyset cursor as it travels in a link: urgent_microseconds_id.
+
+    It carries the created_at it orders by, which for a pseudonymous report is already the start
+    of its part of the day: never a finer time than the page shows.
+    """
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -224,7 +228,9 @@ class CaseSummaryOut(Schema):
     incident_id = fields.Integer(allow_none=True, metadata={"description": "the incident it is linked into"})
     legal_hold = fields.Boolean()
     not_genuine = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = fields.DateTime(metadata={"description": "for a pseudonymous report, the start of its part of the day"})
+    coarse_time = fields.Boolean(metadata={"description": "whether the reporter's times (the report, their messages, "
+                                                          "the due times) are parts of the day"})
     closed_at = fields.DateTime(allow_none=True)
     overdue = fields.Boolean()
     deadlines = fields.List(fields.Nested(CaseDeadlineOut))

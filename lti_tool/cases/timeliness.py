@@ -6,13 +6,14 @@ urgent report gets clock minutes: urgency knows no weekend. Acknowledging the re
 days and feedback within 3 months follow the EU whistleblowing floor; feedback is a message that
 reached the reporter, never the closing alone.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, false, or_
 
+from .. import coarse_time
 from ..db import utcnow
 from ..reports.models import CLOSED, Report
 
@@ -81,18 +82,37 @@ def add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
 
 
+# Deadlines run from the exact moment a report arrived (received_at). A pseudonymous report shows
+# its due times as parts of the day, worked out from the part of the day it shows (created_at):
+# never later than the real due time, and telling nothing the report's own shown time does not.
+# What remains: a deadline's state (open, overdue, done in time or late) changes at an exact moment.
+def received(report) -> datetime:
+    """When the report really arrived (a report not yet stored may have only created_at)."""
+    return getattr(report, "received_at", None) or report.created_at
+
+
+def _first_response_from(start: datetime, urgent: bool, settings) -> datetime:
+    if urgent:
+        return start + timedelta(minutes=settings.urgent_response_minutes)
+    return add_working_hours(start, settings.first_response_hours)
+
+
 def first_response_due(report, settings) -> datetime:
-    if report.urgent:
-        return report.created_at + timedelta(minutes=settings.urgent_response_minutes)
-    return add_working_hours(report.created_at, settings.first_response_hours)
+    return _first_response_from(received(report), report.urgent, settings)
+
+
+def _dues(start: datetime, urgent: bool, settings) -> tuple[datetime, datetime, datetime]:
+    return (_first_response_from(start, urgent, settings), start + timedelta(days=ACKNOWLEDGE_DAYS),
+            add_months(start, FEEDBACK_MONTHS))
 
 
 @dataclass(frozen=True)
 class Deadline:
     kind: str
-    due: datetime
+    due: datetime        # as shown: for a pseudonymous report the start of a part of the day
     done_at: datetime | None
-    state: str
+    state: str           # from the exact due time
+    coarse: bool = False
 
 
 def _deadline(kind: str, due: datetime, done_at, closed_at, now: datetime) -> Deadline:
@@ -111,12 +131,21 @@ def deadlines(report, settings, now: datetime | None = None) -> list[Deadline]:
     """The case's three deadlines and where each stands."""
     now = now or utcnow()
     closed_at = report.closed_at if report.status == CLOSED else None
-    return [
+    result = [
         _deadline(FIRST_RESPONSE, first_response_due(report, settings), report.first_response_at, closed_at, now),
-        _deadline(ACKNOWLEDGEMENT, report.created_at + timedelta(days=ACKNOWLEDGE_DAYS),
+        _deadline(ACKNOWLEDGEMENT, received(report) + timedelta(days=ACKNOWLEDGE_DAYS),
                   report.reporter_acknowledged_at, closed_at, now),
-        _deadline(FEEDBACK, add_months(report.created_at, FEEDBACK_MONTHS), report.feedback_at, closed_at, now),
+        _deadline(FEEDBACK, add_months(received(report), FEEDBACK_MONTHS), report.feedback_at, closed_at, now),
     ]
+    return _shown_coarsely(result, report, settings)
+
+
+def _shown_coarsely(result: list[Deadline], report, settings) -> list[Deadline]:
+    """For a pseudonymous report, each due time as the part of the day worked out from its shown time."""
+    if not getattr(report, "coarse_time", False):
+        return result
+    shown = _dues(report.created_at, report.urgent, settings)
+    return [replace(d, due=coarse_time.part_start(due), coarse=True) for d, due in zip(result, shown)]
 
 
 def is_overdue(report, settings, now: datetime | None = None) -> bool:
@@ -127,15 +156,16 @@ def overdue_conditions(settings, now: datetime | None = None) -> dict:
     """SQL conditions per deadline for open cases that passed it (the queue filter, the dashboard)."""
     now = now or utcnow()
     open_case = Report.status != CLOSED
+    received_at = Report.received_at
     first = and_(open_case, Report.first_response_at.is_(None), or_(
         and_(Report.urgent.is_(True),
-             Report.created_at <= now - timedelta(minutes=settings.urgent_response_minutes)),
+             received_at <= now - timedelta(minutes=settings.urgent_response_minutes)),
         and_(Report.urgent.is_(False),
-             Report.created_at <= subtract_working_hours(now, settings.first_response_hours))))
+             received_at <= subtract_working_hours(now, settings.first_response_hours))))
     acknowledgement = and_(open_case, Report.reporter_acknowledged_at.is_(None),
-                           Report.created_at <= now - timedelta(days=ACKNOWLEDGE_DAYS))
+                           received_at <= now - timedelta(days=ACKNOWLEDGE_DAYS))
     feedback = and_(open_case, Report.feedback_at.is_(None),
-                    Report.created_at <= add_months(now, -FEEDBACK_MONTHS))
+                    received_at <= add_months(now, -FEEDBACK_MONTHS))
     return {FIRST_RESPONSE: first, ACKNOWLEDGEMENT: acknowledgement, FEEDBACK: feedback}
 
 

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import format_datetime, gettext as _
 from marshmallow import ValidationError
 
+from .. import coarse_time
 from ..errors import AppError, ValidationFailed, flatten
 from ..imagesafe import ImagesRefused, cleaned
 from ..reports.models import CATEGORIES, STATUSES
@@ -29,7 +30,7 @@ def _helpers():
             "format_datetime": format_datetime, "CATEGORIES": CATEGORIES, "STATUSES": STATUSES,
             "OVERDUE": timeliness.OVERDUE, "deadline_label": labels.deadline_label, "field_label": field_label,
             "rule_text": rule_text, "timeline_detail": timeline_detail, "entry_label": entry_label,
-            "setting_label": setting_label}
+            "setting_label": setting_label, "when": coarse_time.shown}
 
 
 def entry_label(name: str) -> str:

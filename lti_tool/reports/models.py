@@ -23,8 +23,17 @@ NAMED, PSEUDONYMOUS = "named", "pseudonymous"
 SOURCES = ("tool", "phone", "in_person", "email", "other")
 
 
+def _same_as_created(context):
+    """received_at defaults to created_at: only a pseudonymous report's differ (see coarse_time.py)."""
+    return context.get_current_parameters().get("created_at") or utcnow()
+
+
 class Report(TimestampMixin, Base):
-    """One report and, once a coordinator works it, its case."""
+    """One report and, once a coordinator works it, its case.
+
+    created_at is what every surface shows and sorts by: for a pseudonymous report the start of its
+    part of the day. received_at is the exact moment, for deadlines and limits only, never shown.
+    """
 
     __tablename__ = "reports"
     __table_args__ = (
@@ -74,8 +83,20 @@ class Report(TimestampMixin, Base):
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_same_as_created, nullable=False)
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_user_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+    @property
+    def coarse_time(self) -> bool:
+        """Whether what its reporter causes is timed by the part of the day only: a pseudonymous
+        report made in the tool (one entered by a coordinator was timed by the coordinator)."""
+        return reporter_timed_coarsely(self.identity, self.source)
+
+
+def reporter_timed_coarsely(identity: str | None, source: str | None) -> bool:
+    """Report.coarse_time for a row read as columns."""
+    return identity == PSEUDONYMOUS and source == "tool"
 
 
 class ReportMessage(Base):
@@ -93,3 +114,5 @@ class ReportMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_by_reporter_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_by_school_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The exact moment (created_at is coarse for a pseudonymous reporter's message): limits only, never shown.
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_same_as_created, nullable=False)

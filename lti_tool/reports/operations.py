@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy import exists, select, text
 from sqlalchemy.exc import IntegrityError
 
-from .. import sealing
+from .. import coarse_time, sealing
 from ..db import utcnow
 from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
@@ -135,8 +135,10 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
     from ..cases import exclusions
     exclusions.check(school_id, clean.get("exclude_coordinator_id"))
     details = {key: clean[key] for key in DETAIL_KEYS if clean.get(key)}
+    now = utcnow()
     report = Report(
         school_id=school_id, reference=reference, category=category, source=source,
+        received_at=now, created_at=now, updated_at=now,
         urgent=bool(clean["spreading_now"] or category in URGENT_CATEGORIES),
         spreading_now=clean["spreading_now"], reporter_is_affected=clean["reporter_is_affected"],
         identity=clean["identity"], pseudonym=_pseudonym(school_id),
@@ -148,6 +150,8 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
         # (a staff member suspected of a sexual offence) until a coordinator decides otherwise.
         about_staff=clean["about_staff"], staff_suspect=clean["about_staff"] and category == SEXUAL_IMAGES,
     )
+    if report.coarse_time:  # the school sees the part of the day only (coarse_time.py)
+        report.created_at = report.updated_at = coarse_time.part_start(now)
     db.session.add(report)
     db.session.flush()
     if clean.get("exclude_coordinator_id"):
@@ -228,6 +232,11 @@ def submit(school_id: int, user_id: int, data: dict, submission: str | None) -> 
     return report, True
 
 
+def reporter_time(report: Report, now):
+    """The time to keep of something the reporter did now: the part of the day when pseudonymous."""
+    return coarse_time.part_start(now) if report.coarse_time else now
+
+
 def post_message(report: Report, author_role: str, body: str, author_user_id: int | None = None) -> ReportMessage:
     """Add a message to a report's thread, sealed; a reporter's message never names them.
 
@@ -242,11 +251,12 @@ def post_message(report: Report, author_role: str, body: str, author_user_id: in
         raise ValidationFailed(exc.messages)
     now = utcnow()
     reporter = author_role == ReportMessage.REPORTER
+    shown = reporter_time(report, now) if reporter else now
     message = ReportMessage(
         school_id=report.school_id, report_id=report.id, author_role=author_role,
         author_user_id=None if reporter else author_user_id,
         body=sealing.seal(text_, report.school_id, MESSAGE_FIELD),
-        created_at=now, read_by_reporter_at=now if reporter else None,
+        created_at=shown, received_at=now, read_by_reporter_at=shown if reporter else None,
         read_by_school_at=None if reporter else now)
     db.session.add(message)
     db.session.flush()
@@ -284,7 +294,7 @@ def reply(report: Report, body: str, user_id: int) -> ReportMessage:
     from ..cases import audit, notifications
     audit.record(report.school_id, None, "message_sent", report.id, detail=ReportMessage.REPORTER)
     if first_unread:
-        notifications.notify_new_message(report.school_id, report.id)
+        notifications.notify_new_message(report.school_id, report.id, coarse=report.coarse_time)
     return message
 
 
@@ -315,7 +325,7 @@ def reopen_by_reporter(report: Report, body: str, spreading: bool = False) -> Re
                          "If it happened again, make a new report.", days=reopen_days(report.school_id)))
     message = post_message(report, ReportMessage.REPORTER, body)
     now = utcnow()
-    report.status, report.closed_at, report.reporter_reopened_at = IN_PROGRESS, None, now
+    report.status, report.closed_at, report.reporter_reopened_at = IN_PROGRESS, None, reporter_time(report, now)
     report.outcome = report.rule_key = report.ladder_step = None
     report.not_genuine = False
     from ..cases import audit, notifications
@@ -351,14 +361,14 @@ def mark_spreading_again(report: Report) -> bool:
 
 
 def _spreading(report: Report, now) -> None:
-    report.spreading_now, report.urgent, report.spreading_again_at = True, True, now
+    report.spreading_now, report.urgent, report.spreading_again_at = True, True, reporter_time(report, now)
     from ..cases import audit
     audit.record(report.school_id, None, "spreading_again", report.id)
 
 
 def mark_read(report: Report) -> int:
     """Mark the coordinators' messages on this report as read by the reporter; return how many."""
-    now = utcnow()
+    now = reporter_time(report, utcnow())
     count = 0
     for message in queries.messages(report):
         if message.author_role == ReportMessage.COORDINATOR and message.read_by_reporter_at is None:

@@ -53,11 +53,11 @@ def my_report(school_id: int, user_id: int, reference: str) -> Report:
 
 
 def messages(report: Report) -> list[ReportMessage]:
-    """The report's thread, oldest first."""
+    """The report's thread in the order it was written (a pseudonymous reporter's times are coarse)."""
     return list(db.session.scalars(
         scoped(select(ReportMessage), ReportMessage, report.school_id)
         .where(ReportMessage.report_id == report.id)
-        .order_by(ReportMessage.created_at, ReportMessage.id)))
+        .order_by(ReportMessage.id)))
 
 
 def unread_counts(school_id: int, user_id: int) -> dict[int, int]:
@@ -107,7 +107,7 @@ def reporter_recent_count(school_id: int, user_id: int, since) -> int:
     return db.session.scalar(
         scoped(select(func.count()).select_from(Report), Report, school_id)
         .where(Report.reporter_lookup.in_(sealing.lookups(school_id, user_id)),
-               Report.created_at >= since)) or 0
+               Report.received_at >= since)) or 0
 
 
 def by_reference(reference: str) -> Report | None:
@@ -123,7 +123,7 @@ def reporter_message_count(school_id: int, user_id: int, since) -> int:
         .where(Report.school_id == school_id, ReportMessage.school_id == school_id,
                Report.reporter_lookup.in_(sealing.lookups(school_id, user_id)),
                ReportMessage.author_role == ReportMessage.REPORTER,
-               ReportMessage.created_at >= since)) or 0
+               ReportMessage.received_at >= since)) or 0
 
 
 def case_reporter_message_count(report: Report, since) -> int:
@@ -132,7 +132,7 @@ def case_reporter_message_count(report: Report, since) -> int:
         select(func.count()).select_from(ReportMessage)
         .where(ReportMessage.school_id == report.school_id, ReportMessage.report_id == report.id,
                ReportMessage.author_role == ReportMessage.REPORTER,
-               ReportMessage.created_at >= since)) or 0
+               ReportMessage.received_at >= since)) or 0
 
 
 def has_unread_reporter_message(report: Report) -> bool:
@@ -150,13 +150,17 @@ PROGRESS = (RECEIVED, BEING_HANDLED, ANSWERED, CLOSED_FOR_REPORTER)
 
 
 def last_message_times(school_id: int, report_ids) -> dict[int, dict[str, object]]:
-    """Per report: when the reporter and the coordinators last wrote ({"reporter": at, "coordinator": at})."""
+    """Per report: when the reporter and the coordinators last wrote ({"reporter": at, "coordinator": at}).
+
+    The exact moments (received_at), so that who wrote last is right when a pseudonymous reporter's
+    shown time is their part of the day; only the coordinators' time is ever shown, and theirs is exact.
+    """
     ids = list(report_ids)
     times: dict[int, dict[str, object]] = {report_id: {} for report_id in ids}
     if not ids:
         return times
     rows = db.session.execute(
-        scoped(select(ReportMessage.report_id, ReportMessage.author_role, func.max(ReportMessage.created_at)),
+        scoped(select(ReportMessage.report_id, ReportMessage.author_role, func.max(ReportMessage.received_at)),
                ReportMessage, school_id)
         .where(ReportMessage.report_id.in_(ids))
         .group_by(ReportMessage.report_id, ReportMessage.author_role))

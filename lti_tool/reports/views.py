@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import coarse_time
 from ..cases import exclusions
 from ..cases.models import CaseSettings
 from ..errors import AppError, ValidationFailed, render_error
@@ -15,6 +16,8 @@ from .models import CATEGORIES, CLOSED, SEXUAL_IMAGES, URGENT_CATEGORIES, Report
 from .schemas import TEXT_FIELDS, MessageIn, ReopenIn, SpreadingIn, form_to_reopen, form_to_report
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+# A time as the school may see it: the part of the day for what a pseudonymous reporter did.
+bp.add_app_template_global(coarse_time.shown, "when")
 
 
 @bp.after_request

@@ -51,8 +51,8 @@ def make_case(app, school_id: int, *, category: str = "cyberbullying", what: str
                                            "platform": "Instagram", "handle": "@someone",
                                            "spreading_now": spreading_now, "identity": identity},
                                reporter_user_id=reporter_user_id)
-        if age is not None:
-            report.created_at = report.created_at - age
+        if age is not None:  # shown and exact time alike (a pseudonymous report's differ)
+            report.created_at, report.received_at = report.created_at - age, report.received_at - age
         for name, value in columns.items():
             setattr(report, name, value)
         db.session.commit()

@@ -60,3 +60,6 @@ def test_closings_without_a_message_lose_their_feedback_and_the_new_columns_arri
         downgrade(directory=directory, revision=BEFORE)
         upgrade(directory=directory, revision=HEAD)
         engine.dispose()
+        from lti_tool.extensions import db
+        db.session.remove()
+        db.engine.dispose()  # this app's own connections, closed before the garbage collector finds them

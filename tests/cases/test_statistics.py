@@ -36,7 +36,7 @@ def school(app, school_lms, tool_url):
             ("other", 10, None), ("fight_video", 100, 5), ("cyberbullying", 400, 2)]):
         created = now - timedelta(days=days)
         made.append(make_case(app, sid, category=category, what=f"Secret story number {n}.",
-                              created_at=created,
+                              created_at=created, received_at=created,
                               first_response_at=created + timedelta(hours=answered_hours) if answered_hours else None))
     with app.app_context():
         actor = operations.Actor(sid, coordinator)

@@ -57,7 +57,7 @@ def test_an_urgent_report_gets_clock_minutes(app):
 def test_deadlines_stand_as_done_late_open_or_overdue(app, school_lms):
     now = at(2026, 6, 1, 12)
     report = make_case(app, school_lms.school_id, category="other")
-    report.created_at = now - timedelta(days=10)
+    report.created_at = report.received_at = now - timedelta(days=10)
     report.first_response_at = report.created_at + timedelta(hours=2)
     report.reporter_acknowledged_at = None
     with app.app_context():
@@ -120,7 +120,7 @@ def test_a_stricter_target_makes_a_case_overdue_in_the_queue(browser, app, db_se
         db.session.commit()
     with app.app_context():
         # Over a weekend 90 minutes may hold less than an hour of working time: ask the clock itself.
-        working = timeliness.add_working_hours(case.created_at, 1) < datetime.now(timezone.utc)
+        working = timeliness.add_working_hours(case.received_at, 1) < datetime.now(timezone.utc)
     assert case.reference not in browser.get("/cases?overdue=true", token=token).text
     with app.app_context():
         operations.save_settings(school_lms.school_id, None, {"first_response_hours": 1,

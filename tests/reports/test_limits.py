@@ -183,11 +183,11 @@ def test_the_daily_limit_counts_reports_older_than_an_hour(browser, people, db_s
     from datetime import timedelta
     from lti_tool.db import utcnow
     db_session.query(Report).filter(Report.id.in_(ids)).update(
-        {Report.created_at: utcnow() - timedelta(hours=3)}, synchronize_session=False)
+        {Report.received_at: utcnow() - timedelta(hours=3)}, synchronize_session=False)
     db_session.commit()
     resp, _ = send(browser, token, "other", what_happened="Thing 4")
     assert resp.status_code == 429 and "today" in text_of(resp.text)
     db_session.query(Report).filter(Report.id.in_(ids)).update(
-        {Report.created_at: utcnow() - timedelta(days=2)}, synchronize_session=False)
+        {Report.received_at: utcnow() - timedelta(days=2)}, synchronize_session=False)
     db_session.commit()
     assert send(browser, token, "other", what_happened="Thing 5")[0].status_code == 303
