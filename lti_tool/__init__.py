@@ -6,11 +6,36 @@ from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
 
+from . import api, config as config_module, headers, models, tasks, transactions  # noqa: F401  (models: every table)
+from .acknowledgements.gate import gate
+from .acknowledgements.views import bp as acknowledgements_bp
+from .acknowledgements import api as acknowledgements_api
+from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
+from .cases.blueprint import bp as cases_bp
+from .conduct.rendering import pick, to_html
+from .conduct.views import bp as conduct_bp
+from .courses import api as courses_api, tasks as courses_tasks
+from .courses.views import bp as school_bp
 from .db import MAX_ID
+from .errors import flatten, register_error_handlers
 from .extensions import babel, csrf, db, migrate, tune_sqlite
+from .gradebook import tasks as gradebook_tasks
+from .health import bp as health_bp
+from .home.views import bp as home_bp
+from .logging_setup import install_redaction
+from .lti import sessions
+from .lti.registration import bp as registration_bp
+from .lti.views import bp as lti_bp
+from .reports import api as reports_api
+from .reports.views import bp as reports_bp
+
+BLUEPRINTS = [health_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
+              reports_bp, cases_bp, api.bp]
+# Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
+ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_views, cases_dashboard]
+TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS]
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -28,17 +53,16 @@ class IdConverter(IntegerConverter):
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints and error handlers."""
+    """Build the application: configuration, then the lists of extensions, blueprints and tasks."""
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
                 template_folder=os.path.join(ROOT, "templates"), static_folder="static")
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
-
-    from .logging_setup import install_redaction
     install_redaction()
 
+    # Extensions: created unbound in extensions.py, bound here.
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
@@ -46,39 +70,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     _install_proxy(app)
-
-    from . import models  # noqa: F401  (every table is known to Alembic and the ORM)
-    from .errors import register_error_handlers
-    from .home.views import bp as home_bp
-    from .lti.registration import bp as registration_bp
-    from .lti.views import bp as lti_bp
-    from .courses.views import bp as school_bp
-    from .conduct.views import bp as conduct_bp
-    from .acknowledgements.views import bp as acknowledgements_bp
-    from .reports.views import bp as reports_bp
-    from .cases.views import bp as cases_bp
-    from .acknowledgements.gate import gate
-    from .lti import sessions
-    from .health import bp as health_bp
-
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (health_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-                      reports_bp, cases_bp):
+
+    # Blueprints: one per feature's pages, and the API's.
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    from . import api
-    api.register(app)
     if app.config["DEMO_MODE"]:
-        from .demo.views import register_demo
-        register_demo(app)
+        from . import demo
+        demo.init_app(app)
     register_error_handlers(app)
-    app.jinja_env.globals["get_locale"] = get_locale
-    from .conduct.rendering import pick, to_html
-    app.jinja_env.filters["markdown"] = to_html
-    app.jinja_env.filters["pick"] = pick
-    from .errors import flatten
-    app.jinja_env.filters["flatten_errors"] = flatten
-    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
-    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
+    _install_templates(app)
 
     @app.before_request
     def _load_launch():
@@ -97,28 +98,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
             values.setdefault(sessions.TOKEN_PARAM, token)
 
-    from . import headers
     headers.install(app)
-
-    from . import transactions
     transactions.init_app(app)
 
-    # Gradebook: scores leave from the outbox, delivered by a thread in each web process.
-    from .gradebook import worker as gradebook_worker
-    gradebook_worker.init_app(app)
-
-    # Case handling: the mail outbox's sender and the daily retention purge, a thread each per process.
-    from .cases import mail as cases_mail, retention as cases_retention
-    cases_mail.init_app(app)
-    cases_retention.init_app(app)
-
-    # The job queue (RQ) when REDIS_URL is set; roster refresh and reminders, threads otherwise.
-    from . import jobs
-    jobs.init_app(app)
-
-    from .cli import register_cli
-    register_cli(app)
+    # Tasks: each feature's background work; lti_tool.tasks runs them (threads, RQ, or off).
+    tasks.init_app(app, TASKS)
     return app
+
+
+def _install_templates(app: Flask) -> None:
+    """Jinja globals and filters the templates share."""
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["markdown"] = to_html
+    app.jinja_env.filters["pick"] = pick
+    app.jinja_env.filters["flatten_errors"] = flatten
+    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
+    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
 
 
 def _locale():

@@ -308,7 +308,8 @@ def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
 def registering_lms(tool_url):
     """An LMS the tool does not know yet, holding a registration token (dynamic registration)."""
     import secrets
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from lti_tool.demo.platform import DemoLMS
+    from lti_tool.demo.views import create_lms_app
     from tests.support.servers import reserve_port, serve
     port = reserve_port()
     lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/moodle", tool_base_url=tool_url, client_id="unused",
