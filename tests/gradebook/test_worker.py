@@ -82,4 +82,4 @@ def test_a_rolled_back_transaction_wakes_nobody(app, db_session):
         db.session.commit()
         assert woken == [True]
     finally:
-        app.extensions.pop(gradebook_worker.EXTENSION, None)
+        app.extensions["tasks"].executors.pop("deliver_scores", None)
