@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from flask_babel import format_date, format_datetime, get_locale
 
-from . import api, config as config_module, headers, models, tasks, transactions  # noqa: F401  (models: every table)
+from . import api, config as config_module, headers, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
 from .acknowledgements.gate import gate
 from .acknowledgements.views import bp as acknowledgements_bp
 from .acknowledgements import api as acknowledgements_api
@@ -23,15 +23,16 @@ from .errors import flatten, register_error_handlers
 from .extensions import babel, csrf, db, migrate, tune_sqlite
 from .gradebook import tasks as gradebook_tasks
 from .health import bp as health_bp
+from .metrics import bp as metrics_bp
 from .home.views import bp as home_bp
-from .logging_setup import install_redaction
+from .logging_setup import install_json, install_redaction
 from .lti import sessions
 from .lti.registration import bp as registration_bp
 from .lti.views import bp as lti_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
 
-BLUEPRINTS = [health_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
+BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
               reports_bp, cases_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
 ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_views, cases_dashboard]
@@ -61,6 +62,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     install_redaction()
+    if app.config["LOG_FORMAT"] == "json":
+        install_json()
 
     # Extensions: created unbound in extensions.py, bound here.
     db.init_app(app)
@@ -100,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     headers.install(app)
     transactions.init_app(app)
+    telemetry.init_app(app)
 
     # Tasks: each feature's background work; lti_tool.tasks runs them (threads, RQ, or off).
     tasks.init_app(app, TASKS)

@@ -54,6 +54,10 @@ def load(instance_path: str) -> dict:
         "REDIS_PREFIX": os.environ.get("REDIS_PREFIX", "veilig-online"),
         "REDIS_TIMEOUT_SECONDS": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "1")),  # a request never waits long
         "REDIS_RETRY_AFTER_SECONDS": float(os.environ.get("REDIS_RETRY_AFTER_SECONDS", "30")),  # after a failure
+        # GET /metrics: a bearer token, and/or CIDRs it is open to (comma-separated); neither: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", ""),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         # Number of reverse proxies in front of the tool whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "1" if production else "0")),
         # Treat every request as HTTPS (the tool always sits behind TLS in production).

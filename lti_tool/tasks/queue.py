@@ -16,6 +16,7 @@ from rq.job import Job
 
 from .. import redis_client
 from ..extensions import db
+from ..telemetry import JOB_FAILURES
 
 
 def queue(app: Flask | None = None) -> Queue:
@@ -93,8 +94,11 @@ def _in_app(job):
 @_in_app
 def run(name: str, *args):
     """The job: run the registered task `name` (its failures count, then RQ retries it)."""
-    runner = current_app.extensions["tasks"]
-    return runner.call(name, *args)
+    try:
+        return current_app.extensions["tasks"].call(name, *args)
+    except Exception:
+        JOB_FAILURES.labels(task=name).inc()  # in the worker's process: see PROMETHEUS_MULTIPROC_DIR
+        raise
 
 
 @_in_app

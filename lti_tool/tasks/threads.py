@@ -13,6 +13,7 @@ from croniter import croniter
 from flask import Flask
 
 from ..extensions import db
+from ..telemetry import JOB_FAILURES
 from .registry import Task
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ class Periodic:
                     self.job()
                 except Exception:  # noqa: BLE001  (the thread outlives a bad round)
                     log.exception("%s: round failed", self.name)
+                    JOB_FAILURES.labels(task=self.name).inc()
                     db.session.rollback()
                 finally:
                     db.session.remove()
