@@ -3,7 +3,8 @@
 Reachable with the configured bearer token (METRICS_TOKEN) or from the configured addresses
 (METRICS_ALLOW, CIDRs); 404 when neither is configured, 403 for anyone else. Besides what
 telemetry.py counts, each scrape reads the outboxes' backlog and oldest age and the open cases
-from the database: totals only, never per school, never a name or any content.
+from the database (and, with Redis, RQ's failed jobs): totals only, never per school, never a name
+or any content.
 """
 import hmac
 import ipaddress
@@ -19,6 +20,7 @@ from .db import utcnow
 from .extensions import db
 from .gradebook.models import ScoreDelivery
 from .reports.models import CLOSED, Report
+from .tasks import failed_jobs
 from .transactions import reads_only
 
 bp = Blueprint("metrics", __name__)
@@ -45,6 +47,11 @@ class DatabaseCollector:
         open_cases.add_metric([], db.session.scalar(
             select(func.count()).select_from(Report).where(Report.status != CLOSED)))
         yield from (backlog, age, failed, open_cases)
+        in_registry = failed_jobs()
+        if in_registry is not None:  # with Redis: jobs whose retries are used up
+            jobs = GaugeMetricFamily("vo_jobs_failed", "Jobs in RQ's failed registry.")
+            jobs.add_metric([], in_registry)
+            yield jobs
 
 
 def _let_in() -> None:

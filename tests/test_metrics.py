@@ -110,3 +110,19 @@ def test_log_format_json_makes_the_tool_log_json_lines(tmp_path, monkeypatch, ca
             root.removeHandler(handler)
     line = json.loads(err)
     assert line["logger"] == "lti_tool.cases.mail" and line["message"] == "mail #7 failed for lt=[redacted]"
+
+
+def test_with_a_multiprocess_directory_the_workers_counts_add_up(tmp_path):
+    """As under gunicorn (PROMETHEUS_MULTIPROC_DIR): two worker processes count, a third answers the scrape."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = "from lti_tool.telemetry import LAUNCHES; LAUNCHES.labels(outcome='accepted', reason='').inc()"
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60)
+    scrape = ("from prometheus_client import generate_latest; from lti_tool.metrics import _registry; "
+              "print(generate_latest(_registry()).decode())")
+    body = subprocess.run([sys.executable, "-c", scrape], env=env, check=True, timeout=60,
+                          capture_output=True, text=True).stdout
+    assert _value(body, "vo_launches_total", outcome="accepted", reason="") == 2

@@ -7,7 +7,8 @@ REDIS_URL), or not at all (its switch "off": `lti-tool jobs run NAME` runs it).
 """
 from .commits import after_commit
 from .outbox import pending
+from .queue import failed_jobs
 from .registry import Task
 from .runner import defer, init_app
 
-__all__ = ["Task", "after_commit", "defer", "init_app", "pending"]
+__all__ = ["Task", "after_commit", "defer", "failed_jobs", "init_app", "pending"]

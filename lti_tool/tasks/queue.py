@@ -49,6 +49,18 @@ def try_enqueue(name: str, *args, app: Flask | None = None) -> Job | None:
         return None
 
 
+def failed_jobs(app: Flask | None = None) -> int | None:
+    """Jobs in RQ's failed registry (their retries used up); None without Redis, or while it is away."""
+    app = app or current_app
+    if redis_client.usable(app) is None:
+        return None
+    try:
+        return queue(app).failed_job_registry.count
+    except RedisError as exc:
+        redis_client.failed(exc, "the failed jobs are not counted in /metrics", app)
+        return None
+
+
 class Worker(SimpleWorker):
     """RQ's worker without a fork per job (the app, its pools and its memory live across jobs).
 
