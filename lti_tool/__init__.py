@@ -9,9 +9,9 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import format_date, format_datetime, get_locale
 
 from . import api, config as config_module, headers, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
+from .acknowledgements import api as acknowledgements_api
 from .acknowledgements.gate import gate
 from .acknowledgements.views import bp as acknowledgements_bp
-from .acknowledgements import api as acknowledgements_api
 from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
 from .cases.blueprint import bp as cases_bp
 from .conduct.rendering import pick, to_html
@@ -23,20 +23,14 @@ from .errors import flatten, register_error_handlers
 from .extensions import babel, csrf, db, migrate, tune_sqlite
 from .gradebook import tasks as gradebook_tasks
 from .health import bp as health_bp
-from .metrics import bp as metrics_bp
 from .home.views import bp as home_bp
 from .logging_setup import install_json, install_redaction
 from .lti import sessions
 from .lti.registration import bp as registration_bp
 from .lti.views import bp as lti_bp
+from .metrics import bp as metrics_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
-
-BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-              reports_bp, cases_bp, api.bp]
-# Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
-ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_views, cases_dashboard]
-TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS]
 
 # Addresses that LMSs are given, or that are public: never carry a launch token.
 _NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -53,71 +47,25 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: configuration, then the lists of extensions, blueprints and tasks."""
-    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
-                template_folder=os.path.join(ROOT, "templates"), static_folder="static")
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.update(config_module.load(app.instance_path))
-    if test_config:
-        app.config.update(test_config)
+def _logging(app: Flask) -> None:
     install_redaction()
     if app.config["LOG_FORMAT"] == "json":
         install_json()
 
-    # Extensions: created unbound in extensions.py, bound here.
+
+def _database(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
-    csrf.init_app(app)
+
+
+def _babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=_locale)
-    _install_proxy(app)
+
+
+def _id_converter(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
-
-    # Blueprints: one per feature's pages, and the API's.
-    for blueprint in BLUEPRINTS:
-        app.register_blueprint(blueprint)
-    if app.config["DEMO_MODE"]:
-        from . import demo
-        demo.init_app(app)
-    register_error_handlers(app)
-    _install_templates(app)
-
-    @app.before_request
-    def _load_launch():
-        if request.endpoint not in _NO_LAUNCH_ENDPOINTS:
-            sessions.load_current()
-
-    app.before_request(gate)
-
-    @app.url_defaults
-    def _carry_launch_token(endpoint, values):
-        # url_for(..., _public=True) builds an address that leaves the tool (placed links,
-        # registration documents): it must never carry this user's launch token.
-        if values.pop("_public", False):
-            return
-        token = g.get("launch_token")
-        if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
-            values.setdefault(sessions.TOKEN_PARAM, token)
-
-    headers.install(app)
-    transactions.init_app(app)
-    telemetry.init_app(app)
-
-    # Tasks: each feature's background work; lti_tool.tasks runs them (threads, RQ, or off).
-    tasks.init_app(app, TASKS)
-    return app
-
-
-def _install_templates(app: Flask) -> None:
-    """Jinja globals and filters the templates share."""
-    app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.filters["markdown"] = to_html
-    app.jinja_env.filters["pick"] = pick
-    app.jinja_env.filters["flatten_errors"] = flatten
-    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
-    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
 
 
 def _locale():
@@ -147,3 +95,63 @@ def _install_proxy(app: Flask) -> None:
 
         app.wsgi_app = https
     logging.getLogger(__name__).debug("proxy count %s", count)
+
+
+EXTENSIONS = [_logging, _database, csrf.init_app, _babel, _install_proxy, _id_converter]
+BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
+              reports_bp, cases_bp, api.bp]
+# Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
+ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_views, cases_dashboard]
+TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS]
+REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, then the lists of extensions, blueprints and tasks."""
+    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
+                template_folder=os.path.join(ROOT, "templates"), static_folder="static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    for install in EXTENSIONS:  # logging, database, CSRF, languages, proxy headers, id routes
+        install(app)
+    for blueprint in BLUEPRINTS:  # one per feature's pages, and the API's
+        app.register_blueprint(blueprint)
+    if app.config["DEMO_MODE"]:
+        from . import demo
+        demo.init_app(app)
+    register_error_handlers(app)
+    _install_templates(app)
+
+    @app.before_request
+    def _load_launch():
+        if request.endpoint not in _NO_LAUNCH_ENDPOINTS:
+            sessions.load_current()
+
+    app.before_request(gate)
+
+    @app.url_defaults
+    def _carry_launch_token(endpoint, values):
+        # url_for(..., _public=True) builds an address that leaves the tool (placed links,
+        # registration documents): it must never carry this user's launch token.
+        if values.pop("_public", False):
+            return
+        token = g.get("launch_token")
+        if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
+            values.setdefault(sessions.TOKEN_PARAM, token)
+
+    for install in REQUEST_HOOKS:  # security headers, one transaction per request, metrics
+        install(app)
+    tasks.init_app(app, TASKS)  # each feature's background work; lti_tool.tasks runs it
+    return app
+
+
+def _install_templates(app: Flask) -> None:
+    """Jinja globals and filters the templates share."""
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["markdown"] = to_html
+    app.jinja_env.filters["pick"] = pick
+    app.jinja_env.filters["flatten_errors"] = flatten
+    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
+    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")

@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .. import redis_client
 from ..extensions import db
 from . import queue
-from .. import redis_client
 
 
 def _runner():
@@ -33,7 +33,8 @@ def jobs_list():
     runner = _runner()
     for name, task in runner.tasks.items():
         wakes = f"woken by {task.wakes_on}" if task.wakes_on else ""
-        click.echo(f"{name:<17}{task.describe(current_app.config):<26}{task.switch}={runner.modes[name]:<8}{wakes}".rstrip())
+        switch = f"{task.switch}={runner.modes[name]}"
+        click.echo(f"{name:<17}{task.describe(current_app.config):<20}{switch:<27}{wakes}".rstrip())
 
 
 def rounds(job, summary, once: bool, pause) -> None:
