@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from flask_babel import format_date, format_datetime, get_locale
+from flask_wtf.csrf import generate_csrf
 
 from . import api, config as config_module, headers, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
 from .acknowledgements import api as acknowledgements_api
@@ -24,16 +25,17 @@ from .extensions import babel, csrf, db, migrate, tune_sqlite
 from .gradebook import tasks as gradebook_tasks
 from .health import bp as health_bp
 from .home.views import bp as home_bp
+from .jsonsafe import JSONProvider
 from .logging_setup import install_json, install_redaction
-from .lti import sessions
+from .lti import navigation, registration, sessions
 from .lti.registration import bp as registration_bp
 from .lti.views import bp as lti_bp
 from .metrics import bp as metrics_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
 
-# Addresses that LMSs are given, or that are public: never carry a launch token.
-_NO_TOKEN_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
+# Addresses that LMSs are given, or that are public: never carry a launch selector.
+_NO_SELECTOR_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
 # Endpoints that begin a new launch or serve anyone alike: the browser's current launch is not read.
 _NO_LAUNCH_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks"}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -97,7 +99,8 @@ def _install_proxy(app: Flask) -> None:
     logging.getLogger(__name__).debug("proxy count %s", count)
 
 
-EXTENSIONS = [_logging, _database, csrf.init_app, _babel, _install_proxy, _id_converter]
+# registration.init_limits comes before any other before_request: a refused caller costs nothing.
+EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
               reports_bp, cases_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
@@ -111,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
                 template_folder=os.path.join(ROOT, "templates"), static_folder="static")
     os.makedirs(app.instance_path, exist_ok=True)
+    app.json = JSONProvider(app)  # JSON bodies: nesting limited before parsing (jsonsafe.py)
     app.config.update(config_module.load(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -129,17 +133,36 @@ def create_app(test_config: dict | None = None) -> Flask:
         if request.endpoint not in _NO_LAUNCH_ENDPOINTS:
             sessions.load_current()
 
+    navigation.init_app(app)  # CSRF once the launch is known; cookie-less navigation
     app.before_request(gate)
 
     @app.url_defaults
-    def _carry_launch_token(endpoint, values):
-        # url_for(..., _public=True) builds an address that leaves the tool (placed links,
-        # registration documents): it must never carry this user's launch token.
+    def _carry_launch_selector(endpoint, values):
+        # The selector picks this tab's launch among the cookie's; it is no credential. Addresses
+        # that leave the tool (url_for(..., _public=True): placed links, registration) carry none.
         if values.pop("_public", False):
             return
-        token = g.get("launch_token")
-        if token and endpoint not in _NO_TOKEN_ENDPOINTS and not endpoint.startswith("demo."):
-            values.setdefault(sessions.TOKEN_PARAM, token)
+        chosen = g.get("launch_selector")
+        if chosen and endpoint not in _NO_SELECTOR_ENDPOINTS and not endpoint.startswith("demo."):
+            values.setdefault(sessions.SELECTOR_PARAM, chosen)
+
+    @app.template_global()
+    def form_tokens():
+        """The hidden fields every POST form carries: the CSRF token and this tab's launch token."""
+        from markupsafe import Markup, escape
+        fields = [("csrf_token", generate_csrf())]
+        if g.get("launch_token"):
+            fields.append((sessions.TOKEN_FIELD, g.launch_token))
+        return Markup("".join(f'<input type="hidden" name="{name}" value="{escape(value)}">'
+                              for name, value in fields))
+
+    @app.template_global()
+    def selector_field():
+        """A GET form's hidden field that keeps this tab's launch (a GET form drops its action's query)."""
+        from markupsafe import Markup, escape
+        chosen = g.get("launch_selector")
+        return Markup(f'<input type="hidden" name="{sessions.SELECTOR_PARAM}" value="{escape(chosen)}">'
+                      if chosen else "")
 
     for install in REQUEST_HOOKS:  # security headers, one transaction per request, metrics
         install(app)

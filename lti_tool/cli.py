@@ -26,13 +26,20 @@ main.add_command(jobs)
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def demo(host, port):
+@click.option("--reset", is_flag=True, help="Start from an empty demo database (the built-in SQLite file only).")
+def demo(host, port, reset):
     """Run the tool with the built-in demo LMS on SQLite (nothing else needed)."""
     os.environ["LTI_TOOL_DEMO"] = "1"
     from . import create_app
     base_url = f"http://{host}:{port}"
-    # The factory mounts the demo LMS, starts its mailbox, migrates the database and installs the demo.
-    app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url, "DEMO_INSTALL": True})
+    # The factory mounts the demo LMS, starts its mailbox, migrates the database and installs the demo
+    # (after emptying the demo's own SQLite file with --reset).
+    try:
+        app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url, "DEMO_INSTALL": True, "DEMO_RESET": reset})
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
+    if reset:
+        click.echo(f"  Demo database emptied ({app.extensions['demo_reset']}).")
     click.echo(f"\n  Veilig Online demo: open {base_url}/demo/ in your browser.\n")
     # Not app.run(): Flask ignores it inside a `flask`-style CLI command.
     from werkzeug.serving import run_simple

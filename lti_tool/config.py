@@ -31,6 +31,11 @@ def setdefaults(app, defaults: dict[str, object]) -> None:
         app.config.setdefault(name, type(default)(raw) if raw else default)
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value.lower() in ("1", "true", "yes", "on")
+
+
 def load(instance_path: str) -> dict:
     """Build the Flask configuration from environment variables."""
     instance = Path(instance_path)
@@ -70,10 +75,23 @@ def load(instance_path: str) -> dict:
         "LTI_CLOCK_SKEW_SECONDS": 60,
         "LTI_LOGIN_STATE_SECONDS": 600,
         "LTI_LOGIN_TARGET_SECONDS": 60,  # how long a process remembers a platform's login URL
-        "LTI_LAUNCH_TOKEN_SECONDS": 4 * 3600,
+        "LTI_LAUNCH_TOKEN_SECONDS": 4 * 3600,  # how long a launch (its session) lasts
+        "LTI_TOKEN_SECONDS": 3600,  # a page's launch token alone; with the cookie, the launch's life
         "LTI_JWKS_CACHE_SECONDS": 3600,
         "LTI_JWKS_REFETCH_SECONDS": 60,
         "LTI_HTTP_TIMEOUT": float(os.environ.get("LTI_HTTP_TIMEOUT", "10")),
+        # Dynamic registration (lti/registration.py): who may ask, and what the tool will call.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis away: each process counts on its own
+        "LTI_REGISTRATION_RATE_PER_ADDRESS": os.environ.get("LTI_REGISTRATION_RATE_PER_ADDRESS",
+                                                            "5 per minute;20 per hour"),
+        "LTI_REGISTRATION_RATE_TOTAL": os.environ.get("LTI_REGISTRATION_RATE_TOTAL", "60 per hour"),
+        "LTI_REGISTRATION_MAX_PENDING": int(os.environ.get("LTI_REGISTRATION_MAX_PENDING", "20")),
+        "LTI_REGISTRATION_ALLOW_HTTP": _flag("LTI_REGISTRATION_ALLOW_HTTP", not production),
+        "LTI_REGISTRATION_ALLOW_PRIVATE": _flag("LTI_REGISTRATION_ALLOW_PRIVATE", False),
+        "LTI_REGISTRATION_MAX_BYTES": int(os.environ.get("LTI_REGISTRATION_MAX_BYTES", str(64 * 1024))),
+        "LTI_REGISTRATION_TIMEOUT": float(os.environ.get("LTI_REGISTRATION_TIMEOUT", "10")),
         "TOOL_KEY_GRACE_DAYS": int(os.environ.get("TOOL_KEY_GRACE_DAYS", "14")),
         # Report contents at rest: "id:base64url-32-bytes,…", first active (see sealing.py).
         "DATA_KEYS": os.environ.get("DATA_KEYS", ""),
@@ -81,6 +99,9 @@ def load(instance_path: str) -> dict:
         "TOOL_URL": os.environ.get("TOOL_URL", ""),
         "REPORTS_PER_HOUR": int(os.environ.get("REPORTS_PER_HOUR", "5")),
         "REPORTS_PER_DAY": int(os.environ.get("REPORTS_PER_DAY", "15")),
+        # Messages a reporter may write: per person per school in 10 minutes, and per case in an hour.
+        "REPORT_MESSAGES_PER_10_MINUTES": int(os.environ.get("REPORT_MESSAGES_PER_10_MINUTES", "10")),
+        "REPORT_MESSAGES_PER_CASE_PER_HOUR": int(os.environ.get("REPORT_MESSAGES_PER_CASE_PER_HOUR", "20")),
         "REPORT_FORM_SECONDS": int(os.environ.get("REPORT_FORM_SECONDS", str(24 * 3600))),
         # Notifications to coordinators (never any report content).
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

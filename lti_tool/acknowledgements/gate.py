@@ -42,12 +42,12 @@ def to_code(target: str | None):
 
 
 def safe_next(target: str | None) -> str | None:
-    """Keep a path of this tool only (no other site, no launch token), or nothing."""
+    """Keep a path of this tool only (no other site, no launch token or selector), or nothing."""
     if not target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//") \
             or "\\" in target:
         return None
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lt"])
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("lt", "ls")])
     return parts.path + ("?" + query if query else "")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..errors import ValidationFailed
+from ..lti import sessions
 from ..security import launched
 from . import operations, queries
 from .gate import safe_next
@@ -59,14 +60,5 @@ def acknowledge():
     flash(_("Thank you. Your acknowledgement is recorded."))
     next_url = safe_next(data["next"])
     if next_url:
-        return redirect(_with_token(next_url), 303)
+        return redirect(sessions.with_selector(next_url), 303)
     return redirect(url_for("acknowledgements.read"), 303)
-
-
-def _with_token(path: str) -> str:
-    """Carry this tab's launch token to the page the person was going to."""
-    from ..lti.sessions import TOKEN_PARAM
-    token = g.get("launch_token")
-    if not token:
-        return path
-    return path + ("&" if "?" in path else "?") + f"{TOKEN_PARAM}={token}"

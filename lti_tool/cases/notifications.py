@@ -63,3 +63,26 @@ def notify_new_report(report) -> list[MailMessage]:
         from . import mail  # the sender wakes up after the commit
         mail.wake_after_commit([message.id for message in queued])
     return queued
+
+
+def notify_new_message(school_id: int) -> list[MailMessage]:
+    """Queue a content-free e-mail to the school's coordinators: a reporter wrote in a case.
+
+    The caller sends it only for the first message the coordinators have not read yet, so a
+    reporter writing often adds no mail until a coordinator opens the case.
+    """
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+        subject = _("Veilig Online: a new message from a reporter")
+        body = "\n\n".join(filter(None, [
+            _("A reporter has written a new message in one of your cases in Veilig Online."),
+            _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
+            tool_link(),
+        ])) + "\n"
+    queued = [MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
+              for address in coordinator_addresses(school_id)]
+    if queued:
+        db.session.add_all(queued)
+        db.session.flush()
+        from . import mail
+        mail.wake_after_commit([message.id for message in queued])
+    return queued

@@ -102,6 +102,7 @@ class DemoLMS:
         self.deployment_id = deployment_id
         self.school_name = school_name
         self.registration_token: str | None = None
+        self.registered_client_id: str | None = None  # set by the first dynamic registration
         self.users = _demo_users()
         self.links: dict[str, ResourceLink] = {
             "code": ResourceLink("code", "Gedragscode", {"placement": "code"}),
@@ -128,6 +129,12 @@ class DemoLMS:
         self.public_jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
 
     # --- addresses ------------------------------------------------------------------------------
+    @property
+    def tool_origin(self) -> str:
+        """Where the tool's frame posts from: the only origin whose platform-storage messages count."""
+        parts = urlsplit(self.tool_base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
     @property
     def auth_url(self) -> str:
         return self.issuer + "/auth"
@@ -167,14 +174,20 @@ class DemoLMS:
     # --- launching ------------------------------------------------------------------------------
     def login_initiation_url(self, user_key: str, message_type: str = "LtiResourceLinkRequest",
                              link: str = "code", locale: str | None = None,
-                             target_link_uri: str | None = None) -> str:
-        """The third-party initiated login the LMS sends the browser to, for one user and link."""
+                             target_link_uri: str | None = None, storage: bool = False) -> str:
+        """The third-party initiated login the LMS sends the browser to, for one user and link.
+
+        storage: offer LTI platform storage (the course page keeps the tool's login secrets, as
+        Canvas or Brightspace do), so a launch works inside the frame with every cookie blocked.
+        """
         hint = json.dumps({"type": message_type, "link": link, "locale": locale})
         params = {
             "iss": self.issuer, "login_hint": user_key, "client_id": self.client_id,
             "target_link_uri": target_link_uri or self.tool_base_url + "/",
             "lti_deployment_id": self.deployment_id, "lti_message_hint": hint,
         }
+        if storage:
+            params["lti_storage_target"] = "_parent"
         return self.tool_base_url + "/lti/login?" + urlencode(params)
 
     def id_token_claims(self, user_key: str, nonce: str, message_type: str = "LtiResourceLinkRequest",
@@ -438,8 +451,11 @@ class DemoLMS:
             raise ServiceError(400, "invalid_client_metadata")
         tool = urlsplit(document["initiate_login_uri"])
         with self._lock:
-            self.client_id = "dyn-" + secrets.token_hex(6)
-            self.deployment_id = str(100 + secrets.randbelow(900))
+            if self.registered_client_id is None:
+                self.registered_client_id = "dyn-" + secrets.token_hex(6)
+                self.deployment_id = str(100 + secrets.randbelow(900))
+            # Registering again is Moodle's "Update": the tool keeps its client id (and deployment).
+            self.client_id = self.registered_client_id
             self.tool_base_url = f"{tool.scheme}://{tool.netloc}"
             self.registration_token = None  # a registration token is good for one registration
         return {**document, "client_id": self.client_id,

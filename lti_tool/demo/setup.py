@@ -1,4 +1,6 @@
 """Prepare the tool's database for the demo: register the demo LMS, designate its coordinator, publish the codes."""
+import os
+
 from flask import Flask
 
 from ..courses import operations as courses
@@ -26,6 +28,23 @@ def install(app: Flask, base_url: str) -> Platform:
     member.is_coordinator = True
     _publish_default_codes(deployment.school.id)
     return platform
+
+
+def reset_database(app: Flask) -> str | None:
+    """Delete the demo's own SQLite file (and its journal), so the demo starts empty; the path, or
+    None when the app's database is anything else (a real database is never the demo's to empty)."""
+    from ..extensions import db
+    with app.app_context():
+        url = db.engine.url
+        own = os.path.join(app.instance_path, "veilig-online.db")
+        if url.get_backend_name() != "sqlite" or not url.database or \
+                os.path.abspath(url.database) != os.path.abspath(own):
+            return None
+        db.engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(own + suffix):
+            os.remove(own + suffix)
+    return own
 
 
 def _publish_default_codes(school_id: int) -> None:

@@ -51,11 +51,12 @@ def launch():
     if user not in platform.users:
         raise ServiceError(400, "Choose a person to launch as.")
     locale = request.args.get("locale") if request.args.get("locale") in ("nl-NL", "en-GB") else None
+    storage = request.args.get("storage") == "1"
     if link == "add":
-        return redirect(platform.login_initiation_url(user, "LtiDeepLinkingRequest", locale=locale))
+        return redirect(platform.login_initiation_url(user, "LtiDeepLinkingRequest", locale=locale, storage=storage))
     if link not in platform.links:
         raise ServiceError(400, "This activity is not in the course.")
-    return redirect(platform.login_initiation_url(user, link=link, locale=locale))
+    return redirect(platform.login_initiation_url(user, link=link, locale=locale, storage=storage))
 
 
 @bp.route("/auth", methods=["GET", "POST"])

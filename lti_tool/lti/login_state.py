@@ -6,9 +6,13 @@ restart). The LMS hands it back with the id_token. What makes a launch single-us
 which the launch records in lti_used_nonces in the same transaction that accepts it: a second
 presentation of the same id_token, from any browser and on any worker, finds it there.
 
-The state cookie binds the login to the browser: it holds a random id that the signed state
-names too, so a state is only accepted from the browser the login answered.
+The login is bound to the browser that began it by a random secret that only that browser holds:
+in the state cookie, or, where the LMS offers LTI platform storage (`lti_storage_target`), in the
+platform's storage frame. The signed state names only the secret's digest (`browser`), which is
+readable by anyone holding the state, so neither the cookie nor the stored value can be made from it.
 """
+import hashlib
+import hmac
 import secrets
 from typing import NamedTuple
 
@@ -24,8 +28,9 @@ class LoginState(NamedTuple):
 
     platform_id: int
     nonce: str
-    browser: str            # the state cookie's value (and the last part of its name)
+    browser: str            # the digest of the browser's secret (and the last part of the cookie's name)
     login_params: dict      # what the LMS sent to /lti/login, to restart it in a new window
+    secret: str | None = None  # only at login: the value of the cookie (and of the platform storage)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -37,11 +42,32 @@ def lifetime() -> int:
     return current_app.config["LTI_LOGIN_STATE_SECONDS"]
 
 
+def _digest(secret: str) -> str:
+    return hashlib.sha256(b"lti-login-browser:" + secret.encode()).hexdigest()[:32]
+
+
 def issue(platform_id: int, login_params: dict) -> tuple[str, LoginState]:
-    """A new login's state token, and what it says (with a fresh nonce and browser id)."""
-    login = LoginState(platform_id, secrets.token_urlsafe(32), secrets.token_urlsafe(16), login_params)
+    """A new login's state token, and what it says (with a fresh nonce and browser secret)."""
+    secret = secrets.token_urlsafe(24)
+    login = LoginState(platform_id, secrets.token_urlsafe(32), _digest(secret), login_params, secret)
     token = _serializer().dumps([login.platform_id, login.nonce, login.browser, login.login_params])
     return token, login
+
+
+def held_by_browser(login: LoginState, secret: str | None) -> bool:
+    """Whether secret (from the cookie or the platform's storage) is the one this login gave its browser."""
+    return isinstance(secret, str) and 0 < len(secret) <= 100 and hmac.compare_digest(_digest(secret), login.browser)
+
+
+def storage_key(login: LoginState) -> str:
+    """The key under which the platform's storage keeps this login's secret."""
+    return "vo-login-" + login.browser
+
+
+def storage_target(login: LoginState) -> str | None:
+    """The LMS's platform-storage frame for this login, if it offered one."""
+    target = login.login_params.get("lti_storage_target")
+    return target if isinstance(target, str) and target else None
 
 
 def read(token: str | None) -> LoginState | None:

@@ -1,19 +1,26 @@
 """LTI Dynamic Registration (as Moodle 4.x uses it): the LMS opens this page, we register, it waits.
 
 The registration is stored as pending; a tool administrator approves it with
-`lti-tool platforms approve ID` before any launch from it is accepted.
+`lti-tool platforms approve ID` before any launch from it is accepted. Anyone can open this page,
+so it is rate-limited per source address and in total, at most LTI_REGISTRATION_MAX_PENDING
+registrations wait at a time, pending ones reach no response header (headers.py), and the calls
+it makes on the caller's word go only to public addresses on the issuer's own origin (outbound.py).
 """
 from urllib.parse import urlsplit
 
-import requests
-from flask import Blueprint, current_app, render_template, request, url_for
+import ipaddress
+
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import Limiter
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from ..errors import AppError, ValidationFailed
 from ..extensions import csrf
 from ..platforms import operations as platforms
 from ..platforms.models import Platform
+from . import outbound
+from .addresses import same_origin
 
 bp = Blueprint("registration", __name__, url_prefix="/lti")
 
@@ -43,11 +50,11 @@ class OpenIdConfigurationSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    issuer = fields.Url(required=True, require_tld=False)
-    authorization_endpoint = fields.Url(required=True, require_tld=False)
-    token_endpoint = fields.Url(required=True, require_tld=False)
-    jwks_uri = fields.Url(required=True, require_tld=False)
-    registration_endpoint = fields.Url(required=True, require_tld=False)
+    issuer = fields.Url(required=True, require_tld=False, validate=validate.Length(max=500))
+    authorization_endpoint = fields.Url(required=True, require_tld=False, validate=validate.Length(max=1000))
+    token_endpoint = fields.Url(required=True, require_tld=False, validate=validate.Length(max=1000))
+    jwks_uri = fields.Url(required=True, require_tld=False, validate=validate.Length(max=1000))
+    registration_endpoint = fields.Url(required=True, require_tld=False, validate=validate.Length(max=1000))
     platform_configuration = fields.Dict(data_key=PLATFORM_CONF, load_default=dict)
 
 
@@ -57,22 +64,6 @@ class RegistrationResponseSchema(Schema):
 
     client_id = fields.String(required=True, validate=validate.Length(min=1, max=255))
     tool_configuration = fields.Dict(data_key=TOOL_CONF, load_default=dict)
-
-
-def _get_json(url: str, token: str | None) -> dict:
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    try:
-        resp = requests.get(url, headers=headers, timeout=current_app.config["LTI_HTTP_TIMEOUT"])
-        resp.raise_for_status()
-        data = resp.json()
-    except (requests.RequestException, ValueError):
-        raise AppError(_("The LMS's OpenID configuration could not be read from %(url)s.", url=url),
-                       status=400)
-    if not isinstance(data, dict):
-        raise AppError(_("The LMS's OpenID configuration is not a JSON object."), status=400)
-    return data
 
 
 def tool_registration_document(platform_conf: dict) -> dict:
@@ -103,44 +94,89 @@ def tool_registration_document(platform_conf: dict) -> dict:
     }
 
 
-def register(openid_url: str, token: str | None) -> Platform:
-    """Read the platform's configuration, post ours, and store the result as pending."""
+def _endpoints_on_issuer_origin(openid_url: str, conf: dict) -> None:
+    """The configuration, and every endpoint it names, must be on the issuer's origin."""
+    issuer = conf["issuer"]
+    if not same_origin(openid_url, issuer):
+        raise AppError(_("The OpenID configuration at %(url)s names the issuer %(iss)s, which is on another "
+                         "site.", url=openid_url, iss=issuer), status=400)
+    for key in ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint"):
+        if not same_origin(conf[key], issuer):
+            raise AppError(_("The OpenID configuration's %(key)s (%(url)s) is not on the issuer's site "
+                             "%(iss)s.", key=key, url=conf[key], iss=issuer), status=400)
+
+
+def register(openid_url: str, token: str | None) -> tuple[Platform, bool]:
+    """Read the platform's configuration, post ours, store the result: (platform, whether updated).
+
+    The registration token goes only to the registration endpoint, which must be on the issuer's
+    origin like everything else the configuration names (see outbound.py for how calls are made).
+    """
+    document = outbound.fetch_json(openid_url)
+    if not isinstance(document, dict):
+        raise AppError(_("The LMS's OpenID configuration could not be read from %(url)s.", url=openid_url),
+                       status=400)
     try:
-        conf = OpenIdConfigurationSchema().load(_get_json(openid_url, token))
+        conf = OpenIdConfigurationSchema().load(document)
     except ValidationError as exc:
         raise ValidationFailed(exc.messages, _("The LMS's OpenID configuration is incomplete."))
-    if not openid_url.startswith(conf["issuer"].rstrip("/")):
-        raise AppError(_("The OpenID configuration does not belong to the issuer it names."), status=400)
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    _endpoints_on_issuer_origin(openid_url, conf)
+    answer = outbound.fetch_json(conf["registration_endpoint"], method="POST", bearer=token,
+                                 payload=tool_registration_document(conf["platform_configuration"]))
     try:
-        resp = requests.post(conf["registration_endpoint"], json=tool_registration_document(
-            conf["platform_configuration"]), headers=headers,
-            timeout=current_app.config["LTI_HTTP_TIMEOUT"])
-        resp.raise_for_status()
-        answer = RegistrationResponseSchema().load(resp.json())
-    except (requests.RequestException, ValueError, ValidationError):
+        answer = RegistrationResponseSchema().load(answer if isinstance(answer, dict) else {})
+    except ValidationError:
         raise AppError(_("The LMS did not accept the registration."), status=400)
-    platform = platforms.add_platform(
+    deployment_id = answer["tool_configuration"].get("deployment_id")
+    return platforms.record_dynamic_registration(
         issuer=conf["issuer"], client_id=answer["client_id"],
         auth_login_url=conf["authorization_endpoint"], auth_token_url=conf["token_endpoint"],
-        key_set_url=conf["jwks_uri"], name=conf["platform_configuration"].get("product_family_code"),
-        source="dynamic", status=Platform.PENDING)
-    deployment_id = answer["tool_configuration"].get("deployment_id")
-    if deployment_id:
-        platforms.add_deployment(platform, str(deployment_id), f"{conf['issuer']} (pending)")
-    return platform
+        key_set_url=conf["jwks_uri"], name=_product(conf["platform_configuration"]),
+        deployment_id=str(deployment_id)[:255] if deployment_id else None,
+        max_pending=current_app.config["LTI_REGISTRATION_MAX_PENDING"])
+
+
+def _product(platform_conf: dict) -> str | None:
+    product = platform_conf.get("product_family_code")
+    return product[:200] if isinstance(product, str) and product else None
+
+
+def source_address() -> str:
+    """Whom the per-address limit counts: the client's address (after ProxyFix); IPv6 by its /64."""
+    address = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
+def init_limits(app: Flask) -> Limiter:
+    """Limit registration per source address and in total, with a limiter of this app's own.
+
+    The counters live where RATELIMIT_STORAGE_URI says: each process's memory, or Redis when
+    REDIS_URL is set (shared by all workers); a key holds an address only for its window.
+    """
+    limiter = Limiter(key_func=source_address, app=app)
+    limiter.limit(lambda: current_app.config["LTI_REGISTRATION_RATE_PER_ADDRESS"],
+                  scope="registration-per-address")(bp)
+    limiter.limit(lambda: current_app.config["LTI_REGISTRATION_RATE_TOTAL"], key_func=lambda: "everyone",
+                  scope="registration-total")(bp)
+    app.extensions["registration_limiter"] = limiter
+    return limiter
 
 
 @bp.route("/register", methods=["GET"], endpoint="register")
 @csrf.exempt
 def register_view():
-    """The URL an LMS administrator pastes into the LMS for dynamic registration."""
+    """The URL an LMS administrator pastes into the LMS for dynamic registration (or pastes again: Update)."""
     try:
         args = RegistrationRequestSchema().load(request.args.to_dict())
     except ValidationError as exc:
         raise ValidationFailed(exc.messages, _("Open this address from the LMS's tool registration."))
-    platform = register(args["openid_configuration"], args["registration_token"])
-    return render_template("lti/registered.html", platform=platform)
-
+    platform, updated = register(args["openid_configuration"], args["registration_token"])
+    return render_template("lti/registered.html", platform=platform, updated=updated)

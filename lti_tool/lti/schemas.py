@@ -17,6 +17,17 @@ class LoginSchema(Schema):
     lti_message_hint = fields.String(load_default=None, validate=validate.Length(max=4000))
     lti_deployment_id = fields.String(load_default=None, validate=validate.Length(max=255))
     new_window = fields.String(load_default=None, validate=validate.Length(max=5))
+    # LTI client-side platform storage (lti-cs-oidc): the frame that keeps the login's secret.
+    lti_storage_target = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,100}$"))
+
+
+class StorageProofSchema(Schema):
+    """What the launch's platform-storage page sends back: the secret the login left there."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    lti_storage_value = fields.String(load_default=None, validate=validate.Length(max=100))
 
 
 class DeepLinkChoiceSchema(Schema):

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 import jwt
 from flask import current_app, request
+from marshmallow import ValidationError
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,9 +21,19 @@ from ..extensions import db
 from ..platforms.models import Deployment, Platform
 from . import jwks_cache, login_state
 from .login_state import LoginState
+from .schemas import StorageProofSchema
 from .stored import LTI, Stored, keys_of, sign_in_query, use_up_statement
 
 ALGORITHMS = ["RS256", "RS384", "RS512"]
+
+
+class StorageProofNeeded(LaunchRefused):
+    """No state cookie, but the login left its secret in the platform's storage: the launch's page
+    reads it there (static/js/platform_storage.js) and sends the launch again with it."""
+
+    def __init__(self, login: LoginState, platform_origin: str):
+        super().__init__("The sign-in's secret is in the LMS's platform storage.", status=200)
+        self.login, self.platform_origin = login, platform_origin
 
 
 class NoStateCookie(LaunchRefused):
@@ -72,13 +83,27 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
             used_up = db.session.execute(use_up_statement(dialect), use_up).rowcount == 1
         if not used_up:
             raise LaunchRefused(_("This launch was already used. Open the tool again from the LMS."))
-        if self._cookie_service.get_cookie(login.browser) != login.browser:
-            raise NoStateCookie(login)
+        if not login_state.held_by_browser(login, self._cookie_service.get_cookie(login.browser)):
+            self._check_platform_storage(login, platform)
         self._login, self._stored = login, Stored(*found[2:-1])
         self._tool_config.seed_platform(platform)
         if keys.deployment_id is not None:
             self._tool_config.seed_deployment(platform, keys.deployment_id, deployment)
         return self
+
+    def _check_platform_storage(self, login: LoginState, platform: Platform) -> None:
+        """Without the state cookie, the secret may come from the LMS's platform storage instead."""
+        if login_state.storage_target(login) is None:
+            raise NoStateCookie(login)
+        try:
+            proof = StorageProofSchema().load(request.form.to_dict())["lti_storage_value"]
+        except ValidationError:
+            proof = None
+        if proof is None:
+            parts = urlsplit(platform.auth_login_url)  # the origin the platform's storage answers from
+            raise StorageProofNeeded(login, f"{parts.scheme}://{parts.netloc}")
+        if not login_state.held_by_browser(login, proof):
+            raise NoStateCookie(login)
 
     def validate_jwt_format(self):
         id_token = self._get_request_param("id_token") or ""

@@ -1,20 +1,20 @@
 """The LTI endpoints: login, launch (redirect URI), the tool's JWKS, and deep linking."""
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..errors import LaunchRefused, ValidationFailed
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..home.start import start_page
 from ..platforms import keys
 from ..security import STAFF, SCHOOL_ADMIN, roles_required
 from . import deep_linking, login_state, operations
 from .cookies import FrameCookieService
 from .schemas import DeepLinkChoiceSchema, LoginSchema
-from .validation import NoStateCookie, VeiligMessageLaunch
+from .validation import NoStateCookie, StorageProofNeeded, VeiligMessageLaunch
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 # Built once: a schema keeps no state between loads, and every launch's login loads one.
@@ -35,10 +35,22 @@ def login():
         raise LaunchRefused(_("The login request from the LMS is incomplete."),
                             hint=_("Missing or invalid: %(fields)s.", fields=", ".join(sorted(exc.messages))))
     url, login = operations.begin_login(params, url_for("lti.launch", _external=True))
-    response = redirect(url)
-    response.set_cookie(login_state.cookie_name(login), login.browser, max_age=login_state.lifetime(),
+    if login_state.storage_target(login) and not params.get("new_window"):
+        # The LMS offers platform storage: the page leaves the login's secret there, then goes on
+        # to the LMS. The cookie is set too, for a browser that keeps it.
+        response = make_response(render_template(
+            "lti/platform_storage.html", mode="put", target=login_state.storage_target(login),
+            origin=_origin(url), key=login_state.storage_key(login), value=login.secret, next_url=url))
+    else:
+        response = redirect(url)
+    response.set_cookie(login_state.cookie_name(login), login.secret, max_age=login_state.lifetime(),
                         path="/", secure=True, httponly=True, samesite="None", partitioned=True)
     return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 @bp.route("/launch", methods=["POST"])
@@ -55,12 +67,19 @@ def launch():
                                   cookie_service=FrameCookieService(FlaskRequest()))
     try:
         message.validate()
+    except StorageProofNeeded as exc:
+        # Nothing of this attempt is kept (the nonce stays unused): the page asks the LMS's platform
+        # storage for the login's secret and sends the launch again with it.
+        db.session.rollback()
+        login = exc.login
+        target = login_state.storage_target(login)
+        return render_template(
+            "lti/platform_storage.html", mode="get", target=target, key=login_state.storage_key(login),
+            origin=exc.platform_origin, action=url_for("lti.launch"),
+            fields={"id_token": request.form.get("id_token", ""), "state": request.form.get("state", "")},
+            new_window=_new_window(login))
     except NoStateCookie as exc:
-        new_window = None
-        if exc.login is not None:
-            params = dict(exc.login.login_params, new_window="1")
-            new_window = url_for("lti.login", _external=True) + "?" + urlencode(params)
-        return render_template("lti/new_window.html", error=exc, new_window=new_window), 401
+        return render_template("lti/new_window.html", error=exc, new_window=_new_window(exc.login)), 401
     session = operations.complete_launch(message, message.login.platform_id)
     if session.message_type == "LtiDeepLinkingRequest":
         return redirect(url_for("lti.deep_link"))
@@ -68,6 +87,13 @@ def launch():
     # redirect to it: on a phone inside the LMS that is one round trip less before anything shows.
     home = url_for("home.index")
     return start_page(session, home, address=home)
+
+
+def _new_window(login) -> str | None:
+    """The login again, first-party in a new window, where the state cookie works."""
+    if login is None:
+        return None
+    return url_for("lti.login", _external=True) + "?" + urlencode(dict(login.login_params, new_window="1"))
 
 
 @bp.route("/jwks")

@@ -88,3 +88,40 @@ def remove_platform(platform_id: int) -> None:
     """Remove a registration; launches from it are refused from now on."""
     db.session.delete(get_platform(platform_id))
     db.session.flush()
+
+
+def pending_count() -> int:
+    return db.session.scalar(select(db.func.count()).select_from(Platform)
+                             .where(Platform.status == Platform.PENDING)) or 0
+
+
+def record_dynamic_registration(*, issuer: str, client_id: str, auth_login_url: str, auth_token_url: str,
+                                key_set_url: str, deployment_id: str | None, name: str | None,
+                                max_pending: int) -> tuple[Platform, bool]:
+    """Store what a dynamic registration returned: (platform, whether it updated an existing one).
+
+    The same issuer and client id again is the LMS's "Update" (Moodle offers it when the tool's
+    registration URL is pasted a second time): the endpoints are replaced, a new deployment id is
+    added, the status stays. A platform is found by issuer and client id together, so a
+    registration never touches another issuer's platform. A new one waits, pending, as long as
+    fewer than max_pending do.
+    """
+    platform = find_platform(issuer, client_id)
+    updated = platform is not None
+    if platform is None:
+        if pending_count() >= max_pending:
+            raise AppError(_("Too many registrations are waiting for approval. Ask the administrator of "
+                             "the tool to approve or remove them, then register again."), status=429)
+        platform = add_platform(issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
+                                auth_token_url=auth_token_url, key_set_url=key_set_url, name=name,
+                                source="dynamic", status=Platform.PENDING)
+    else:
+        platform.auth_login_url, platform.auth_token_url = auth_login_url, auth_token_url
+        platform.key_set_url = key_set_url
+        platform.name = name or platform.name
+    if deployment_id and find_deployment(platform, deployment_id) is None:
+        schools = {deployment.school_id: deployment.school for deployment in platform.deployments}
+        school = schools.popitem()[1] if len(schools) == 1 else get_or_create_school(f"{issuer} (pending)")
+        db.session.add(Deployment(platform=platform, deployment_id=deployment_id, school=school))
+    db.session.flush()
+    return platform, updated

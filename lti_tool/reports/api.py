@@ -112,7 +112,7 @@ def reply(reference: str):
         text = MessageIn().load(body)["body"]
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
-    message = operations.reply(report, text)
+    message = operations.reply(report, text, launch.user_id)
     return jsonify(ThreadMessageOut().dump({"id": message.id, "author_role": message.author_role, "body": text,
                                       "created_at": message.created_at, "read": True})), 201
 
@@ -145,5 +145,6 @@ document("/me/reports/{reference}/messages", {"post": {
     "requestBody": {"required": True, "content": {"application/json": {"schema": "Reply"}}},
     "responses": {"201": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThreadMessageOut"}}}},
                   "404": {"description": "not one of my reports"}, "409": {"description": "the report is closed"},
+                  "429": {"description": "too many messages (per reporter in 10 minutes, per report in an hour)"},
                   **_refused, **_errors}}},
     {"Reply": MessageIn})

@@ -2,8 +2,9 @@
 
 A report made in the tool comes with a one-time submission token (signed, naming a reference made
 in advance): sending the same form twice finds the report of the first time instead of filing a
-second. Reports per reporter are limited per hour and per day, counted in the database by the
-keyed lookup hash, so the limit holds across workers without revealing who reported.
+second. Reports per reporter are limited per hour and per day, and a reporter's messages per 10
+minutes and per case per hour, counted in the database by the keyed lookup hash, so the limits
+hold across workers without revealing who reported.
 """
 import hashlib
 import secrets
@@ -30,6 +31,7 @@ from .schemas import MessageIn, ReportIn
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 DETAIL_KEYS = ("what_happened", "platform", "link", "handle", "when", "involved", "holders")
 DEFAULT_PER_HOUR, DEFAULT_PER_DAY = 5, 15
+DEFAULT_MESSAGES_PER_10_MINUTES, DEFAULT_MESSAGES_PER_CASE_PER_HOUR = 10, 20
 FORM_SECONDS = 24 * 3600
 
 
@@ -242,14 +244,38 @@ def post_message(report: Report, author_role: str, body: str, author_user_id: in
     return message
 
 
-def reply(report: Report, body: str) -> ReportMessage:
-    """The reporter answers on their own report; a closed report takes no more messages."""
+def _check_message_rate(report: Report, user_id: int) -> None:
+    """Refuse a reporter's message beyond their 10-minute limit at the school, or the case's hourly one."""
+    now = utcnow()
+    per_person = current_app.config.get("REPORT_MESSAGES_PER_10_MINUTES", DEFAULT_MESSAGES_PER_10_MINUTES)
+    per_case = current_app.config.get("REPORT_MESSAGES_PER_CASE_PER_HOUR", DEFAULT_MESSAGES_PER_CASE_PER_HOUR)
+    if queries.reporter_message_count(report.school_id, user_id, now - timedelta(minutes=10)) >= per_person:
+        raise RateLimited(_("You have sent %(n)s messages in the last 10 minutes, the most the tool takes. "
+                            "Your text is still here: send it a little later. In immediate danger, call 112.",
+                            n=per_person))
+    if queries.case_reporter_message_count(report, now - timedelta(hours=1)) >= per_case:
+        raise RateLimited(_("This report has had %(n)s messages from you in the last hour, the most the tool "
+                            "takes. Your text is still here: send it later, or talk to your coordinator or "
+                            "mentor. In immediate danger, call 112.", n=per_case))
+
+
+def reply(report: Report, body: str, user_id: int) -> ReportMessage:
+    """The reporter (user_id) answers on their own report, within the message limits.
+
+    A closed report takes no more messages. The coordinators get one content-free notice when the
+    first unread message arrives; more messages before they open the case add none.
+    """
     if report.status == CLOSED:
         raise Conflict(_("This report is closed, so it takes no more messages. If something new "
                          "happened, make a new report."))
+    _serialize_reporter(report.school_id, user_id)
+    _check_message_rate(report, user_id)
+    first_unread = not queries.has_unread_reporter_message(report)
     message = post_message(report, ReportMessage.REPORTER, body)
-    from ..cases import audit
+    from ..cases import audit, notifications
     audit.record(report.school_id, None, "message_sent", report.id, detail=ReportMessage.REPORTER)
+    if first_unread:
+        notifications.notify_new_message(report.school_id)
     return message
 
 

@@ -113,3 +113,32 @@ def reporter_recent_count(school_id: int, user_id: int, since) -> int:
 def by_reference(reference: str) -> Report | None:
     """Any report with this reference (only to recognise a second submit of the same form)."""
     return db.session.scalars(select(Report).where(Report.reference == reference)).first()
+
+
+def reporter_message_count(school_id: int, user_id: int, since) -> int:
+    """Messages this user wrote as a reporter, on any of their reports at this school, since a moment."""
+    return db.session.scalar(
+        select(func.count()).select_from(ReportMessage)
+        .join(Report, Report.id == ReportMessage.report_id)
+        .where(Report.school_id == school_id, ReportMessage.school_id == school_id,
+               Report.reporter_lookup.in_(sealing.lookups(school_id, user_id)),
+               ReportMessage.author_role == ReportMessage.REPORTER,
+               ReportMessage.created_at >= since)) or 0
+
+
+def case_reporter_message_count(report: Report, since) -> int:
+    """Messages the reporter wrote on this report since a moment."""
+    return db.session.scalar(
+        select(func.count()).select_from(ReportMessage)
+        .where(ReportMessage.school_id == report.school_id, ReportMessage.report_id == report.id,
+               ReportMessage.author_role == ReportMessage.REPORTER,
+               ReportMessage.created_at >= since)) or 0
+
+
+def has_unread_reporter_message(report: Report) -> bool:
+    """Whether a reporter's message on this report waits unread by the coordinators."""
+    return db.session.scalar(
+        select(func.count()).select_from(ReportMessage)
+        .where(ReportMessage.school_id == report.school_id, ReportMessage.report_id == report.id,
+               ReportMessage.author_role == ReportMessage.REPORTER,
+               ReportMessage.read_by_school_at.is_(None))) > 0

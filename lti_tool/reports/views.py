@@ -144,7 +144,7 @@ def reply(reference: str):
             body = MessageIn().load(data)["body"]
         except ValidationError as exc:
             raise ValidationFailed(exc.messages)
-        operations.reply(report, body)
+        operations.reply(report, body, launch.user_id)
     except AppError as problem:
         form = _without_images(request.form, {}) if isinstance(problem, ImagesRefused) else request.form
         return _report_page(report, reply_form=form, problem=problem, status=problem.status)

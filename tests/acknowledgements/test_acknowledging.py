@@ -40,7 +40,7 @@ def test_a_student_sees_the_code_at_launch_passes_the_check_and_goes_on_where_th
     action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
     done = browser.post(action, data=_answer(fields, [1, 1, 1]))
     assert done.status_code == 303
-    assert done.headers["Location"].startswith("/?") and "lt=" in done.headers["Location"]
+    assert done.headers["Location"].startswith("/?ls=") and "lt=" not in done.headers["Location"]
     home = browser.follow(done)
     assert home.status_code == 200 and "Welkom" in home.text
     [ack] = _acks(db_session, school_lms, "student3")
@@ -83,7 +83,7 @@ def test_staff_acknowledge_the_staff_code_and_the_gate_remembers_the_page(browse
     action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
     assert fields["next"] == "/?tab=2"
     done = browser.post(action, data={**fields, "confirm": "true"})
-    assert done.status_code == 303 and done.headers["Location"].startswith("/?tab=2&lt=")
+    assert done.status_code == 303 and done.headers["Location"].startswith("/?tab=2&ls=")
     [ack] = _acks(db_session, school_lms, "teacher")
     assert ack.version_id == codes["staff"] and ack.check_passed is None
 

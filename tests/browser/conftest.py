@@ -9,6 +9,7 @@ to this file: when tests/browser/node_modules lacks it, the axe_source fixture r
 so the README's test command works on a fresh machine with node; without npm (or offline) those
 tests skip, and fail when CI=true.
 """
+import contextlib
 import os
 import secrets
 import shutil
@@ -82,9 +83,8 @@ def frame_lms(app, tool_url):
         yield lms
 
 
-@pytest.fixture
-def chrome(request, tmp_path):
-    """A fresh headless Chromium that blocks third-party cookies; a screenshot is kept on failure."""
+def _start_chromium(profile: Path, *, every_cookie_blocked: bool = False):
+    """A fresh headless Chromium that blocks third-party cookies (or, if asked, every cookie)."""
     _chromium_or_skip()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -93,20 +93,48 @@ def chrome(request, tmp_path):
     options.binary_location = CHROMIUM
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--test-third-party-cookie-phaseout",
-                "--window-size=1280,1400", "--lang=en-GB", f"--user-data-dir={tmp_path / 'profile'}"):
+                "--window-size=1280,1400", "--lang=en-GB", f"--user-data-dir={profile}"):
         options.add_argument(arg)
-    options.add_experimental_option("prefs", {"profile.block_third_party_cookies": True,
-                                              "profile.cookie_controls_mode": 1,
-                                              "intl.accept_languages": "en-GB,en"})
+    prefs = {"profile.block_third_party_cookies": True, "profile.cookie_controls_mode": 1,
+             "intl.accept_languages": "en-GB,en"}
+    if every_cookie_blocked:
+        prefs["profile.default_content_setting_values.cookies"] = 2
+    options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(20)
+    return driver
+
+
+@contextlib.contextmanager
+def _kept_on_failure(request, driver, suffix: str = ""):
     try:
         yield driver
     finally:
         failed = getattr(request.node, "rep_call", None)
         if failed is not None and failed.failed:
-            _screenshot(driver, request.node.name + "-FAILED")
+            _screenshot(driver, request.node.name + suffix + "-FAILED")
         driver.quit()
+
+
+@pytest.fixture
+def chrome(request, tmp_path):
+    """A fresh headless Chromium that blocks third-party cookies; a screenshot is kept on failure."""
+    with _kept_on_failure(request, _start_chromium(tmp_path / "profile")) as driver:
+        yield driver
+
+
+@pytest.fixture
+def cookieless_chrome(request, tmp_path):
+    """A fresh headless Chromium that refuses every cookie, first-party ones included."""
+    with _kept_on_failure(request, _start_chromium(tmp_path / "no-cookies", every_cookie_blocked=True)) as driver:
+        yield driver
+
+
+@pytest.fixture
+def other_chrome(request, tmp_path):
+    """A second, fresh browser: someone else's, to open an address that was copied."""
+    with _kept_on_failure(request, _start_chromium(tmp_path / "other"), "-other") as driver:
+        yield driver
 
 
 def _screenshot(driver, name: str) -> Path:

@@ -110,13 +110,19 @@ def audit(chrome, axe_source, request):
     return Audit(chrome, axe_source, request.node.name.removeprefix("test_"))
 
 
-def _token(driver) -> str:
-    return parse_qs(urlsplit(_frame_url(driver)).query)["lt"][0]
+def _selector(driver) -> str:
+    """The frame's launch selector (once the launch has landed): with the frame's partitioned
+    cookie it picks this launch."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 10, poll_frequency=0.1, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: "ls=" in _frame_url(d), message="the launch never landed")
+    return parse_qs(urlsplit(_frame_url(driver)).query)["ls"][0]
 
 
-def _url(tool_url: str, path: str, token: str | None, **params) -> str:
-    if token:
-        params["lt"] = token
+def _url(tool_url: str, path: str, selector: str | None, **params) -> str:
+    if selector:
+        params["ls"] = selector
     return tool_url + path + ("?" + urlencode(params) if params else "")
 
 
@@ -125,7 +131,7 @@ def _launch(chrome, lms, user: str, link: str = "code"):
     chrome.set_window_size(*DESKTOP)
     _launch_in_frame(chrome, lms, user, link)
     _find(chrome, "main")
-    return _token(chrome)
+    return _selector(chrome)
 
 
 def _submit(audit, css: str):
@@ -227,14 +233,14 @@ def test_the_coordinators_pages(audit, chrome, frame_lms, tool_url, app):
     _launch(chrome, frame_lms, "coordinator")
     _designate(app, frame_lms, "coordinator")
     _acknowledge(chrome)
-    token = _token(chrome)
+    token = _selector(chrome)
     make_case(app, frame_lms.school_id, spreading_now=True)
 
     audit.go(_url(tool_url, "/", token))
     _find(chrome, "h1#home-title")
     audit.check("home")
     audit.go(_url(tool_url, "/cases", token))
-    case_link = _find(chrome, "main a[href*='/cases/'][href*='lt=']").get_attribute("href")
+    case_link = _find(chrome, "main a[href*='/cases/'][href*='ls=']").get_attribute("href")
     audit.check("case queue")
     audit.go(case_link)
     audit.check("case")
@@ -305,9 +311,13 @@ def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
 
 
 @pytest.fixture
-def registering_lms(tool_url):
-    """An LMS the tool does not know yet, holding a registration token (dynamic registration)."""
+def registering_lms(app, tool_url, monkeypatch):
+    """An LMS the tool does not know yet, holding a registration token (dynamic registration).
+
+    It runs on 127.0.0.1, which registration refuses to call unless told otherwise: told here."""
     import secrets
+    monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", True)
+    app.extensions["registration_limiter"].reset()
     from lti_tool.demo.platform import DemoLMS
     from lti_tool.demo.views import create_lms_app
     from tests.support.servers import reserve_port, serve

@@ -105,8 +105,8 @@ def test_third_party_cookies_are_really_blocked_and_partitioned_ones_kept(chrome
 
 def test_a_student_launches_reads_answers_the_check_and_acknowledges(chrome, frame_lms, screenshot):
     _launch_in_frame(chrome, frame_lms, "student")
-    assert _frame_url(chrome).startswith("http://127.0.0.1:")
     _find(chrome, "form[action*='/code/acknowledge']")
+    assert _frame_url(chrome).startswith("http://127.0.0.1:")
     assert "Code of conduct" in chrome.execute_script("return document.title")
     assert _acknowledge(chrome) == 3  # the students' check
     heading = _find(chrome, "h1#home-title")
@@ -119,7 +119,7 @@ def test_the_launch_answers_with_the_first_page_at_its_own_address_which_reloads
     _launch_in_frame(chrome, frame_lms, "admin")  # a school admin: no code to acknowledge first
     _find(chrome, "h1#home-title")
     address = _frame_url(chrome)
-    assert re.match(r"http://127\.0\.0\.1:\d+/\?lt=", address), address
+    assert re.match(r"http://127\.0\.0\.1:\d+/\?ls=", address), address
     chrome.execute_script("document.body.dataset.beforeReload = 'yes'; location.reload()")
     _wait(chrome).until(lambda d: d.execute_script(
         "return document.readyState === 'complete' && !document.body.dataset.beforeReload"),

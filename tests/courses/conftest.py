@@ -18,6 +18,7 @@ from lti_tool.demo.platform import DemoLMS
 from lti_tool.demo.views import create_lms_app
 from lti_tool.platforms.models import School
 from tests.conftest import register_lms
+from tests.support.browser import launch_token_of
 from tests.support.servers import reserve_port, serve
 
 
@@ -52,7 +53,7 @@ def launch(browser, lms, user_key: str, **kw) -> str:
     kw.setdefault("locale", "en-GB")
     page = browser.follow(browser.launch(lms, user_key, **kw))
     assert page.status_code == 200, page.text
-    return page.url.split("lt=")[1].split("&")[0]
+    return launch_token_of(page.text)
 
 
 def school_of(db_session, lms) -> School:

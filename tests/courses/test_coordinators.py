@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.courses.models import SchoolMember, User
-from tests.support.browser import form_of, text_of
+from tests.support.browser import form_of, launch_token_of, text_of
 
 
 def _member(db_session, lms, user_key):
@@ -38,7 +38,7 @@ def test_school_admin_designates_and_removes_a_coordinator(browser, lms, db_sess
 @pytest.mark.parametrize("user_key", ["student", "teacher"])
 def test_students_and_staff_cannot_open_or_change_coordinators(browser, lms, db_session, user_key):
     home = _home(browser, lms, user_key)
-    token = home.url.split("lt=")[1]
+    token = launch_token_of(home.text)
     assert browser.get("/school/coordinators", token=token).status_code == 403
     me = _member(db_session, lms, user_key)
     resp = browser.post("/school/coordinators", token=token,
@@ -80,7 +80,7 @@ def test_an_admin_of_another_school_cannot_touch_this_schools_members(browser, l
     # Names repeat across demo schools: the teacher is told apart by their membership id.
     assert page.status_code == 200 and f'name="member_id" value="{teacher.id}"' not in page.text
     _, fields = form_of(page.text, "form") if "member_id" in page.text else ("", {})
-    token = home.url.split("lt=")[1]
+    token = launch_token_of(home.text)
     resp = browser.post("/school/coordinators", token=token, data={
         "csrf_token": fields.get("csrf_token") or _csrf(page.text), "member_id": teacher.id,
         "is_coordinator": "true"})

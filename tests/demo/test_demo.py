@@ -161,6 +161,22 @@ def test_an_older_score_never_overwrites_a_newer_one(connector, lms):
     assert lms.scores[item["id"].rsplit("/", 1)[1]]["u1"]["scoreGiven"] == 1
 
 
+def test_the_course_page_shows_a_reset_score_after_a_major_publish(demo):
+    """A reset score (a major version asks everyone again) carries no scoreGiven: the page says so."""
+    demo_app, url = demo
+    lms = demo_app.extensions["demo_lms"]
+    item_id = lms.create_line_item({"label": "Gedragscode", "scoreMaximum": 1, "tag": "veilig-online-code"})["id"] \
+        .rsplit("/", 1)[1]
+    student = lms.users["student"].sub
+    for stamp, given in (("2026-11-25T10:00:00+00:00", {"scoreGiven": 1, "scoreMaximum": 1}),
+                         ("2026-11-26T10:00:00+00:00", {})):
+        lms.post_score(item_id, {"userId": student, "activityProgress": "Initialized",
+                                 "gradingProgress": "NotReady", "timestamp": stamp, **given})
+    page = requests.get(url + "/demo/", timeout=10)
+    assert page.status_code == 200, page.text[-500:]
+    assert "teruggezet" in text_of(page.text)  # the demo LMS speaks Dutch to a browser that asks nothing else
+
+
 def test_services_refuse_calls_without_a_token_or_with_the_wrong_scope(connector, lms):
     assert requests.get(lms.memberships_url, timeout=10).status_code == 401
     token = connector.get_access_token([AGS_SCOPES["score"]])
@@ -216,6 +232,32 @@ def test_the_demo_command_starts_on_a_bare_machine(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_demo_reset_empties_only_the_demos_own_sqlite_file(tmp_path, monkeypatch):
+    """`lti-tool demo --reset` starts the demo from an empty database; it never touches a real one."""
+    from click.testing import CliRunner
+    from werkzeug import serving
+    from lti_tool.cli import main
+    monkeypatch.setattr(serving, "run_simple", lambda *a, **kw: None)  # start, but serve nothing
+    for name in ("DATABASE_URL", "SECRET_KEY", "LTI_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path / "instance"))
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["demo", "--port", "5999"]).exit_code == 0
+    database = tmp_path / "instance" / "veilig-online.db"
+    import sqlite3
+    with sqlite3.connect(database) as conn:
+        conn.execute("INSERT INTO schools (name, created_at) VALUES ('Left over', '2026-01-01')")
+    result = runner.invoke(main, ["demo", "--port", "5999", "--reset"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(database) as conn:
+        names = [r[0] for r in conn.execute("SELECT name FROM schools")]
+    assert "Left over" not in names and len(names) == 1, names  # the demo school, anew
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'real.db'}")
+    refused = runner.invoke(main, ["demo", "--port", "5999", "--reset"])
+    assert refused.exit_code != 0 and "only empties the demo's own SQLite file" in refused.output
 
 
 # --- the demo's mailbox: a coordinator hears of a new report, never what it says ------------------

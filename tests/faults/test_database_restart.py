@@ -20,7 +20,7 @@ from lti_tool.courses.models import User
 from lti_tool.demo.platform import LEARNER, DemoUser
 from lti_tool.extensions import db
 from tests.conftest import register_lms
-from tests.support.browser import Browser, at_its_address, form_of
+from tests.support.browser import Browser, at_its_address, form_of, launch_token_of
 from tests.support.faults import StoppableLMS, tool_env
 from tests.support.pages import publish_defaults
 from tests.support.postgres import private_postgres
@@ -99,7 +99,7 @@ class Load:
         """Acknowledge with the page's form (or through the API), retrying after a 503 as the
         answer asks; then ask the API for the standing."""
         action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
-        token = parse_qs(urlsplit(page.url).query)["lt"][0]
+        token = launch_token_of(page.text)
         for _attempt in range(60):
             if api:
                 resp = self.call("acknowledge (API)", browser.post, "/api/v1/me/acknowledgements",

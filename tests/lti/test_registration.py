@@ -15,6 +15,13 @@ from tests.support.browser import Browser
 from tests.support.servers import reserve_port, serve
 
 
+@pytest.fixture(autouse=True)
+def local_lms_allowed(app, monkeypatch):
+    """The demo LMSs of these tests live on 127.0.0.1, which production refuses to call; limits start afresh."""
+    monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", True)
+    app.extensions["registration_limiter"].reset()
+
+
 @pytest.fixture
 def new_lms(tool_url):
     """An LMS that the tool does not know yet, with a registration token."""

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lti_tool import sealing
 from lti_tool.courses.models import User
 from lti_tool.reports.models import Report
-from tests.support.browser import form_of
+from tests.support.browser import form_of, launch_token_of
 
 FORM = "form[action*='/reports?']"
 
@@ -42,8 +42,9 @@ def reference_of(resp) -> str:
     return path.split("/")[2]
 
 
-def token_of(url: str) -> str:
-    return parse_qs(urlsplit(url).query)["lt"][0]
+def token_of(page) -> str:
+    """The launch token a page of the tool carries (never its address)."""
+    return launch_token_of(page.text)
 
 
 def user_id(db_session, lms, user_key: str) -> int:

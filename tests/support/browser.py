@@ -66,8 +66,14 @@ class Browser:
         return self.post("/lti/launch", data={"id_token": id_token, "state": state})
 
     def follow(self, resp: requests.Response) -> requests.Response:
-        while resp.status_code in (301, 302, 303):
-            resp = self.get(urljoin(resp.url, resp.headers["Location"]))
+        """Follow redirects, and the tool's continue pages (a redirect for a tab that may keep no
+        cookies: a form that static/js/autosubmit.js posts, carrying the launch token)."""
+        while resp.status_code in (301, 302, 303) or continues(resp):
+            if continues(resp):
+                action, fields = form_of(resp.text, "form[data-autosubmit]")
+                resp = self.post(urljoin(resp.url, action), data=fields)
+            else:
+                resp = self.get(urljoin(resp.url, resp.headers["Location"]))
         return at_its_address(resp)
 
 
@@ -80,10 +86,24 @@ def at_its_address(resp: requests.Response) -> requests.Response:
     return resp
 
 
+def continues(resp: requests.Response) -> bool:
+    """Whether the tool answered with a continue page: a redirect that carries the launch token in
+    a POST body instead of an address (lti/navigation.py)."""
+    return resp.status_code == 200 and 'name="_nav"' in resp.text and "data-autosubmit" in resp.text
+
+
+def continues_to(resp: requests.Response) -> str | None:
+    """Where a redirect or a continue page leads, or None."""
+    if resp.status_code in (301, 302, 303):
+        return resp.headers["Location"]
+    return form_of(resp.text, "form[data-autosubmit]")[0] if continues(resp) else None
+
+
 def launched(resp: requests.Response) -> bool:
     """Whether the tool accepted a launch: it answers with the first page, or sends the person on
     (to the code they must acknowledge first, the report form, or deep linking)."""
-    return (resp.status_code == 200 and 'name="vo-page-address"' in resp.text) or resp.status_code in (302, 303)
+    return (resp.status_code == 200 and 'name="vo-page-address"' in resp.text) or continues(resp) \
+        or resp.status_code in (302, 303)
 
 
 TOKEN_HEADER = "X-Launch-Token"
