@@ -6,12 +6,34 @@ from flask import Flask, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from . import config as config_module
 from flask_babel import format_date, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
+from . import api, config as config_module, headers, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
+from .acknowledgements import api as acknowledgements_api
+from .acknowledgements.gate import gate
+from .acknowledgements.views import bp as acknowledgements_bp
+from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
+from .cases import incident_api as cases_incident_api, incident_views as cases_incident_views
+from .cases.blueprint import bp as cases_bp
+from .conduct.rendering import pick, to_html
+from .conduct.views import bp as conduct_bp
+from .courses import api as courses_api, tasks as courses_tasks
+from .courses.views import bp as school_bp
 from .db import MAX_ID
+from .errors import flatten, register_error_handlers
 from .extensions import babel, csrf, db, migrate, tune_sqlite
+from .gradebook import tasks as gradebook_tasks
+from .health import bp as health_bp
+from .home.views import bp as home_bp
+from .jsonsafe import JSONProvider
+from .logging_setup import install_json, install_redaction
+from .lti import navigation, registration, sessions
+from .lti.registration import bp as registration_bp
+from .lti.views import bp as lti_bp
+from .metrics import bp as metrics_bp
+from .reports import api as reports_api
+from .reports.views import bp as reports_bp
 
 # Addresses that LMSs are given, or that are public: never carry a launch selector.
 _NO_SELECTOR_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -28,69 +50,91 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints and error handlers."""
-    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
-                template_folder=os.path.join(ROOT, "templates"), static_folder="static")
-    os.makedirs(app.instance_path, exist_ok=True)
-    from .jsonsafe import JSONProvider
-    app.json = JSONProvider(app)  # JSON bodies: nesting limited before parsing (jsonsafe.py)
-    app.config.update(config_module.load(app.instance_path))
-    if test_config:
-        app.config.update(test_config)
-
-    from .logging_setup import install_redaction
+def _logging(app: Flask) -> None:
     install_redaction()
+    if app.config["LOG_FORMAT"] == "json":
+        install_json()
 
+
+def _database(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
-    csrf.init_app(app)
-    from .lti import registration
-    registration.init_limits(app)  # before any other before_request: a refused caller costs nothing
+
+
+def _babel(app: Flask) -> None:
     babel.init_app(app, locale_selector=_locale)
-    _install_proxy(app)
 
-    from . import models  # noqa: F401  (every table is known to Alembic and the ORM)
-    from .errors import register_error_handlers
-    from .home.views import bp as home_bp
-    from .lti.registration import bp as registration_bp
-    from .lti.views import bp as lti_bp
-    from .courses.views import bp as school_bp
-    from .conduct.views import bp as conduct_bp
-    from .acknowledgements.views import bp as acknowledgements_bp
-    from .reports.views import bp as reports_bp
-    from .cases.views import bp as cases_bp
-    from .acknowledgements.gate import gate
-    from .lti import sessions
-    from .health import bp as health_bp
 
+def _id_converter(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (health_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-                      reports_bp, cases_bp):
+
+
+def _locale():
+    """The launch's language; the browser's outside a launch; English on the command line."""
+    if not has_request_context():
+        return "en"
+    if g.get("page_locale"):  # a reader who switched the code's language
+        return g.page_locale
+    launch = g.get("launch")
+    if launch is not None:
+        return launch.locale
+    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+def _install_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* from the configured number of proxies; optionally force HTTPS."""
+    count = app.config["PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
+                                x_port=count, x_prefix=count)
+    if app.config["FORCE_HTTPS"]:
+        inner = app.wsgi_app
+
+        def https(environ, start_response):
+            environ["wsgi.url_scheme"] = "https"
+            return inner(environ, start_response)
+
+        app.wsgi_app = https
+    logging.getLogger(__name__).debug("proxy count %s", count)
+
+
+# registration.init_limits comes before any other before_request: a refused caller costs nothing.
+EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
+BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
+              reports_bp, cases_bp, api.bp]
+# Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
+ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views, cases_dashboard,
+          cases_incident_views]
+TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS]
+REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, then the lists of extensions, blueprints and tasks."""
+    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE") or os.path.join(ROOT, "instance"),
+                template_folder=os.path.join(ROOT, "templates"), static_folder="static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.json = JSONProvider(app)  # JSON bodies: nesting limited before parsing (jsonsafe.py)
+    app.config.update(config_module.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    for install in EXTENSIONS:  # logging, database, CSRF, languages, proxy headers, id routes
+        install(app)
+    for blueprint in BLUEPRINTS:  # one per feature's pages, and the API's
         app.register_blueprint(blueprint)
-    from . import api
-    api.register(app)
     if app.config["DEMO_MODE"]:
-        from .demo.views import register_demo
-        register_demo(app)
+        from . import demo
+        demo.init_app(app)
     register_error_handlers(app)
-    app.jinja_env.globals["get_locale"] = get_locale
-    from .conduct.rendering import pick, to_html
-    app.jinja_env.filters["markdown"] = to_html
-    app.jinja_env.filters["pick"] = pick
-    from .errors import flatten
-    app.jinja_env.filters["flatten_errors"] = flatten
-    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
-    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
+    _install_templates(app)
 
     @app.before_request
     def _load_launch():
         if request.endpoint not in _NO_LAUNCH_ENDPOINTS:
             sessions.load_current()
 
-    from .lti import navigation
     navigation.init_app(app)  # CSRF once the launch is known; cookie-less navigation
     app.before_request(gate)
 
@@ -122,54 +166,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         return Markup(f'<input type="hidden" name="{sessions.SELECTOR_PARAM}" value="{escape(chosen)}">'
                       if chosen else "")
 
-    from . import headers
-    headers.install(app)
-
-    from . import transactions
-    transactions.init_app(app)
-
-    # Gradebook: scores leave from the outbox, delivered by a thread in each web process.
-    from .gradebook import worker as gradebook_worker
-    gradebook_worker.init_app(app)
-
-    # Case handling: the mail outbox's sender and the daily retention purge, a thread each per process.
-    from .cases import mail as cases_mail, retention as cases_retention
-    cases_mail.init_app(app)
-    cases_retention.init_app(app)
-
-    # The job queue (RQ) when REDIS_URL is set; roster refresh and reminders, threads otherwise.
-    from . import jobs
-    jobs.init_app(app)
-
-    from .cli import register_cli
-    register_cli(app)
+    for install in REQUEST_HOOKS:  # security headers, one transaction per request, metrics
+        install(app)
+    tasks.init_app(app, TASKS)  # each feature's background work; lti_tool.tasks runs it
     return app
 
 
-def _locale():
-    """The launch's language; the browser's outside a launch; English on the command line."""
-    if not has_request_context():
-        return "en"
-    if g.get("page_locale"):  # a reader who switched the code's language
-        return g.page_locale
-    launch = g.get("launch")
-    if launch is not None:
-        return launch.locale
-    return request.accept_languages.best_match(["nl", "en"]) or "nl"
-
-
-def _install_proxy(app: Flask) -> None:
-    """Trust X-Forwarded-* from the configured number of proxies; optionally force HTTPS."""
-    count = app.config["PROXY_COUNT"]
-    if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
-                                x_port=count, x_prefix=count)
-    if app.config["FORCE_HTTPS"]:
-        inner = app.wsgi_app
-
-        def https(environ, start_response):
-            environ["wsgi.url_scheme"] = "https"
-            return inner(environ, start_response)
-
-        app.wsgi_app = https
-    logging.getLogger(__name__).debug("proxy count %s", count)
+def _install_templates(app: Flask) -> None:
+    """Jinja globals and filters the templates share."""
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["markdown"] = to_html
+    app.jinja_env.filters["pick"] = pick
+    app.jinja_env.filters["flatten_errors"] = flatten
+    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
+    app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
+from .tasks.cli import jobs, rounds
 
 
 def _create_app():
@@ -19,6 +20,9 @@ def main():
     """Veilig Online, an LTI 1.3 tool. `lti-tool demo` to try it."""
 
 
+main.add_command(jobs)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -27,31 +31,19 @@ def demo(host, port, reset):
     """Run the tool with the built-in demo LMS on SQLite (nothing else needed)."""
     os.environ["LTI_TOOL_DEMO"] = "1"
     from . import create_app
-    from .demo import setup as demo_setup
     base_url = f"http://{host}:{port}"
-    app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url})
+    # The factory mounts the demo LMS, starts its mailbox, migrates the database and installs the demo
+    # (after emptying the demo's own SQLite file with --reset).
+    try:
+        app = create_app({"DEMO_MODE": True, "DEMO_BASE_URL": base_url, "DEMO_INSTALL": True, "DEMO_RESET": reset})
+    except ValueError as exc:
+        raise click.ClickException(str(exc))
     if reset:
-        removed = demo_setup.reset_database(app)
-        if removed is None:
-            raise click.ClickException("--reset only empties the demo's own SQLite file; "
-                                       "DATABASE_URL names another database, which it leaves alone.")
-        click.echo(f"  Demo database emptied ({removed}).")
-    from .demo import mailbox
-    mailbox.start(app)  # the coordinator's e-mail about a new report lands in the demo's mailbox
-    with app.app_context():
-        upgrade_database(app)
-        demo_setup.install(app, base_url)
-        db.session.commit()
+        click.echo(f"  Demo database emptied ({app.extensions['demo_reset']}).")
     click.echo(f"\n  Veilig Online demo: open {base_url}/demo/ in your browser.\n")
     # Not app.run(): Flask ignores it inside a `flask`-style CLI command.
     from werkzeug.serving import run_simple
     run_simple(host, port, app, threaded=True, use_reloader=False)
-
-
-def upgrade_database(app) -> None:
-    """Run the Alembic migrations up to the newest."""
-    from flask_migrate import upgrade
-    upgrade(directory=app.extensions["migrate"].directory)
 
 
 @main.group()
@@ -181,30 +173,18 @@ def outbox():
 @click.option("--interval", type=float, default=None, help="Seconds between rounds (default: config).")
 @with_appcontext
 def outbox_deliver(once, interval):
-    """Deliver due scores (a worker process of its own; safe next to the web workers)."""
+    """Deliver due scores: an alias of `lti-tool jobs run deliver_scores` that also shows the errors."""
     from .gradebook.delivery import deliver_due
-
-    def summary(result):
-        return (f"{result.delivered} delivered, {result.retrying} to retry, "
-                f"{result.failed} failed, {result.superseded} superseded.")
-
-    _rounds(deliver_due, summary, once,
-            interval if interval is not None else current_app.config["GRADEBOOK_POLL_SECONDS"])
+    _rounds(deliver_due, lambda r: (f"{r.delivered} delivered, {r.retrying} to retry, "
+                                    f"{r.failed} failed, {r.superseded} superseded."),
+            once, interval if interval is not None else current_app.config["GRADEBOOK_POLL_SECONDS"])
 
 
 def _rounds(job, summary, once: bool, pause: float) -> None:
-    """Run job() until stopped (or once), saying what each round that found work did."""
-    import time
-    while True:
-        result = job()
-        if result.claimed or once:
-            click.echo(summary(result))
-            for error in sorted(set(result.errors))[:5]:
-                click.echo(f"  {error}")
-        if once:
-            return
-        db.session.remove()
-        time.sleep(pause)
+    """The runner's rounds over an outbox's own function, with its words and its latest errors."""
+    def said(result):
+        return result.claimed, "\n".join([summary(result)] + [f"  {e}" for e in sorted(set(result.errors))[:5]])
+    rounds(job, said, once, lambda: pause)
 
 
 @outbox.command("status")
@@ -264,7 +244,7 @@ def cases():
 @click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
 @with_appcontext
 def cases_purge(dry_run):
-    """Remove the contents of closed cases past their school's retention period (legal holds are kept)."""
+    """Purge closed cases past their retention (legal holds are kept): `lti-tool jobs run purge_retention --once`, with --dry-run."""
     from .cases.retention import purge_due
     result = purge_due(dry_run=dry_run)
     verb = "would be purged" if dry_run else "purged"
@@ -282,7 +262,7 @@ def mail():
 @click.option("--interval", type=float, default=None, help="Seconds between rounds (default: config).")
 @with_appcontext
 def mail_send(once, interval):
-    """Send due e-mails over SMTP (a process of its own; safe next to the web processes' threads)."""
+    """Send due e-mails: an alias of `lti-tool jobs run send_mail` that also shows the errors."""
     from .cases.mail import send_due
     if not current_app.config.get("SMTP_HOST"):
         raise click.ClickException("SMTP_HOST is not set: nothing can be sent.")
@@ -300,59 +280,9 @@ def mail_status():
         click.echo(f"{name:<9}{counts.get(name, 0)}")
 
 
-# --- the job queue (RQ on REDIS_URL) ------------------------------------------------------------
-
-@main.group()
-def jobs():
-    """The job queue on Redis (REDIS_URL): worker, scheduler, enqueue by hand."""
-
-
-def _redis_or_fail():
-    if not current_app.config.get("REDIS_URL"):
-        raise click.ClickException("REDIS_URL is not set: background work runs in the web processes' threads.")
-
-
-@jobs.command("worker")
-@click.option("--burst", is_flag=True, help="Run the queued jobs, then stop.")
-@with_appcontext
-def jobs_worker(burst):
-    """Run queued jobs in this process, in the app (one at a time; start several for more)."""
-    _redis_or_fail()
-    from .jobs import connection
-    from rq import SimpleWorker
-    # SimpleWorker: no fork per job, so the app, its connection pools and its memory of LMSs
-    # that were unreachable live across jobs. with_scheduler moves retries back when they are due.
-    worker = SimpleWorker([connection.queue()], connection=connection.redis())
-    worker.work(burst=burst, with_scheduler=True)
-
-
-@jobs.command("scheduler")
-@with_appcontext
-def jobs_scheduler():
-    """Enqueue the periodic jobs: sweeps, roster refresh, the nightly purge, reminders (run one)."""
-    _redis_or_fail()
-    from .jobs.schedule import scheduler
-    scheduler(current_app).start()
-
-
-@jobs.command("enqueue")
-@click.argument("name", type=click.Choice(["deliver_scores", "send_mail", "purge_retention",
-                                           "send_reminders", "refresh_rosters"]))
-@with_appcontext
-def jobs_enqueue(name):
-    """Enqueue a periodic job now (say, the purge after changing a retention period)."""
-    _redis_or_fail()
-    from .jobs import connection, tasks
-    click.echo(f"Enqueued {name} as job {connection.enqueue(tasks.PERIODIC[name]).id}.")
-
-
 def _format(messages: dict) -> str:
     return "; ".join(f"{field}: {' '.join(map(str, errs)) if isinstance(errs, list) else errs}"
                      for field, errs in messages.items())
-
-
-def register_cli(app) -> None:
-    """Nothing extra to bind: commands live on the `lti-tool` group."""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,6 +24,13 @@ def _secret_key(instance_path: Path, production: bool) -> str:
     return path.read_text().strip()
 
 
+def setdefaults(app, defaults: dict[str, object]) -> None:
+    """Fill each setting the app lacks from the environment (typed like its default), else the default."""
+    for name, default in defaults.items():
+        raw = os.environ.get(name)
+        app.config.setdefault(name, type(default)(raw) if raw else default)
+
+
 def _flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value in (None, "") else value.lower() in ("1", "true", "yes", "on")
@@ -49,6 +56,13 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "LTI_CONFIG": os.environ.get("LTI_CONFIG", str(Path.cwd() / "lti_config.json")),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "REDIS_PREFIX": os.environ.get("REDIS_PREFIX", "veilig-online"),
+        "REDIS_TIMEOUT_SECONDS": float(os.environ.get("REDIS_TIMEOUT_SECONDS", "1")),  # a request never waits long
+        "REDIS_RETRY_AFTER_SECONDS": float(os.environ.get("REDIS_RETRY_AFTER_SECONDS", "30")),  # after a failure
+        # GET /metrics: a bearer token, and/or CIDRs it is open to (comma-separated); neither: 404.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOW": os.environ.get("METRICS_ALLOW", ""),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
         # Number of reverse proxies in front of the tool whose X-Forwarded-* headers are trusted.
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "1" if production else "0")),
         # Treat every request as HTTPS (the tool always sits behind TLS in production).

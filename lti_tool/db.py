@@ -53,13 +53,3 @@ def insert_missing(session, model, **values) -> None:
     from sqlalchemy.dialects import postgresql, sqlite
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
-
-
-def among(column, values: list):
-    """column IN values; on PostgreSQL one array parameter, so the statement's text never grows."""
-    from sqlalchemy import any_, bindparam
-    from sqlalchemy.dialects import postgresql
-    from .extensions import db
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
-    return column.in_(values)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from . import telemetry
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ def register_error_handlers(app):
     def _app_error(exc: AppError):
         if isinstance(exc, LaunchRefused):
             log.warning("launch refused: %s", exc.message)
+            telemetry.refused(exc)
         return render_error(exc.status, exc.code, exc.message, exc.hint,
                             getattr(exc, "errors", None))
 

@@ -3,7 +3,8 @@ from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import event
+from sqlalchemy import any_, bindparam, event
+from sqlalchemy.dialects import postgresql
 
 from .db import Base
 
@@ -30,3 +31,10 @@ def tune_sqlite(engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def among(column, values: list):
+    """column IN values; on PostgreSQL one array parameter, so the statement's text never grows."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)

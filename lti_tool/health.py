@@ -27,7 +27,7 @@ def _redis() -> str:
     if not current_app.config.get("REDIS_URL"):
         return "not configured"
     from redis.exceptions import RedisError
-    from .jobs.connection import redis
+    from .redis_client import redis
     try:
         redis().ping()
         return "ok"

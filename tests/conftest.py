@@ -93,7 +93,8 @@ def demo_lms(app, tool_url: str, school: str, client: str, deployment_id: str, h
 
     Yields the LMS with school_id, platform_id and port set.
     """
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from lti_tool.demo.platform import DemoLMS
+    from lti_tool.demo.views import create_lms_app
     from tests.support.servers import reserve_port
     port = reserve_port()
     lms = DemoLMS(issuer=f"http://{host}:{port}/lms", tool_base_url=tool_url,

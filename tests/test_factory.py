@@ -90,3 +90,12 @@ def test_an_in_memory_sqlite_keeps_its_defaults(tmp_path, monkeypatch):
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "memory"
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_the_factory_registers_each_listed_blueprint_and_task(tmp_path, monkeypatch):
+    import lti_tool
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    assert set(app.blueprints) == {blueprint.name for blueprint in lti_tool.BLUEPRINTS}
+    assert list(app.extensions["tasks"].tasks) == [task.name for task in lti_tool.TASKS]
+    assert "demo" not in app.blueprints  # mounted only in demo mode

@@ -8,7 +8,8 @@ from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
 from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
-from ..db import among, utcnow
+from ..db import utcnow
+from ..extensions import among
 from ..extensions import db
 from ..platforms.models import School
 from ..security import scoped

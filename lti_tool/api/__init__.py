@@ -38,14 +38,3 @@ def json_object() -> dict:
 def openapi():
     """The OpenAPI document of this API, built from the marshmallow schemas."""
     return jsonify(spec().to_dict())
-
-
-# The feature modules whose routes live on this blueprint (imported once, before registration).
-ROUTE_MODULES = ("lti_tool.acknowledgements.api", "lti_tool.courses.api", "lti_tool.reports.api", "lti_tool.cases.api")
-
-
-def register(app) -> None:
-    import importlib
-    for name in ROUTE_MODULES:
-        importlib.import_module(name)
-    app.register_blueprint(bp)

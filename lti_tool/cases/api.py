@@ -111,5 +111,3 @@ document("/cases/{report_id}/messages", {"post": {
                   **_errors, **_case}}},
     {"CaseMessageIn": TextSchema})
 
-
-from . import incident_api  # noqa: E402,F401  (incidents: many reports, one incident)

@@ -10,7 +10,8 @@ from ..errors import FormErrors
 from ..security import SCHOOL_ADMIN, roles_required
 from . import audit, charts, labels, operations, queries, statistics
 from .schemas import AuditFilterSchema, SettingsSchema
-from .views import bp, load, setting_label
+from .blueprint import bp, load
+from .labels import setting_label
 
 overseers = roles_required(SCHOOL_ADMIN, coordinator=True)
 admins = roles_required(SCHOOL_ADMIN)

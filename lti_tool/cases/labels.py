@@ -93,3 +93,10 @@ def deadline_label(kind: str) -> str:
         "acknowledgement": _("Acknowledgement to the reporter"),
         "feedback": _("Feedback to the reporter"),
     }).get(kind, kind)
+
+
+def setting_label(name: str) -> str:
+    return {"first_response_hours": _("First response to a report, in working hours"),
+            "urgent_response_minutes": _("First response to an urgent report, in minutes"),
+            "retention_months": _("Keep the contents of a closed case, in months"),
+            "reporter_reopen_days": _("Days after closing in which a reporter may reopen their case once")}.get(name, name)

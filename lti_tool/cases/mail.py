@@ -14,21 +14,20 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..db import utcnow
 from ..extensions import db
+from ..tasks import after_commit
 from .models import MailMessage
 
 log = logging.getLogger(__name__)
 WAKE_KEY = "cases_mail_wake"
-EXTENSION = "cases_mail_worker"
 
 
 def wake_after_commit(ids=None) -> None:
     """Ask the mail sender (this process's thread, or a job) to send these rows once the transaction commits."""
-    from ..background import after_commit
     after_commit(WAKE_KEY, ids)
 
 
@@ -153,21 +152,3 @@ def _record(row: MailMessage, error: Exception | None, result: SendResult) -> No
 def status() -> dict:
     """Rows per status, for `lti-tool mail status`."""
     return dict(db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all())
-
-
-def init_app(app: Flask) -> None:
-    """Settings with their defaults, and the sender thread when MAIL_DELIVERY is "thread"."""
-    from .. import background
-    from ..background import Periodic, wake_on_commit
-    background.settings(app, {
-        "MAIL_POLL_SECONDS": 30.0,
-        "MAIL_BATCH_SIZE": 50,
-        "MAIL_MAX_ATTEMPTS": 10,
-        "MAIL_BACKOFF_SECONDS": 30.0,
-        "MAIL_BACKOFF_CAP_SECONDS": 3600.0,
-        "MAIL_LEASE_SECONDS": 300.0,
-        "SMTP_TIMEOUT": 20.0,
-    })
-    background.run_in_thread(app, "MAIL_DELIVERY", EXTENSION, lambda: Periodic(
-        app, "mail-sender", app.config["MAIL_POLL_SECONDS"], send_due), task="send_mail")
-    wake_on_commit(WAKE_KEY, EXTENSION)

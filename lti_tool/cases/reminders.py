@@ -1,14 +1,14 @@
 """A daily reminder to coordinators: how many open cases are past, or within a day of, a protocol deadline.
 
 Like notifications.py it holds no report content, category, reporter or pseudonym: two counts and
-the way into the tool. One e-mail per coordinator and school per school day (weekdays, from
-REMINDER_HOUR in the school's time zone), written to the mail outbox: a second run that day finds
-it there and writes nothing, so the job may run twice.
+the way into the tool. One e-mail per coordinator and school per school day (the task send_reminders, on weekday
+mornings: CASES_REMINDERS_CRON), written to the mail outbox: a second run that day finds it there
+and writes nothing, so the task may run twice.
 """
 import logging
 from datetime import datetime, time, timedelta, timezone
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 from sqlalchemy import func, select
 
@@ -86,19 +86,3 @@ def send_reminders(now: datetime | None = None) -> int:
     if queued:
         log.info("reminders: %s e-mail(s) queued", len(queued))
     return len(queued)
-
-
-def daily_round() -> int:
-    """The in-process thread's round: on weekdays from REMINDER_HOUR (school time) only."""
-    local = utcnow().astimezone(timeliness.school_zone())
-    if local.weekday() >= 5 or local.hour < current_app.config["REMINDER_HOUR"]:
-        return 0
-    return send_reminders()
-
-
-def init_app(app: Flask) -> None:
-    """Settings, and the hourly thread when CASES_REMINDERS is "thread" (it sends once a day)."""
-    from .. import background
-    background.settings(app, {"REMINDER_HOUR": 7, "CASES_REMINDERS_SECONDS": 3600.0})
-    background.run_in_thread(app, "CASES_REMINDERS", "cases_reminder_worker", lambda: background.Periodic(
-        app, "cases-reminders", app.config["CASES_REMINDERS_SECONDS"], daily_round))

@@ -4,13 +4,11 @@ Each school chooses how many months (CaseSettings.retention_months, 12 unless se
 removes the details, the messages, the notes, the checklist, the reporter's link, lookup and
 pseudonym and the assignee, and keeps the category, the dates, the outcome, the rule and the step
 of its ladder for the statistics. A case on legal hold is skipped until the hold is lifted. Runs
-from `lti-tool cases purge` and, in web processes, from a daily thread (CASES_PURGE=thread), or
-with Redis as the scheduler's nightly purge_retention job.
+as the nightly task purge_retention (cases/tasks.py), and from `lti-tool cases purge`.
 """
 import logging
 from dataclasses import dataclass, field
 
-from flask import Flask
 from sqlalchemy import delete, select, update
 
 from ..db import utcnow
@@ -82,12 +80,3 @@ def purge(ids: list[int], now) -> None:
     for report_id in kept:
         audit.record(schools[report_id], None, "contents_purged", report_id)
     db.session.flush()
-
-
-def init_app(app: Flask) -> None:
-    """The daily purge thread when CASES_PURGE is "thread" (off in tests unless asked for)."""
-    from .. import background
-    from ..background import Periodic
-    background.settings(app, {"CASES_PURGE_SECONDS": float(24 * 3600)})
-    background.run_in_thread(app, "CASES_PURGE", "cases_purge_worker", lambda: Periodic(
-        app, "cases-purge", app.config["CASES_PURGE_SECONDS"], purge_due))

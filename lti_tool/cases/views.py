@@ -3,7 +3,7 @@
 Thin views: parse with a schema, load the case within the launch's school (404 otherwise), call
 one operation, redirect back. Only designated coordinators of the school reach these pages.
 """
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _
 from marshmallow import ValidationError
 
@@ -13,10 +13,11 @@ from ..imagesafe import ImagesRefused, cleaned
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
 from . import casefile, closing, exclusions, labels, operations, protocol, queries, timeliness
+from .blueprint import bp, load
+from .labels import setting_label
 from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, EntrySchema, FlagSchema, NotGenuineSchema,
                       QueueFilterSchema, StatusSchema, StepSchema, TextSchema, form_to_entry)
 
-bp = Blueprint("cases", __name__, url_prefix="/cases")
 # The school's coordinators, and its deputy for the reports that keep every coordinator away.
 coordinators_only = exclusions.handlers_only
 enterers = roles_required(coordinator=True)
@@ -38,13 +39,6 @@ def entry_label(name: str) -> str:
             "what_happened": _("What happened"), "holders": _("Who has it"), "platform": _("Platform"), "link": _("Link"), "handle": _("Account"),
             "when": _("When"), "involved": _("Who is involved"), "spreading_now": _("Spreading now"),
             "reporter_is_affected": _("The person affected")}.get(name, name)
-
-
-def setting_label(name: str) -> str:
-    return {"first_response_hours": _("First response to a report, in working hours"),
-            "urgent_response_minutes": _("First response to an urgent report, in minutes"),
-            "retention_months": _("Keep the contents of a closed case, in months"),
-            "reporter_reopen_days": _("Days after closing in which a reporter may reopen their case once")}.get(name, name)
 
 
 def field_label(key: str) -> str:
@@ -85,13 +79,6 @@ def timeline_detail(item) -> str:
         outcome, _sep, rule = item.detail.partition("; ")
         return labels.outcome_label(outcome) + (f"; {rule}" if rule else "")
     return item.detail
-
-
-def load(schema, data) -> dict:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages)
 
 
 def actor() -> operations.Actor:
@@ -291,7 +278,3 @@ def enter():
                                refused=problem.message if refused else None), 422 if refused else 400
     flash(_("The report is entered as %(reference)s.", reference=report.reference))
     return redirect(url_for("cases.show", report_id=report.id), 303)
-
-
-from . import dashboard  # noqa: E402,F401  (the school's figures, settings and audit log on this blueprint)
-from . import incident_views  # noqa: E402,F401  (incidents: many reports, one incident)

@@ -7,7 +7,7 @@ executemany.
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..db import among  # noqa: F401  (re-exported: the roster's queries use it from here)
+from ..extensions import among  # noqa: F401  (re-exported: the roster's queries use it from here)
 from ..extensions import db
 
 

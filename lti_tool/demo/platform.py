@@ -461,9 +461,3 @@ class DemoLMS:
         return {**document, "client_id": self.client_id,
                 "https://purl.imsglobal.org/spec/lti-tool-configuration": {
                     **conf, "deployment_id": self.deployment_id}}
-
-
-def create_lms_app(lms: DemoLMS):
-    """A stand-alone web server for this LMS, at the path of its issuer URL."""
-    from .views import create_lms_app as create
-    return create(lms)

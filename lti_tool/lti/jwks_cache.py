@@ -16,7 +16,7 @@ from flask import current_app
 from redis.exceptions import RedisError
 
 from ..errors import LaunchRefused
-from ..jobs import connection
+from .. import redis_client
 
 _cache: dict[str, "_KeySet"] = {}
 _lock = threading.Lock()
@@ -49,12 +49,12 @@ class _KeySet:
 
 def _current(url: str, kid: str) -> _KeySet:
     """The cached set for url: shared through Redis when there is one, else this process's own."""
-    store = connection.usable()
+    store = redis_client.usable()
     if store is not None:
         try:
             return _current_shared(store, url, kid)
         except RedisError as exc:
-            connection.failed(exc, "the platforms' key sets are cached per process")
+            redis_client.failed(exc, "the platforms' key sets are cached per process")
     return _current_local(url, kid)
 
 

@@ -8,7 +8,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 
 from ..errors import LaunchRefused, ValidationFailed
 from ..extensions import csrf, db
-from ..home.views import start_page
+from ..home.start import start_page
 from ..platforms import keys
 from ..security import STAFF, SCHOOL_ADMIN, roles_required
 from . import deep_linking, login_state, operations

@@ -318,7 +318,8 @@ def registering_lms(app, tool_url, monkeypatch):
     import secrets
     monkeypatch.setitem(app.config, "LTI_REGISTRATION_ALLOW_PRIVATE", True)
     app.extensions["registration_limiter"].reset()
-    from lti_tool.demo.platform import DemoLMS, create_lms_app
+    from lti_tool.demo.platform import DemoLMS
+    from lti_tool.demo.views import create_lms_app
     from tests.support.servers import reserve_port, serve
     port = reserve_port()
     lms = DemoLMS(issuer=f"http://127.0.0.1:{port}/moodle", tool_base_url=tool_url, client_id="unused",

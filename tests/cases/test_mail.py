@@ -170,14 +170,14 @@ def test_lti_tool_mail_send_once(smtp_app, smtp):
 
 
 def test_the_sender_thread_is_off_in_tests_and_sends_when_woken_after_a_commit(app, smtp, database_url, tmp_path):
-    assert "cases_mail_worker" not in app.extensions
+    assert "send_mail" not in app.extensions["tasks"].executors
     from lti_tool import create_app
     threaded = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": database_url,
                            "LTI_CONFIG": app.config["LTI_CONFIG"], "MAIL_DELIVERY": "thread",
                            "MAIL_POLL_SECONDS": 3600, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp.port})
     import secrets
     address = f"woken-{secrets.token_hex(4)}@school.example"
-    worker = threaded.extensions["cases_mail_worker"]
+    worker = threaded.extensions["tasks"].executors["send_mail"]
     worker.ensure_started()
     try:
         time.sleep(0.5)  # the first round, at start

@@ -1,6 +1,6 @@
 """Reminders: once a school day each coordinator hears how many open cases are past, or within a
 day of, a protocol deadline; two counts and the way in, nothing of any case."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from sqlalchemy import select
 from lti_tool.cases import reminders
 from lti_tool.cases.models import MailMessage
 from lti_tool.db import utcnow
+from lti_tool.tasks.threads import Periodic
 from tests.cases.conftest import coordinator_token, make_case
 
 
@@ -50,7 +51,9 @@ def test_a_second_run_the_same_day_queues_nothing(app, browser, db_session, scho
     assert len(_reminders(db_session, school_cases)) == 1
 
 
-def test_the_thread_sends_nothing_before_the_reminder_hour(app, monkeypatch, db_session, school_cases):
-    monkeypatch.setitem(app.config, "REMINDER_HOUR", 24)  # no hour of the day is past it
-    with app.app_context():
-        assert reminders.daily_round() == 0
+def test_reminders_wait_for_a_weekday_morning_in_a_thread_as_on_the_queue(app):
+    task = app.extensions["tasks"].tasks["send_reminders"]
+    assert task.schedule(app.config) == {"cron": "0 7 * * 1-5"}  # the scheduler's schedule too
+    before = datetime.now().astimezone()
+    due = before + timedelta(seconds=Periodic.for_task(app, task)._pause() + 1)  # a second: the pause began later
+    assert due.weekday() < 5 and (due.hour, due.minute) == (7, 0) and due - before <= timedelta(days=3, hours=1)

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool.cases import operations, retention
+from lti_tool.cases import operations, retention, tasks as cases_tasks
 from lti_tool.cases.models import AuditEvent, CaseNote, ChecklistEntry
 from lti_tool.cli import main
 from lti_tool.db import utcnow
@@ -135,12 +135,12 @@ def test_a_purged_case_cannot_change_any_more(app, db_session, school_lms, coord
 
 
 def test_the_purge_thread_is_off_in_tests_and_on_by_flag(app, database_url):
-    assert "cases_purge_worker" not in app.extensions and app.config["CASES_PURGE"] == "off"
+    assert "purge_retention" not in app.extensions["tasks"].executors and app.config["CASES_PURGE"] == "off"
     from lti_tool import create_app
     scheduled = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"], "SQLALCHEMY_DATABASE_URI": database_url,
                             "LTI_CONFIG": app.config["LTI_CONFIG"], "CASES_PURGE": "thread"})
-    worker = scheduled.extensions["cases_purge_worker"]
-    assert worker.job is retention.purge_due and worker.interval == 24 * 3600
+    worker = scheduled.extensions["tasks"].executors["purge_retention"]
+    assert worker.job is cases_tasks.purge_retention and worker.cron == "30 3 * * *"  # nightly
     with pytest.raises(ValueError):
         create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "LTI_CONFIG": app.config["LTI_CONFIG"],
                     "CASES_PURGE": "sometimes"})

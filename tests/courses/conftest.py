@@ -14,7 +14,8 @@ from lti_tool.acknowledgements.models import Acknowledgement
 from lti_tool.conduct.models import PUBLISHED, RETIRED, ConductCode, ConductVersion
 from lti_tool.courses.models import Course, CourseMember, SchoolMember, User
 from lti_tool.db import utcnow
-from lti_tool.demo.platform import DemoLMS, create_lms_app
+from lti_tool.demo.platform import DemoLMS
+from lti_tool.demo.views import create_lms_app
 from lti_tool.platforms.models import School
 from tests.conftest import register_lms
 from tests.support.browser import launch_token_of

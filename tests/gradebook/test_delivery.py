@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lti_tool.db import utcnow
-from lti_tool.demo.platform import create_lms_app
+from lti_tool.demo.views import create_lms_app
 from lti_tool.gradebook import operations
 from lti_tool.gradebook.models import AccessToken, Placement, ScoreDelivery
 from tests.gradebook.conftest import (acknowledge, item_id, launch, make_due, placement_of, publish,

@@ -5,30 +5,34 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
+from lti_tool import tasks
 from lti_tool.extensions import db
-from lti_tool.gradebook import worker as gradebook_worker
+from lti_tool.gradebook import tasks as gradebook_tasks
+from lti_tool.tasks.threads import Periodic
 from tests.gradebook.conftest import acknowledge, launch, placement_of, publish, user_of
+
+
+def _executors(app: Flask) -> dict:
+    tasks.init_app(app, gradebook_tasks.TASKS)
+    return app.extensions["tasks"].executors
 
 
 def test_delivery_runs_in_a_thread_except_in_tests(monkeypatch):
     monkeypatch.delenv("GRADEBOOK_DELIVERY", raising=False)
     testing = Flask("testing")
     testing.config["TESTING"] = True
-    gradebook_worker.init_app(testing)
+    assert "deliver_scores" not in _executors(testing)
     assert testing.config["GRADEBOOK_DELIVERY"] == "off"
-    assert gradebook_worker.EXTENSION not in testing.extensions
     serving = Flask("serving")
-    gradebook_worker.init_app(serving)
+    assert isinstance(_executors(serving)["deliver_scores"], Periodic)
     assert serving.config["GRADEBOOK_DELIVERY"] == "thread"
-    assert isinstance(serving.extensions[gradebook_worker.EXTENSION], gradebook_worker.Worker)
     enabled = Flask("enabled")
     enabled.config.update(TESTING=True, GRADEBOOK_DELIVERY="thread")
-    gradebook_worker.init_app(enabled)
-    assert gradebook_worker.EXTENSION in enabled.extensions
+    assert "deliver_scores" in _executors(enabled)
     wrong = Flask("wrong")
     wrong.config["GRADEBOOK_DELIVERY"] = "celery"
     with pytest.raises(ValueError):
-        gradebook_worker.init_app(wrong)
+        _executors(wrong)
 
 
 def test_the_thread_delivers_within_a_second_of_the_commit(app, browser, gb_lms, link, db_session):
@@ -36,8 +40,8 @@ def test_the_thread_delivers_within_a_second_of_the_commit(app, browser, gb_lms,
     db_session.commit()
     launch(browser, gb_lms, "teacher", link)
     launch(browser, gb_lms, "student3", link)
-    worker = gradebook_worker.Worker(app, interval=60)  # only a wake-up explains a quick delivery
-    app.extensions[gradebook_worker.EXTENSION] = worker
+    worker = Periodic(app, "deliver_scores", gradebook_tasks.deliver_scores, interval=60)  # only a wake-up explains a quick delivery
+    app.extensions["tasks"].executors["deliver_scores"] = worker
     try:
         worker.ensure_started()
         time.sleep(0.5)  # its first round (line items of new placements) is over
@@ -53,7 +57,7 @@ def test_the_thread_delivers_within_a_second_of_the_commit(app, browser, gb_lms,
             time.sleep(0.05)
         took = time.monotonic() - committed
     finally:
-        app.extensions.pop(gradebook_worker.EXTENSION, None)
+        app.extensions["tasks"].executors.pop("deliver_scores", None)
         worker.stop()
     assert took < 20, f"the score took {took:.2f}s: the worker slept its 60 s instead of waking"
     assert gb_lms.scores[item][sub]["scoreGiven"] == 1
@@ -66,7 +70,7 @@ def test_a_rolled_back_transaction_wakes_nobody(app, db_session):
         def wake(self):
             woken.append(True)
 
-    app.extensions[gradebook_worker.EXTENSION] = Spy()
+    app.extensions["tasks"].executors["deliver_scores"] = Spy()
     try:
         db.session.execute(text("SELECT 1"))  # in a transaction, as after an operation's flush
         db.session.info["gradebook_wake"] = True
@@ -78,4 +82,4 @@ def test_a_rolled_back_transaction_wakes_nobody(app, db_session):
         db.session.commit()
         assert woken == [True]
     finally:
-        app.extensions.pop(gradebook_worker.EXTENSION, None)
+        app.extensions["tasks"].executors.pop("deliver_scores", None)

@@ -8,9 +8,9 @@ import time
 
 import pytest
 from redis import Redis
-from rq import SimpleWorker
 
-from lti_tool.jobs import connection
+from lti_tool import redis_client
+from lti_tool.tasks import queue as job_queue
 from tests.gradebook.conftest import _reset_gradebook_lms, gb_lms, link  # noqa: F401  (fixtures)
 from tests.support.servers import reserve_port
 
@@ -72,23 +72,24 @@ def queued(app, redis_url):
 
 
 @contextlib.contextmanager
-def enqueue_on_commit(app, extension: str, task: str):
-    """What run_in_thread sets up when the switch is "rq": the commit hook enqueues task."""
-    saved = app.extensions.get(extension)
-    app.extensions[extension] = connection.Enqueuer(app, task)
+def enqueue_on_commit(app, task: str):
+    """What the runner sets up when the task's switch is "rq": the commit that wakes it enqueues it."""
+    executors = app.extensions["tasks"].executors
+    saved = executors.get(task)
+    executors[task] = job_queue.Enqueuer(app, task)
     try:
         yield
     finally:
-        app.extensions.pop(extension, None)
+        executors.pop(task, None)
         if saved is not None:
-            app.extensions[extension] = saved
+            executors[task] = saved
 
 
 def work(app) -> list:
     """Run an RQ worker (no fork, as `lti-tool jobs worker`) until the queue is empty; the jobs it ran."""
     with app.app_context():
-        queue = connection.queue()
-        worker = SimpleWorker([queue], connection=connection.redis())
+        queue = job_queue.queue()
+        worker = job_queue.Worker([queue], connection=redis_client.redis())
         before = set(queue.finished_job_registry.get_job_ids()) | set(queue.failed_job_registry.get_job_ids())
         worker.work(burst=True, with_scheduler=True)
         after = set(queue.finished_job_registry.get_job_ids()) | set(queue.failed_job_registry.get_job_ids())
@@ -97,4 +98,4 @@ def work(app) -> list:
 
 def queued_jobs(app) -> list:
     with app.app_context():
-        return connection.queue().get_jobs()
+        return job_queue.queue().get_jobs()

@@ -6,9 +6,9 @@ import time
 import pytest
 from flask import Flask
 
-from lti_tool.gradebook import worker as gradebook_worker
-from lti_tool.jobs import connection
-from lti_tool.jobs.schedule import scheduler
+from lti_tool import tasks
+from lti_tool.gradebook import tasks as gradebook_tasks
+from lti_tool.tasks.queue import Enqueuer, scheduler
 from tests.gradebook.conftest import acknowledge, item_id, launch, placement_of, publish, rows_for, user_of
 from tests.jobs.conftest import enqueue_on_commit, redis_server, using_redis, work
 
@@ -17,13 +17,13 @@ def test_with_redis_url_the_work_goes_to_the_queue_instead_of_threads(monkeypatc
     monkeypatch.delenv("GRADEBOOK_DELIVERY", raising=False)
     served = Flask("served")
     served.config["REDIS_URL"] = "redis://127.0.0.1:6379/0"
-    gradebook_worker.init_app(served)
+    tasks.init_app(served, gradebook_tasks.TASKS)
     assert served.config["GRADEBOOK_DELIVERY"] == "rq"
-    assert isinstance(served.extensions[gradebook_worker.EXTENSION], connection.Enqueuer)
+    assert isinstance(served.extensions["tasks"].executors["deliver_scores"], Enqueuer)
     wrong = Flask("wrong")
     wrong.config["GRADEBOOK_DELIVERY"] = "rq"
     with pytest.raises(ValueError, match="REDIS_URL"):
-        gradebook_worker.init_app(wrong)
+        tasks.init_app(wrong, gradebook_tasks.TASKS)
 
 
 def test_a_score_committed_while_redis_is_away_is_delivered_by_the_sweep_once_it_is_back(
@@ -38,7 +38,7 @@ def test_a_score_committed_while_redis_is_away_is_delivered_by_the_sweep_once_it
             launch(browser, gb_lms, "student3", link)
             process.kill()
             process.wait(5)
-            with enqueue_on_commit(app, gradebook_worker.EXTENSION, "deliver_scores"):
+            with enqueue_on_commit(app, "deliver_scores"):
                 started = time.monotonic()
                 acknowledge(db_session, user_of(db_session, gb_lms, "student2"), version)  # commits
                 took = time.monotonic() - started

@@ -2,7 +2,7 @@
 reminders on their hour; each tick enqueues its job with retries, and a worker runs them."""
 from datetime import datetime, timezone
 
-from lti_tool.jobs.schedule import scheduler
+from lti_tool.tasks.queue import scheduler
 from tests.jobs.conftest import work
 
 
@@ -15,8 +15,9 @@ def test_the_sweeps_are_enqueued_at_once_and_the_nightly_jobs_wait_for_their_hou
     enqueued = {job.args[0] for job in cron.enqueue_jobs()}
     assert enqueued == {"deliver_scores", "send_mail", "refresh_rosters"}
     ran = work(queued)
-    assert sorted(job.func_name.rsplit(".", 1)[1] for job in ran) == sorted(
-        ["tick"] * 3 + ["deliver_scores", "send_mail", "refresh_rosters"])
+    assert sorted((job.func_name.rsplit(".", 1)[1], job.args[0]) for job in ran if job.args[0] != "refresh_roster") \
+        == sorted([("tick", name) for name in ("deliver_scores", "send_mail", "refresh_rosters")]
+                  + [("run", name) for name in ("deliver_scores", "send_mail", "refresh_rosters")])
     assert all(job.get_status() == "finished" for job in ran)
-    assert all(job.retries_left == 2 for job in ran if job.func_name.endswith(("scores", "mail", "rosters")))
+    assert all(job.retries_left == 2 for job in ran if job.func_name.endswith(".run"))
     assert cron.enqueue_jobs() == []  # not again before the sweep interval

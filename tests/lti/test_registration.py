@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.cli import main
-from lti_tool.demo.platform import DemoLMS, create_lms_app
+from lti_tool.demo.platform import DemoLMS
+from lti_tool.demo.views import create_lms_app
 from lti_tool.extensions import db
 from lti_tool.lti.models import LaunchSession
 from lti_tool.platforms.models import Platform

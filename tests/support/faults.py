@@ -40,7 +40,7 @@ class StoppableLMS:
         self._server = None
 
     def start(self) -> None:
-        from lti_tool.demo.platform import create_lms_app
+        from lti_tool.demo.views import create_lms_app
         self._server = serve(create_lms_app(self.lms), port=self.port)
         self._server.__enter__()
 

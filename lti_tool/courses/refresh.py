@@ -5,15 +5,14 @@ moment ago is skipped (refresh_if_stale), so a refresh that runs twice reads the
 """
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import or_, select
 
-from .. import background
-from ..courses import roster
-from ..courses.models import Course, RosterSync
 from ..db import utcnow
 from ..extensions import db
 from ..gradebook.models import Placement
+from . import roster
+from .models import Course, RosterSync
 
 
 def stale_courses(now=None) -> list[int]:
@@ -38,15 +37,3 @@ def refresh(course_id: int) -> bool:
     record = roster.refresh_if_stale(course)
     db.session.commit()
     return record.attempted_at != attempted
-
-
-def refresh_stale() -> int:
-    """The in-process round: refresh each stale placed course in turn."""
-    return sum(refresh(course_id) for course_id in stale_courses())
-
-
-def init_app(app: Flask) -> None:
-    """Settings, and the refresh thread when ROSTER_REFRESH is "thread"."""
-    background.settings(app, {"ROSTER_REFRESH_SECONDS": 3600.0, "ROSTER_REFRESH_BATCH": 50})
-    background.run_in_thread(app, "ROSTER_REFRESH", "roster_refresh_worker", lambda: background.Periodic(
-        app, "roster-refresh", app.config["ROSTER_REFRESH_SECONDS"], refresh_stale))

@@ -1,0 +1,47 @@
+"""The launched user's start page: home's public side, which the launch answers with too."""
+from flask import g, redirect, render_template, request, url_for
+
+from ..acknowledgements import gate
+from ..acknowledgements import queries as acknowledgements
+from ..acknowledgements.queries import Status
+from ..cases import exclusions
+from ..reports import queries as reports
+
+
+def start_page(launch, target: str, *, address: str | None = None):
+    """The launched user's start page, or where it sends them first; also what a launch answers
+    with (see lti.views.launch).
+
+    The report button's launch goes to the report form, and whoever must acknowledge the code goes
+    to the code first (then on to target). address is the page's own address when it answers
+    another one's request (the launch's POST): the page then takes that address in the browser's
+    history, so reloading it reloads the page.
+    """
+    # A "Report an incident" link in the LMS opens the report form (?view=home: the start page).
+    if ((launch.claims or {}).get("custom") or {}).get("placement") == "report" \
+            and request.args.get("view") != "home":
+        return redirect(url_for("reports.new"), 303)
+    status, unread = _start_facts(launch)
+    if status is not None and status.needs_acknowledgement:
+        return gate.to_code(target)
+    return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
+                           is_deputy=_is_deputy(launch))
+
+
+def _is_deputy(launch) -> bool:
+    """Whether a staff member who is no coordinator is the school's deputy (students never are: no query)."""
+    if launch.role == "student" or (g.get("member") and g.member.is_coordinator):
+        return False
+    return exclusions.is_deputy(launch.school_id, launch.user_id)
+
+
+def _start_facts(launch) -> tuple[Status | None, int]:
+    """The gate's status (None: not asked) and the number of unread answers to the user's reports,
+    in one query: a round trip is most of what this page costs."""
+    school_id, user_id = launch.school_id, launch.user_id
+    if not gate.asks(launch):
+        return None, reports.unread_total(school_id, user_id)
+    status, unread = acknowledgements.status_and(
+        reports.unread_total_column(), reports.unread_total_params(school_id, user_id),
+        school_id, user_id, launch.role)
+    return status, unread or 0
