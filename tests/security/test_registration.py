@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from lti_tool import config as config_module
-from lti_tool.demo.platform import DemoLMS, create_lms_app
+from lti_tool.demo.platform import DemoLMS
+from lti_tool.demo.views import create_lms_app
 from lti_tool.lti import addresses, outbound
 from lti_tool.platforms.models import Platform
 from tests.support.browser import Browser
