@@ -26,7 +26,7 @@ from functools import cache
 from flask import current_app, g, request, session
 from werkzeug.datastructures import ImmutableMultiDict
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from ..courses.models import SchoolMember
@@ -189,6 +189,12 @@ def _take_selector() -> str | None:
         request.__dict__["args"] = ImmutableMultiDict(  # request.args is a cached property
             [(key, value) for key, value in args.items(multi=True) if key not in (SELECTOR_PARAM, TOKEN_FIELD)])
     return wanted
+
+
+def end(launch: LaunchSession) -> None:
+    """End a launch now: no token or cookie opens it again (what "leave quickly" asks for)."""
+    db.session.execute(update(LaunchSession).where(LaunchSession.id == launch.id).values(expires_at=utcnow()))
+    session[COOKIE_LAUNCHES] = [i for i in cookie_launches() if i != launch.id]
 
 
 def with_selector(path: str) -> str:

@@ -11,7 +11,7 @@ from ..extensions import csrf, db
 from ..home.start import start_page
 from ..platforms import keys
 from ..security import STAFF, SCHOOL_ADMIN, roles_required
-from . import deep_linking, login_state, operations
+from . import deep_linking, login_state, operations, sessions
 from .cookies import FrameCookieService
 from .schemas import DeepLinkChoiceSchema, LoginSchema
 from .validation import NoStateCookie, StorageProofNeeded, VeiligMessageLaunch
@@ -94,6 +94,16 @@ def _new_window(login) -> str | None:
     if login is None:
         return None
     return url_for("lti.login", _external=True) + "?" + urlencode(dict(login.login_params, new_window="1"))
+
+
+@bp.route("/leave", methods=["POST"])
+def leave():
+    """"Leave quickly" ends this tab's launch, so Back shows no report page, only "open the tool from
+    your course". Sent by static/js/quick_exit.js as the page goes (the launch token is its proof)."""
+    launch = sessions.g.get("launch")
+    if launch is not None:
+        sessions.end(launch)
+    return "", 204
 
 
 @bp.route("/jwks")

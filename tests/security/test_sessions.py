@@ -195,3 +195,15 @@ def cookieless_launch(browser, lms, user_key, cookieless):
     login_cookie = "; ".join(f"{c.name}={c.value}" for c in browser.http.cookies if c.name.startswith("lti1p3-"))
     return requests.post(action, data=fields, headers={"Cookie": login_cookie, "Accept-Language": "en"},
                          allow_redirects=False, timeout=30)
+
+
+def test_leaving_quickly_ends_the_tabs_launch_so_back_shows_no_report(browser, school_lms, codes, tool_url):
+    """What static/js/quick_exit.js sends as the page goes: afterwards neither the cookie nor the
+    token opens a reporting page again (Back shows "open the tool from your course")."""
+    _page, token = _acknowledged(browser, school_lms, "student4")
+    mine = browser.get("/reports/mine", token=token)
+    assert 'data-leave="/lti/leave"' in mine.text, "the leave-quickly link names where its beacon goes"
+    assert browser.post("/lti/leave", files={"lt": (None, token)}).status_code == 204  # a beacon's FormData
+    _shows_nothing_of(browser.get("/reports/mine"))
+    _shows_nothing_of(Browser(tool_url, cookies=False).get("/reports/mine", token=token))
+    assert browser.post("/lti/leave").status_code in (204, 400), "leaving twice (or without a launch) is harmless"
