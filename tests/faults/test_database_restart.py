@@ -20,7 +20,7 @@ from lti_tool.courses.models import User
 from lti_tool.demo.platform import LEARNER, DemoUser
 from lti_tool.extensions import db
 from tests.conftest import register_lms
-from tests.support.browser import Browser, at_its_address, form_of, launch_token_of
+from tests.support.browser import Browser, at_its_address, continues, form_of, launch_token_of
 from tests.support.faults import StoppableLMS, tool_env
 from tests.support.pages import publish_defaults
 from tests.support.postgres import private_postgres
@@ -125,8 +125,13 @@ class Load:
         auth = browser.http.get(resp.headers["Location"], timeout=30)  # the LMS's side
         action, fields = form_of(auth.text)
         resp = self.call("launch", browser.post, action, data=fields)
-        while resp is not None and resp.status_code in (302, 303):
-            resp = self.call("page", browser.get, urljoin(resp.url, resp.headers["Location"]))
+        # A redirect, or the launch's continue page (it posts on, carrying the token): followed.
+        while resp is not None and (resp.status_code in (302, 303) or continues(resp)):
+            if continues(resp):
+                to, fields = form_of(resp.text, "form[data-autosubmit]")
+                resp = self.call("page", browser.post, urljoin(resp.url, to), data=fields)
+            else:
+                resp = self.call("page", browser.get, urljoin(resp.url, resp.headers["Location"]))
         return (key, browser, at_its_address(resp)) if resp is not None and resp.status_code == 200 else None
 
 
