@@ -10,7 +10,7 @@ from ..errors import LaunchRefused, ValidationFailed
 from ..extensions import csrf, db
 from ..home.start import start_page
 from ..platforms import keys
-from ..security import STAFF, SCHOOL_ADMIN, roles_required
+from ..security import STAFF, SCHOOL_ADMIN, current_launch, roles_required
 from . import deep_linking, login_state, operations, sessions
 from .cookies import FrameCookieService
 from .schemas import DeepLinkChoiceSchema, LoginSchema
@@ -100,7 +100,7 @@ def _new_window(login) -> str | None:
 def leave():
     """"Leave quickly" ends this tab's launch, so Back shows no report page, only "open the tool from
     your course". Sent by static/js/quick_exit.js as the page goes (the launch token is its proof)."""
-    launch = sessions.g.get("launch")
+    launch = current_launch()
     if launch is not None:
         sessions.end(launch)
     return "", 204
