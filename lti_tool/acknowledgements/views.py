@@ -58,7 +58,7 @@ def view():
         locale = launch.locale if launch.locale in ("nl", "en") else "nl"
     # Without a launch the same calm page answers 401, like every address of the tool opened
     # outside its launch (a copied link shows nothing, and says to open the tool from the LMS).
-    return render_template("acknowledgements/view.html", version=version, locale=locale), \
+    return render_template("acknowledgements/view.html", version=version, locale=locale, neutral=True), \
         200 if launch is not None else 401
 
 

@@ -164,7 +164,12 @@ def test_leave_quickly_replaces_the_receipt_without_a_trace_in_the_history(chrom
     address = _frame_url(chrome)
     assert reference not in address and "sexual" not in address and "/reports" not in address
     assert reference not in chrome.execute_script("return document.body.innerText")
-    assert "Leave quickly" not in chrome.execute_script("return document.body.innerText")
+    text = chrome.execute_script("return document.body.innerText")
+    assert "Leave quickly" not in text and "My reports" not in text, "the neutral page says nothing of reporting"
+    # The neutral page, served under the launch, ends it: the tab's report pages open no more.
+    _wait(chrome).until(lambda d: d.execute_script(
+        "return fetch('/reports/mine', {credentials: 'include'}).then(r => r.status)") == 401,
+        message="the launch did not end")
     screenshot()
 
 

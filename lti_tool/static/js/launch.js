@@ -63,3 +63,20 @@
     navigate(url.href);
   });
 })();
+
+// The neutral page "leave quickly" opened (static/js/quick_exit.js): it was served under the launch,
+// and now ends it, so Back and the tab's other addresses show no report page.
+(function () {
+  var leave = null;
+  try {
+    leave = window.sessionStorage.getItem("vo-leave");
+    if (leave) window.sessionStorage.removeItem("vo-leave");
+  } catch (error) {
+    return;
+  }
+  var meta = document.querySelector('meta[name="vo-launch-token"]');
+  if (!leave || !meta || !navigator.sendBeacon) return;
+  var data = new FormData();
+  data.append("lt", meta.getAttribute("content"));
+  navigator.sendBeacon(leave, data);
+})();
