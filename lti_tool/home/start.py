@@ -6,6 +6,7 @@ from ..acknowledgements import queries as acknowledgements
 from ..acknowledgements.queries import Status
 from ..cases import exclusions
 from ..reports import queries as reports
+from . import figures
 
 
 def start_page(launch, target: str, *, address: str | None = None):
@@ -24,8 +25,9 @@ def start_page(launch, target: str, *, address: str | None = None):
     status, unread = _start_facts(launch)
     if status is not None and status.needs_acknowledgement:
         return gate.to_code(target)
+    is_deputy = _is_deputy(launch)
     return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
-                           is_deputy=_is_deputy(launch))
+                           is_deputy=is_deputy, glance=figures.for_launch(launch, g.get("member"), is_deputy=is_deputy))
 
 
 def _is_deputy(launch) -> bool:

@@ -1,9 +1,9 @@
 """The yearly report as a printable page and as a PDF, for school admins and coordinators."""
 from flask import Response, g, render_template, request
+from marshmallow import ValidationError
 from flask_babel import get_locale, gettext as _
 
 from ..cases import audit, exclusions, queries, timeliness
-from ..cases.blueprint import load
 from ..db import utcnow
 from ..errors import ValidationFailed
 from ..security import SCHOOL_ADMIN, roles_required
@@ -20,7 +20,10 @@ def _chosen() -> tuple[years.SchoolYear, list]:
     today = utcnow().astimezone(timeliness.school_zone()).date()
     current = years.containing(today, first_day)
     offered = [years.SchoolYear(first, first_day) for first in range(current.first, FIRST_YEAR_OFFERED - 1, -1)]
-    name = load(YearChoiceSchema(), request.args.to_dict())["year"]
+    try:
+        name = YearChoiceSchema().load(request.args.to_dict())["year"]
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages, _("Choose a school year such as 2025-2026."))
     if not name:
         return current, offered
     year = years.parse(name, first_day)
