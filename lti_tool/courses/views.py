@@ -3,6 +3,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import format_datetime, gettext as _
 from marshmallow import ValidationError
 
+from .. import spreadsheet
 from ..errors import ValidationFailed
 from ..security import SCHOOL_ADMIN, STAFF, roles_required
 from . import export, operations, overview, queries, roster
@@ -96,9 +97,7 @@ def course_overview_csv(course_id: int):
 
 
 def csv_response(view) -> Response:
-    return Response(export.overview_csv(view), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{export.filename(view)}"',
-        "Cache-Control": "no-store"})
+    return spreadsheet.download(export.overview_csv(view), export.filename(view))
 
 
 @bp.route("/courses/<int:course_id>/roster", methods=["POST"])
