@@ -41,12 +41,14 @@ class ExceptionIn(Schema):
         super().__init__(**kwargs)
         self.today, self.kept_start = today or date.today(), kept_start
 
-    pupil_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID),
+    pupil_id = fields.Integer(required=True, strict=False,
+                              validate=validate.Range(min=1, max=MAX_ID, error=_l("Choose a pupil.")),
                               error_messages={"required": _l("Choose a pupil."), "invalid": _l("Choose a pupil.")})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS, error=_l("Choose the kind of exception.")),
                          error_messages={"required": _l("Choose the kind of exception.")})
     course_id = fields.Integer(load_default=None, allow_none=True, strict=False,
-                               validate=validate.Range(min=1, max=MAX_ID),
+                               validate=validate.Range(min=1, max=MAX_ID, error=_l(
+                                   "Choose a course from the list, or every lesson.")),
                                error_messages={"invalid": _l("Choose a course from the list, or every lesson.")})
     starts_on = fields.Date(required=True, error_messages=_DATE)
     ends_on = fields.Date(required=True, error_messages=_DATE)
