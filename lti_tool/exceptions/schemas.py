@@ -6,7 +6,7 @@ register's view (ExceptionOut) adds who granted it and the short note, for those
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate,
+from marshmallow import (EXCLUDE, Schema, ValidationError, fields, pre_load, validate,
                          validates_schema)
 
 from ..db import MAX_ID
@@ -97,11 +97,10 @@ class SettingsIn(Schema):
         min=1, max=60, error=_l("Between 1 and 60 days.")),
         error_messages={"required": _l("Fill in a number."), "invalid": _l("Fill in a whole number.")})
 
-    @post_load
+    @validates_schema(skip_on_field_errors=False)
     def _someone_grants(self, data, **kwargs):
-        if not (data["school_admins_grant"] or data["coordinators_grant"] or data["mentors_grant"]):
+        if not any(data.get(name) for name in ("school_admins_grant", "coordinators_grant", "mentors_grant")):
             raise ValidationError({"grantors": [_l("Choose at least one role that grants exceptions.")]})
-        return data
 
 
 class RegisterFilter(Schema):

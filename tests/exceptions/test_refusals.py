@@ -55,7 +55,6 @@ def test_a_pupil_of_another_school_is_refused_like_an_unknown_one(browser, schoo
     stranger = user_of(db_session, elsewhere, "student").id
     resp = grant_form(browser, school.tokens["coordinator"], pupil_id=stranger)
     assert resp.status_code == 400 and "Choose a pupil of this school." in text_of(resp.text)
-    assert elsewhere.users["student"].name not in resp.text.split("</header>")[1] or True
     assert count(db_session, school.school_id) == 0
 
 
