@@ -76,7 +76,14 @@ def _refused(form: dict, exc, row=None):
 @bp.route("/new", methods=["GET"])
 @access.granters_only
 def new():
-    """The grant form; pupil_id and course_id in the address fill it in (from a course overview)."""
+    """The grant form; pupil_id and course_id in the address fill it in (from a course overview).
+
+    Opened from a course, that course's roster is read first when old, so its pupils are in the
+    list even before they opened the tool.
+    """
+    if g.launch.course is not None:
+        from ..courses import roster
+        roster.refresh_if_stale(g.launch.course)
     prefill = {key: request.args.get(key, "") for key in ("pupil_id", "course_id")}
     return _form_page({**prefill, "starts_on": queries.today().isoformat()})
 
