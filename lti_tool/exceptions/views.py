@@ -169,5 +169,5 @@ def save_settings():
 def settings_place(path: str) -> tuple[str, str]:
     field = path.split(".")[0]
     if field == "reminder_days":
-        return field, _("Remind the granter, days before the end")
+        return field, _("Reminder before the end, in days")
     return "school_admins_grant", _("Who grants exceptions")
