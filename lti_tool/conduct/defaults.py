@@ -160,9 +160,12 @@ STAFF_CODE = {
          "title": _t("Telefoon in de les", "Phones in class"),
          "body": _t(
              "Je gebruikt je telefoon in de les alleen voor het onderwijs of in een noodgeval, en je "
-             "handhaaft de telefoonregel voor leerlingen consequent.",
+             "handhaaft de telefoonregel voor leerlingen consequent. Welke leerlingen een uitzondering "
+             "hebben, en tot wanneer, zie je in Veilig Online in het overzicht van je vak; naar de reden "
+             "vraag je niet.",
              "You use your phone in class only for teaching or in an emergency, and you enforce the "
-             "students' phone rule consistently."),
+             "students' phone rule consistently. Which students have an exception, and until when, you "
+             "see in Veilig Online in your course's overview; you do not ask for the reason."),
          "ladder": [_t("Gesprek met je leidinggevende.", "A talk with your manager."),
                     _t("Afspraken vastgelegd in je dossier.", "Agreements recorded in your file.")]},
         {"key": "staff-images",

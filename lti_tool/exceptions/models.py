@@ -26,8 +26,8 @@ class PhoneException(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     pupil_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(20))
-    # None: in every lesson; otherwise only in this course's lessons.
-    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
+    # None: in every lesson; otherwise only in this course's lessons (gone with the course, never widened).
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     note: Mapped[str | None] = mapped_column(String(NOTE_MAX))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)

@@ -41,7 +41,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_phone_exceptions_school_id_schools')),
         sa.ForeignKeyConstraint(['pupil_id'], ['users.id'], name=op.f('fk_phone_exceptions_pupil_id_users')),
         sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_phone_exceptions_course_id_courses'),
-                                ondelete='SET NULL'),
+                                ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['granted_by_id'], ['users.id'],
                                 name=op.f('fk_phone_exceptions_granted_by_id_users')),
         sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'],

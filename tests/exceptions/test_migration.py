@@ -2,7 +2,6 @@
 import secrets
 from datetime import date, datetime, timezone
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -13,17 +12,6 @@ from lti_tool.extensions import db
 
 BEFORE, OURS = "20261206_0007", "20261207_0101"
 TABLES = {"phone_exceptions", "phone_exception_settings"}
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_exc_") as url:
-            yield url
 
 
 def _ours(diff) -> bool:
@@ -43,27 +31,29 @@ def test_upgrade_matches_the_models_keeps_defaults_and_downgrades(fresh_url, lti
                       "LTI_CONFIG": str(lti_config_path)})
     directory = app.extensions["migrate"].directory
     with app.app_context():
-        upgrade(directory=directory, revision=BEFORE)
-        now = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
-        with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO schools (id, name, created_at) VALUES (1, 'A', :now)"), {"now": now})
-            conn.execute(text("INSERT INTO users (id, issuer, sub, created_at, updated_at) VALUES"
-                              " (1, 'i', 'pupil', :now, :now), (2, 'i', 'mentor', :now, :now)"), {"now": now})
-        upgrade(directory=directory, revision=OURS)
-        with db.engine.connect() as conn:
-            all_diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-            differences = [d for d in all_diffs if _ours(d)]
-        assert differences == []
-        with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO phone_exception_settings (school_id, changed_at) VALUES (1, :now)"),
-                         {"now": now})
-            assert conn.execute(text("SELECT school_admins_grant, coordinators_grant, mentors_grant, reminder_days"
-                                     " FROM phone_exception_settings")).one() == (True, True, False, 14)
-            conn.execute(text("INSERT INTO phone_exceptions (school_id, pupil_id, kind, starts_on, ends_on,"
-                              " granted_by_id, granted_at) VALUES (1, 1, 'medical', :start, :end, 2, :now)"),
-                         {"start": date(2026, 12, 7), "end": date(2027, 7, 17), "now": now})
-        downgrade(directory=directory, revision=BEFORE)
-        assert not TABLES & set(inspect(db.engine).get_table_names())
-        upgrade(directory=directory, revision=OURS)
-        assert TABLES <= set(inspect(db.engine).get_table_names())
-        db.engine.dispose()
+        try:
+            upgrade(directory=directory, revision=BEFORE)
+            now = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO schools (id, name, created_at) VALUES (1, 'A', :now)"), {"now": now})
+                conn.execute(text("INSERT INTO users (id, issuer, sub, created_at, updated_at) VALUES"
+                                  " (1, 'i', 'pupil', :now, :now), (2, 'i', 'mentor', :now, :now)"), {"now": now})
+            upgrade(directory=directory, revision=OURS)
+            with db.engine.connect() as conn:
+                differences = [d for d in compare_metadata(MigrationContext.configure(conn), Base.metadata)
+                               if _ours(d)]
+            assert differences == []
+            with db.engine.begin() as conn:
+                conn.execute(text("INSERT INTO phone_exception_settings (school_id, changed_at) VALUES (1, :now)"),
+                             {"now": now})
+                assert conn.execute(text("SELECT school_admins_grant, coordinators_grant, mentors_grant,"
+                                         " reminder_days FROM phone_exception_settings")).one() == (True, True, False, 14)
+                conn.execute(text("INSERT INTO phone_exceptions (school_id, pupil_id, kind, starts_on, ends_on,"
+                                  " granted_by_id, granted_at) VALUES (1, 1, 'medical', :start, :end, 2, :now)"),
+                             {"start": date(2026, 12, 7), "end": date(2027, 7, 17), "now": now})
+            downgrade(directory=directory, revision=BEFORE)
+            assert not TABLES & set(inspect(db.engine).get_table_names())
+            upgrade(directory=directory, revision=OURS)
+            assert TABLES <= set(inspect(db.engine).get_table_names())
+        finally:
+            db.engine.dispose()
