@@ -95,3 +95,8 @@ def launched(view):
 def scoped(query, model, school_id: int):
     """Restrict a query to one school; the only way tenant-owned rows are read."""
     return query.where(model.school_id == school_id)
+
+
+def is_mentor(launch) -> bool:
+    """Staff whose launch carries the LMS's Mentor role (mentor, team leader: a pupil-care task)."""
+    return launch.role == STAFF and any(_short(role)[1] == "Mentor" for role in (launch.lti_roles or []))

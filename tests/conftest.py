@@ -40,6 +40,16 @@ def database_url(request, tmp_path_factory):
         yield url
 
 
+@pytest.fixture
+def fresh_url(database_url, tmp_path):
+    """An empty database of the run's kind, for the migration tests."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+    else:
+        with postgres_schema("vo_mig_") as url:
+            yield url
+
+
 @contextlib.contextmanager
 def postgres_schema(prefix: str):
     """A PostgreSQL schema of its own, dropped afterwards; yields the URL whose connections work in it."""

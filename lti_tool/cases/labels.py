@@ -84,6 +84,11 @@ def action_label(action: str) -> str:
         "statistics_exported": _("Statistics exported"),
         "contents_purged": _("Contents purged after the retention period"),
         "data_resealed": _("Contents re-encrypted under a new key"),
+        "phone_exception_granted": _("Phone exception granted"),
+        "phone_exception_changed": _("Phone exception changed"),
+        "phone_exception_ended": _("Phone exception ended"),
+        "phone_exception_settings": _("Who grants phone exceptions changed"),
+        "phone_exceptions_exported": _("Phone exceptions exported"),
     }).get(action, action)
 
 

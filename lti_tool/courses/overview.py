@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from ..acknowledgements.queries import (ACKNOWLEDGED, NO_CODE, NOT_YET, OUTDATED, OVERDUE, Status,
                                         statuses)
+from ..exceptions import queries as phone_exceptions
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
 from .bulk import among
@@ -29,6 +30,8 @@ class Row:
     role: str           # in the course: student or staff
     launched: bool      # has opened the tool at least once
     status: Status
+    # The phone exceptions that hold today in this course's lessons (kind and period only).
+    phone: tuple = ()
 
     @property
     def state(self) -> str:
@@ -96,9 +99,10 @@ def course_overview(course: Course, role: str | None = None, status: str | None 
     people = [(user_id, name, course_role, school.get(user_id, (course_role, False))[0],
                bool(school.get(user_id, (None, False))[1])) for user_id, course_role, name in members]
     found = statuses(course.school_id, [(p[0], p[3]) for p in people])
+    phones = phone_exceptions.holding_in_course(course, [p[0] for p in people if p[2] == STUDENT])
     tally, rows = Tally(), []
     for user_id, name, course_role, _school_role, launched in people:
-        row = Row(user_id, name, course_role, launched, found[user_id])
+        row = Row(user_id, name, course_role, launched, found[user_id], tuple(phones.get(user_id, ())))
         tally.add(row.state)
         if status is None or row.state == status:
             rows.append(row)

@@ -50,6 +50,13 @@ class OverviewFilterSchema(Schema):
 # Teachers and school admins see the same fields: a name, a role and a standing. No e-mail
 # addresses, and nothing of reports or cases, ever.
 
+class PhoneMarkOut(Schema):
+    """A phone exception that holds today in the course: its kind and until when, nothing more."""
+
+    kind = fields.String(metadata={"enum": ["medical", "lesson", "other"]})
+    ends_on = fields.Date()
+
+
 class OverviewMemberOut(Schema):
     user_id = fields.Integer()
     name = fields.String()
@@ -60,6 +67,8 @@ class OverviewMemberOut(Schema):
     due_date = fields.Date(allow_none=True)
     acknowledged_version = fields.Integer(allow_none=True)
     acknowledged_at = fields.DateTime(allow_none=True)
+    phone_exceptions = fields.List(fields.Nested(PhoneMarkOut), metadata={
+        "description": "phone exceptions that hold today in this course's lessons"})
 
 
 class RosterOut(Schema):
@@ -104,7 +113,8 @@ def member_data(row) -> dict:
             "state": row.state, "current_version": status.current.number if status.current else None,
             "due_date": status.due_date,
             "acknowledged_version": status.latest.version.number if status.latest else None,
-            "acknowledged_at": status.latest.acknowledged_at if status.latest else None}
+            "acknowledged_at": status.latest.acknowledged_at if status.latest else None,
+            "phone_exceptions": [{"kind": p.kind, "ends_on": p.ends_on} for p in row.phone]}
 
 
 def course_overview_data(view) -> dict:
