@@ -38,6 +38,12 @@ class Status:
     def needs_acknowledgement(self) -> bool:
         return self.state in (OUTDATED, NOT_YET, OVERDUE)
 
+    @property
+    def earlier_year(self) -> bool:
+        """Asked again only because the acknowledgement belongs to an earlier school year."""
+        return self.needs_acknowledgement and self.latest is not None and self.current is not None \
+            and self.latest.epoch == self.current.epoch
+
 
 def _status(audience: str, current: ConductVersion | None, latest: Acknowledgement | None,
             year: schoolyear.SchoolYear, first_seen, today: date) -> Status:
