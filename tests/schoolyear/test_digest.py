@@ -59,7 +59,7 @@ def test_teachers_get_counts_without_any_name_once_a_week(app, browser, fresh_lm
     assert sorted(m.to_address for m in mails) == sorted(
         fresh_lms.users[k].email for k in ("teacher", "coordinator"))
     body = mails[0].body
-    assert "2 pupils acknowledged the code" in body and "2 pupils have not yet" in body
+    assert "2 leerlingen hebben de gedragscode bevestigd" in body and "2 leerlingen hebben dat nog niet gedaan" in body
     for user in fresh_lms.users.values():
         assert user.given_name not in body and user.family_name not in body and user.email not in body
     assert fresh_lms.course_title not in body and fresh_lms.course_label not in body
