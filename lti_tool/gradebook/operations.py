@@ -17,6 +17,7 @@ from ..conduct.models import MINOR, PUBLISHED, STUDENTS, ConductCode, ConductVer
 from ..courses.models import CourseMember
 from ..db import utcnow
 from ..extensions import db
+from ..schoolyear import queries as schoolyear
 from ..security import STUDENT
 from .models import Placement, ScoreDelivery
 
@@ -229,9 +230,15 @@ def _backfill(placement: Placement) -> int:
              .where(exists().where(
                  Acknowledgement.school_id == placement.school_id,
                  Acknowledgement.code_id == current.code_id, Acknowledgement.epoch == current.epoch,
-                 Acknowledgement.user_id == CourseMember.user_id)))
+                 Acknowledgement.user_id == CourseMember.user_id, *_counting_this_year(placement.school_id))))
     users = list(db.session.scalars(query))
     return enqueue(placement.school_id, [(placement.id, user_id) for user_id in users], ACKNOWLEDGED)
+
+
+def _counting_this_year(school_id: int) -> list:
+    """Where the school asks again each school year, only this year's acknowledgements earn a 1."""
+    year = schoolyear.school_year(school_id)
+    return [Acknowledgement.school_year >= year.key] if year.yearly else []
 
 
 def _active():
