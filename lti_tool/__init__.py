@@ -37,6 +37,8 @@ from .metrics import bp as metrics_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
 from .yearreport import bp as yearreport_bp, views as yearreport_views
+from .schoolyear import tasks as schoolyear_tasks
+from .schoolyear.views import bp as schoolyear_bp
 
 # Addresses that LMSs are given, or that are public: never carry a launch selector.
 _NO_SELECTOR_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -106,11 +108,11 @@ def _install_proxy(app: Flask) -> None:
 # registration.init_limits comes before any other before_request: a refused caller costs nothing.
 EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-              reports_bp, cases_bp, exceptions_bp, yearreport_bp, api.bp]
+              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
 ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views, cases_dashboard,
           cases_incident_views, exceptions_api, yearreport_views]
-TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS]
+TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS, *schoolyear_tasks.TASKS]
 REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
 
 

@@ -102,4 +102,5 @@ def audit_log():
 AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "message_sent", "step_checked",
                  "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
                  "report_entered", "settings_changed", "statistics_exported", "contents_purged",
-                 "phone_exception_granted", "phone_exception_changed", "phone_exception_ended")
+                 "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
+                 "school_year_changed", "school_year_started")

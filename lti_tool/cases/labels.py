@@ -81,6 +81,8 @@ def action_label(action: str) -> str:
         "legal_hold_set": _("Legal hold set"),
         "legal_hold_lifted": _("Legal hold lifted"),
         "settings_changed": _("Settings changed"),
+        "school_year_changed": _("School year settings changed"),
+        "school_year_started": _("New school year: everyone acknowledges again"),
         "statistics_exported": _("Statistics exported"),
         "contents_purged": _("Contents purged after the retention period"),
         "data_resealed": _("Contents re-encrypted under a new key"),

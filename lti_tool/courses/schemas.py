@@ -69,6 +69,7 @@ class OverviewMemberOut(Schema):
     acknowledged_at = fields.DateTime(allow_none=True)
     phone_exceptions = fields.List(fields.Nested(PhoneMarkOut), metadata={
         "description": "phone exceptions that hold today in this course's lessons"})
+    new_this_year = fields.Boolean(metadata={"description": "first seen after the school year's first day"})
 
 
 class RosterOut(Schema):
@@ -111,7 +112,7 @@ def member_data(row) -> dict:
     status = row.status
     return {"user_id": row.user_id, "name": row.name, "role": row.role, "launched": row.launched,
             "state": row.state, "current_version": status.current.number if status.current else None,
-            "due_date": status.due_date,
+            "due_date": status.due_date, "new_this_year": status.new_this_year,
             "acknowledged_version": status.latest.version.number if status.latest else None,
             "acknowledged_at": status.latest.acknowledged_at if status.latest else None,
             "phone_exceptions": [{"kind": p.kind, "ends_on": p.ends_on} for p in row.phone]}

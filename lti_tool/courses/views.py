@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 
 from .. import spreadsheet
 from ..errors import ValidationFailed
+from ..schoolyear import queries as schoolyear
 from ..security import SCHOOL_ADMIN, STAFF, roles_required
 from . import export, operations, overview, queries, roster
 from .labels import Words
@@ -86,7 +87,8 @@ def overview_of(course_id: int) -> overview.CourseOverview:
 @roles_required(STAFF, SCHOOL_ADMIN)
 def course_overview(course_id: int):
     """A course's members and where each stands with the code."""
-    return render_template("courses/overview.html", view=overview_of(course_id))
+    return render_template("courses/overview.html", view=overview_of(course_id),
+                           school_year=schoolyear.school_year(g.launch.school_id))
 
 
 @bp.route("/courses/<int:course_id>/overview.csv", methods=["GET"])
