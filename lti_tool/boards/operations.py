@@ -64,6 +64,8 @@ def board_user(board: Board, ref: str):
 def grant(board: Board, ref: str) -> BoardMember:
     """Let a user of the board's LMS see the board's figures; recorded in the audit log of each of its schools."""
     user = board_user(board, ref)
+    if not people.is_staff_at(user.id, [school.id for school in board.schools]):
+        raise Conflict(_("%(name)s is not on the staff of any of the board's schools.", name=user.display_name))
     member = db.session.scalars(select(BoardMember).where(BoardMember.board_id == board.id,
                                                           BoardMember.user_id == user.id)).first()
     if member is None:

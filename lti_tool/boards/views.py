@@ -3,15 +3,18 @@ from flask import Blueprint, g, render_template
 
 from ..cases.labels import category_label
 from ..reports.models import CATEGORIES
-from ..security import roles_required
+from ..security import STUDENT, roles_required
 from . import queries
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
 
 def is_board_launch(launch) -> bool:
-    """The launch's user sees the figures of a board that holds the launch's school (security.roles_required's also)."""
-    return queries.board_of(launch) is not None
+    """The launch's user sees the figures of a board that holds the launch's school (security.roles_required's also).
+
+    Never in a pupil's launch, whatever was granted to the account.
+    """
+    return launch.role != STUDENT and queries.board_of(launch) is not None
 
 
 @bp.app_context_processor

@@ -97,3 +97,9 @@ def member_counts() -> dict[int, dict[str, int]]:
     ).group_by(SchoolMember.school_id))
     return {school_id: {"pupils": pupils, "staff": staff, "admins": admins, "coordinators": coordinators}
             for school_id, pupils, staff, admins, coordinators in rows}
+
+
+def is_staff_at(user_id: int, school_ids: list[int]) -> bool:
+    """Whether the user is on the staff (not a pupil) of one of these schools."""
+    return db.session.scalar(select(func.count()).select_from(SchoolMember).where(
+        SchoolMember.user_id == user_id, SchoolMember.school_id.in_(school_ids), SchoolMember.role != STUDENT)) > 0
