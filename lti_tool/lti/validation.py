@@ -202,8 +202,8 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if deployment.school_id is None:
             g.page_locale = launch_locale(self._jwt["body"])  # the page is the reader's, no launch yet
             refresh()
-            raise LaunchRefused(
-                _("Your school is not yet connected to Veilig Online. Try again later, or ask your school."),
+            raise NotYetConnected(
+                _("Your school is not yet connected to Veilig Online."),
                 hint=_("This LMS's deployment %(id)s waits for its school: run `lti-tool deployments add "
                        "--platform %(platform)s --deployment-id %(id)s --school \"…\"`.",
                        id=deployment_id, platform=deployment.platform_id),
@@ -271,6 +271,13 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
     def deployment(self) -> Deployment:
         """The validated launch's deployment, with its school (found once, during validation)."""
         return self._deployment
+
+
+class NotYetConnected(LaunchRefused):
+    """A launch through a deployment that waits for its school: a calm page of its own, in the reader's language."""
+
+    code = "school_not_connected"
+    template = "lti/not_connected.html"
 
 
 def launch_locale(body: dict) -> str:
