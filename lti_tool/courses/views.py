@@ -8,7 +8,7 @@ from ..security import SCHOOL_ADMIN, STAFF, roles_required
 from . import export, grants, overview, queries, roster
 from .labels import Words
 from .models import RosterSync
-from .schemas import DeputySchema, OverviewFilterSchema, RoleChangeSchema
+from .schemas import CoordinatorChangeSchema, DeputySchema, OverviewFilterSchema, RoleChangeSchema
 
 bp = Blueprint("school", __name__, url_prefix="/school")
 
@@ -51,8 +51,19 @@ def change_deputy():
 @roles_required(SCHOOL_ADMIN)
 def change_role():
     """Grant or take back a member's school admin or coordinator role; it counts from their next request."""
+    return _change(RoleChangeSchema)
+
+
+@bp.route("/coordinators", methods=["POST"])
+@roles_required(SCHOOL_ADMIN)
+def change_coordinator():
+    """The coordinator form's earlier address (member_id, is_coordinator): the same change as /roles."""
+    return _change(CoordinatorChangeSchema)
+
+
+def _change(schema):
     try:
-        data = RoleChangeSchema().load(request.form.to_dict())
+        data = schema().load(request.form.to_dict())
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     member = queries.school_member(g.launch.school_id, data["member_id"])
