@@ -52,13 +52,9 @@ def _issuers(board: Board) -> list[str]:
 
 def board_user(board: Board, ref: str):
     """The user of the board's LMSs with this LMS user id or e-mail."""
-    found = people.users_by_reference(ref, _issuers(board))
-    if not found:
-        raise NotFound(_("Nobody with LMS user id or e-mail %(ref)s is known on the LMS of this board's schools. "
-                         "They appear once they open the tool.", ref=ref))
-    if len(found) > 1:
-        raise Conflict(_("More than one user matches %(ref)s: use their LMS user id.", ref=ref))
-    return found[0]
+    return people.user_by_reference(ref, _issuers(board), _(
+        "Nobody with LMS user id or e-mail %(ref)s is known on the LMS of this board's schools. "
+        "They appear once they open the tool.", ref=ref))
 
 
 def grant(board: Board, ref: str) -> BoardMember:

@@ -55,20 +55,25 @@ def _is_user(ref: str):
 
 def member_by_reference(school_id: int, ref: str) -> SchoolMember:
     """The school's member with this LMS user id or e-mail; someone of another school is unknown here."""
-    found = list(db.session.scalars(scoped(select(SchoolMember), SchoolMember, school_id).join(User)
-                                    .where(_is_user(ref.strip())).limit(2)))
+    return _only_one(list(db.session.scalars(scoped(select(SchoolMember), SchoolMember, school_id).join(User)
+                                             .where(_is_user(ref.strip())).limit(2))),
+                     _("Nobody with LMS user id or e-mail %(ref)s is known at this school. They appear once "
+                       "they open the tool or a course list with them is read.", ref=ref), ref)
+
+
+def _only_one(found: list, missing: str, ref: str):
+    """The one row an administrator's reference names: unknown is a 404, two are a 409 (ask for the LMS user id)."""
     if not found:
-        raise NotFound(_("Nobody with LMS user id or e-mail %(ref)s is known at this school. They appear once "
-                         "they open the tool or a course list with them is read.", ref=ref))
+        raise NotFound(missing)
     if len(found) > 1:
-        raise Conflict(_("More than one member matches %(ref)s: use their LMS user id.", ref=ref))
+        raise Conflict(_("More than one person matches %(ref)s: use their LMS user id.", ref=ref))
     return found[0]
 
 
-def users_by_reference(ref: str, issuers: list[str]) -> list[User]:
-    """Users of these LMSs (issuers) with this LMS user id or e-mail."""
-    return list(db.session.scalars(select(User).where(User.issuer.in_(issuers), _is_user(ref.strip()))
-                                   .order_by(User.id).limit(2)))
+def user_by_reference(ref: str, issuers: list[str], missing: str) -> User:
+    """The user of these LMSs (issuers) with this LMS user id or e-mail (missing: what to say when there is none)."""
+    return _only_one(list(db.session.scalars(select(User).where(User.issuer.in_(issuers), _is_user(ref.strip()))
+                                             .order_by(User.id).limit(2))), missing, ref)
 
 
 def acting_admin():

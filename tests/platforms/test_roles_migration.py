@@ -13,17 +13,8 @@ BEFORE, HEAD = "20261206_0007", "20261207_0103"
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
-            yield url
-
-
-def test_existing_rows_are_kept_and_nobody_gains_a_role(fresh_url, lti_config_path):
+def test_existing_rows_are_kept_and_nobody_gains_a_role(empty_database_url, lti_config_path):
+    fresh_url = empty_database_url
     from flask_migrate import downgrade, upgrade
     app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
                       "LTI_CONFIG": str(lti_config_path)})
