@@ -60,7 +60,7 @@ def _school_admin(member: SchoolMember, granted: bool) -> bool:
                          "can change that.", name=member.user.display_name))
     if (member.granted_role == SCHOOL_ADMIN) == granted:
         return False
-    if not granted and queries.school_admin_count(member.school_id) <= 1:
+    if not granted and not queries.other_school_admins(member):
         raise Conflict(_("%(name)s is the school's last school admin. Make someone else school admin first.",
                          name=member.user.display_name))
     member.granted_role = SCHOOL_ADMIN if granted else None

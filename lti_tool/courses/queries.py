@@ -85,9 +85,10 @@ def acting_admin():
                (SchoolMember.role == STAFF) & (SchoolMember.granted_role == SCHOOL_ADMIN))
 
 
-def school_admin_count(school_id: int) -> int:
-    return db.session.scalar(scoped(select(func.count()).select_from(SchoolMember), SchoolMember, school_id)
-                             .where(acting_admin())) or 0
+def other_school_admins(member: SchoolMember) -> int:
+    """How many others act as school admin at the member's school."""
+    return db.session.scalar(scoped(select(func.count()).select_from(SchoolMember), SchoolMember, member.school_id)
+                             .where(acting_admin(), SchoolMember.id != member.id)) or 0
 
 
 def member_counts() -> dict[int, dict[str, int]]:

@@ -66,7 +66,8 @@ def import_config_entry(issuer: str, entry: dict) -> Platform:
 
 
 def config_deployment(path: str, platform: Platform, deployment_id: str) -> Deployment | None:
-    """Store a deployment lti_config.json gives an issuer the database already knows (None: it gives none).
+    """Store a deployment lti_config.json gives an issuer the database already knows, or name the school of a
+    pending one (None: the file gives none).
 
     The file is read for this whenever a launch names a deployment the database lacks, so a board
     adds its next school to the file without touching the database.
@@ -183,8 +184,9 @@ class DbToolConf(ToolConfAbstract):
                 select(Deployment).options(joinedload(Deployment.school))
                 .where(Deployment.platform_id == platform.id,
                        Deployment.deployment_id == deployment_id)).first()
-        if self._deployments[memo] is None:
-            self._deployments[memo] = config_deployment(self.config_path, platform, deployment_id)
+        found = self._deployments[memo]
+        if found is None or found.school_id is None:  # unknown, or waiting for the school the file may name
+            self._deployments[memo] = config_deployment(self.config_path, platform, deployment_id) or found
         return self._deployments[memo]
 
     def find_registration_by_issuer(self, iss, *args, **kwargs):
