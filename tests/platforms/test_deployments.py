@@ -121,3 +121,42 @@ def test_lti_config_json_adds_a_deployment_to_an_issuer_already_known(board_lms,
         assert _launch_school(tool_url, board_lms, "dep-a", db_session) == board_lms.school_name
     finally:
         lti_config_path.write_text("{}")
+
+
+def _pending_registration(app, deployment_ids):
+    """What dynamic registration stores for an LMS that registered and sent these deployments (see test_registration.py)."""
+    from lti_tool.extensions import db
+    from lti_tool.platforms import operations
+    issuer = "https://brightspace-" + secrets.token_hex(3) + ".example"
+    with app.app_context():
+        for deployment_id in deployment_ids:
+            platform, _ = operations.record_dynamic_registration(
+                issuer=issuer, client_id="dyn", auth_login_url=issuer + "/auth", auth_token_url=issuer + "/token",
+                key_set_url=issuer + "/jwks", deployment_id=deployment_id, name=None, max_pending=1000)
+        db.session.commit()
+        return platform.id
+
+
+def test_approving_names_each_deployments_school(cli, app, db_session):
+    platform_id = _pending_registration(app, ["ou-1", "ou-2", "ou-3"])
+    done = cli("platforms", "approve", str(platform_id), "--deployment", "ou-1=Kindcentrum Noord",
+               "--deployment", "ou-2=Kindcentrum Zuid")
+    assert done.exit_code == 0, done.output
+    assert "Still waiting for their school" in done.output and "ou-3" in done.output
+    platform = db_session.get(Platform, platform_id)
+    assert platform.status == "active"
+    assert {d.deployment_id: d.school.name if d.school else None for d in platform.deployments} == {
+        "ou-1": "Kindcentrum Noord", "ou-2": "Kindcentrum Zuid", "ou-3": None}
+
+
+@pytest.mark.parametrize("pairs, code, words", [
+    (["--deployment", "ou-1"], 2, "write it as ID=School name"),
+    (["--deployment", "=School"], 2, "write it as ID=School name"),
+    (["--deployment", "ou-9=School"], 1, "has no deployment ou-9"),
+])
+def test_a_bad_approval_approves_nothing(cli, app, db_session, pairs, code, words):
+    platform_id = _pending_registration(app, ["ou-1"])
+    result = cli("platforms", "approve", str(platform_id), *pairs)
+    assert result.exit_code == code and words in result.output, result.output
+    platform = db_session.get(Platform, platform_id)
+    assert platform.status == "pending" and platform.deployments[0].school is None
