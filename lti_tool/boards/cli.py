@@ -36,10 +36,17 @@ def boards_add_school(board, school):
     click.echo(said)
 
 
+def _who(command):
+    """The board and the user a grant or revocation names."""
+    for option in (click.option("--user", required=True,
+                                help="LMS user id or e-mail of someone on the LMS of the board's schools."),
+                   click.option("--board", required=True, help="The board's id or exact name.")):
+        command = option(command)
+    return with_appcontext(command)
+
+
 @boards.command("grant")
-@click.option("--board", required=True, help="The board's id or exact name.")
-@click.option("--user", required=True, help="LMS user id or e-mail of someone on the LMS of the board's schools.")
-@with_appcontext
+@_who
 def boards_grant(board, user):
     """Let a user see the board's figures (counts only, never a name or a report)."""
     with transaction():
@@ -49,9 +56,7 @@ def boards_grant(board, user):
 
 
 @boards.command("revoke")
-@click.option("--board", required=True, help="The board's id or exact name.")
-@click.option("--user", required=True, help="LMS user id or e-mail.")
-@with_appcontext
+@_who
 def boards_revoke(board, user):
     """Take back a user's view of the board's figures."""
     with transaction():

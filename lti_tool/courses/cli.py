@@ -46,21 +46,25 @@ def _change(school: str, user: str, role: str, granted: bool) -> None:
                    "(from their next request).")
 
 
+def _who(command):
+    """The school, the person and the role a grant or revocation names."""
+    for option in (click.option("--role", required=True, type=ROLE),
+                   click.option("--user", required=True, help="The person's LMS user id or e-mail address."),
+                   click.option("--school", required=True,
+                                help="The school's id or exact name (see `lti-tool schools list`).")):
+        command = option(command)
+    return with_appcontext(command)
+
+
 @schools.command("grant")
-@click.option("--school", required=True, help="The school's id or exact name (see `lti-tool schools list`).")
-@click.option("--user", required=True, help="The person's LMS user id or e-mail address.")
-@click.option("--role", required=True, type=ROLE)
-@with_appcontext
+@_who
 def schools_grant(school, user, role):
     """Make a staff member of the school school admin or coordinator."""
     _change(school, user, role, True)
 
 
 @schools.command("revoke")
-@click.option("--school", required=True, help="The school's id or exact name.")
-@click.option("--user", required=True, help="The person's LMS user id or e-mail address.")
-@click.option("--role", required=True, type=ROLE)
-@with_appcontext
+@_who
 def schools_revoke(school, user, role):
     """Take back a role the school granted (the LMS's administrators stay school admins)."""
     _change(school, user, role, False)
