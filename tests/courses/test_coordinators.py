@@ -157,6 +157,12 @@ def test_a_granted_role_counts_from_the_next_request_and_so_does_taking_it_back(
     # The same launch, its next request: now a school admin, with the admin's pages.
     assert teachers_browser.get("/school/coordinators", token=teacher).status_code == 200
     assert teachers_browser.get("/school/overview", token=teacher).status_code == 200
+    # And acts as one: names the deputy (a school admin's task), which the audit log records.
+    page = teachers_browser.get("/school/coordinators", token=teacher)
+    action, fields = form_of(page.text, "form:has(select[name=member_id])")
+    named = teachers_browser.post(action, data={**fields, "member_id": str(member.id)})
+    assert named.status_code == 303, named.text
+    assert len(_audit(db_session, school_of(db_session, fresh_lms).id, "deputy_named")) == 1
     assert len(_audit(db_session, school_of(db_session, fresh_lms).id, "school_admin_granted")) == 1
     _, done = _press(browser, _page(browser, admin), member.id, "school_admin")
     assert "no longer a school admin" in text_of(done.text)
