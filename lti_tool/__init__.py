@@ -13,6 +13,7 @@ from . import api, config as config_module, headers, models, tasks, telemetry, t
 from .acknowledgements import api as acknowledgements_api
 from .acknowledgements.gate import gate
 from .acknowledgements.views import bp as acknowledgements_bp
+from .boards.views import bp as boards_bp
 from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
 from .cases import incident_api as cases_incident_api, incident_views as cases_incident_views
 from .cases.blueprint import bp as cases_bp
@@ -108,7 +109,7 @@ def _install_proxy(app: Flask) -> None:
 # registration.init_limits comes before any other before_request: a refused caller costs nothing.
 EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, api.bp]
+              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
 ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views, cases_dashboard,
           cases_incident_views, exceptions_api, yearreport_views]

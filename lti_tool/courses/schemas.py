@@ -3,15 +3,30 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from ..db import MAX_ID
+from .grants import COORDINATOR, GRANTABLE
 from .overview import ROLES, STATES
 
 
-class CoordinatorChangeSchema(Schema):
+class RoleChangeSchema(Schema):
+    """Grant or take back a role the school gives: school admin or coordinator."""
+
     class Meta:
         unknown = EXCLUDE
 
     member_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID))
-    is_coordinator = fields.Boolean(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(GRANTABLE, error=_l("Choose school admin or coordinator.")))
+    granted = fields.Boolean(required=True)
+
+
+class CoordinatorChangeSchema(Schema):
+    """The coordinator form's earlier shape (is_coordinator), read as a RoleChangeSchema for the coordinator role."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    member_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID))
+    granted = fields.Boolean(required=True, data_key="is_coordinator")
+    role = fields.Constant(COORDINATOR)
 
 
 class DeputySchema(Schema):
