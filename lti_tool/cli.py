@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from .cli_support import ToolGroup, confirm, table, yes_option
 from .extensions import db
+from .schools.cli import schools
 from .tasks.cli import jobs, rounds
 
 
@@ -22,6 +23,7 @@ def main():
 
 
 main.add_command(jobs)
+main.add_command(schools)
 
 
 @main.command(cls=click.Command)  # migrates its own database: no schema check
