@@ -116,6 +116,9 @@ class DemoLMS:
         self.token_requests = 0
         self.fail_rate = 0.0
         self.nrps_page_size = 100
+        # Moodle's privacy settings "share launcher's name / e-mail with the tool": launches and roster alike.
+        self.shares_names = True
+        self.shares_email = True
         self._used_jti: set[str] = set()
         self._lock = threading.Lock()
         self._random = random.Random()
@@ -197,9 +200,7 @@ class DemoLMS:
         now = int(time.time())
         claims = {
             "iss": self.issuer, "aud": self.client_id, "azp": self.client_id, "sub": user.sub,
-            "iat": now, "exp": now + 300, "nonce": nonce,
-            "name": user.name, "given_name": user.given_name, "family_name": user.family_name,
-            "email": user.email,
+            "iat": now, "exp": now + 300, "nonce": nonce, **self._shared(user),
             LTI + "version": "1.3.0",
             LTI + "message_type": message_type,
             LTI + "deployment_id": self.deployment_id,
@@ -370,9 +371,13 @@ class DemoLMS:
 
     def members(self) -> list[dict]:
         """The course roster as NRPS 2.0 members."""
-        return [{"status": "Active", "user_id": u.sub, "roles": list(u.roles), "name": u.name,
-                 "given_name": u.given_name, "family_name": u.family_name, "email": u.email}
+        return [{"status": "Active", "user_id": u.sub, "roles": list(u.roles), **self._shared(u)}
                 for u in self.users.values() if u.in_course]
+
+    def _shared(self, user) -> dict:
+        """The personal claims the privacy settings let through: none of a kind that is switched off."""
+        names = {"name": user.name, "given_name": user.given_name, "family_name": user.family_name}
+        return {**(names if self.shares_names else {}), **({"email": user.email} if self.shares_email else {})}
 
     def add_students(self, count: int, prefix: str = "bulk") -> None:
         """Add generated students to the course (for large-roster tests and benches)."""
