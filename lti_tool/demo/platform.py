@@ -110,6 +110,7 @@ class DemoLMS:
         }
         self.placed_items: list[dict] = []
         self.line_items: dict[str, dict] = {}
+        self.item_course: dict[str, str] = {}  # line item id -> the course whose gradebook holds it
         self.scores: dict[str, dict[str, dict]] = {}   # line item id -> user id -> latest score
         self.score_log: list[dict] = []
         self.tokens: dict[str, tuple[set, float]] = {}
@@ -333,7 +334,7 @@ class DemoLMS:
     def line_item_url(self, item_id: str) -> str:
         return f"{self.lineitems_url}/{item_id}"
 
-    def create_line_item(self, data: dict) -> dict:
+    def create_line_item(self, data: dict, course_id: str | None = None) -> dict:
         if not isinstance(data, dict) or not isinstance(data.get("scoreMaximum"), (int, float)) \
                 or data["scoreMaximum"] <= 0 or not data.get("label"):
             raise ServiceError(400, "a line item needs a label and a positive scoreMaximum")
@@ -344,11 +345,14 @@ class DemoLMS:
                     if k in data}
             item["id"] = self.line_item_url(item_id)
             self.line_items[item_id] = item
+            self.item_course[item_id] = course_id or self.course_id
             self.scores[item_id] = {}
         return item
 
-    def find_line_items(self, filters: dict) -> list[dict]:
-        items = list(self.line_items.values())
+    def find_line_items(self, filters: dict, course_id: str | None = None) -> list[dict]:
+        """The course's line items matching the filters (each course has a gradebook of its own)."""
+        course_id = course_id or self.course_id
+        items = [item for item_id, item in self.line_items.items() if self.item_course.get(item_id) == course_id]
         for name in ("tag", "resource_id", "resource_link_id"):
             if filters.get(name):
                 key = {"tag": "tag", "resource_id": "resourceId",
