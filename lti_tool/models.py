@@ -5,5 +5,5 @@ from .courses.models import Course, CourseMember, RosterSync, SchoolMember, User
 from .gradebook.models import AccessToken, Placement, ScoreDelivery  # noqa: F401
 from .cases.models import AuditEvent, CaseNote, CaseSettings, ChecklistEntry, MailMessage  # noqa: F401
 from .reports.models import Report, ReportMessage  # noqa: F401
-from .lti.models import LaunchSession, UsedNonce  # noqa: F401
+from .lti.models import LaunchSession, LinkPurpose, UsedNonce  # noqa: F401
 from .platforms.models import Deployment, Platform, School, ToolKey  # noqa: F401

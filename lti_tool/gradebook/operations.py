@@ -46,10 +46,10 @@ def record_placement(launch_session: LaunchSession, stored: Placement | None) ->
     if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
         return None
     claims = launch_session.claims or {}
-    ags, link, custom = claims.get("ags"), claims.get("resource_link"), claims.get("custom")
+    ags, link = claims.get("ags"), claims.get("resource_link")
     if not isinstance(ags, dict) or not isinstance(link, dict) or not _str(link.get("id")):
         return None
-    if isinstance(custom, dict) and custom.get("placement") == "report":
+    if claims.get("purpose") != "code":  # the report button, or a link nobody has said is the code
         return None
     lineitems, lineitem = _str(ags.get("lineitems")), _str(ags.get("lineitem"))
     if not (lineitems or lineitem):
