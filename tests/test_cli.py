@@ -7,33 +7,17 @@ import flask
 import pytest
 from sqlalchemy import select
 
-from lti_tool.cli import main
 from lti_tool.platforms.models import Platform
-from tests.conftest import postgres_schema
+from tests.conftest import empty_database
 from tests.support.faults import lti_tool_command, tool_env
 
 
 @pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    return lambda *args, input=None: runner.invoke(main, list(args), input=input)
-
-
-@pytest.fixture
-def empty_database(database_url, tmp_path):
-    """A database of the run's kind that nobody has migrated yet."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    with postgres_schema("vo_cli_") as url:
-        yield url
-
-
-@pytest.fixture
-def run(empty_database, tmp_path, lti_config_path):
-    """`lti-tool …` in a process of its own on the empty database."""
-    env = tool_env(empty_database, "cli-" + secrets.token_hex(8), tmp_path, lti_config_path)
-    return lambda *args: lti_tool_command(env, *args)
+def run(database_url, tmp_path, lti_config_path):
+    """`lti-tool …` in a process of its own, on a database nobody has migrated yet."""
+    with empty_database(database_url, tmp_path, "vo_cli_") as url:
+        env = tool_env(url, "cli-" + secrets.token_hex(8), tmp_path, lti_config_path)
+        yield lambda *args: lti_tool_command(env, *args)
 
 
 def _add(cli, school="Lyceum Noord"):

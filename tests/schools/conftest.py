@@ -4,7 +4,6 @@ import secrets
 import pytest
 from sqlalchemy import select
 
-from lti_tool.cli import main
 from lti_tool.courses.models import SchoolMember, User
 from lti_tool.extensions import db
 from tests.cases.conftest import make_case
@@ -14,12 +13,6 @@ from tests.support.pages import launch, publish_defaults
 
 STUDENT_SAYS = "Iemand zet foto's van mij op een nepaccount."
 NOTE = "Gesprek met de mentor van 2B gehad."
-
-
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    return lambda *args, input=None: runner.invoke(main, list(args), input=input)
 
 
 @pytest.fixture
