@@ -37,10 +37,10 @@ WAKE_KEY = "gradebook_wake"
 def record_placement(launch_session: LaunchSession, stored: Placement | None) -> Placement | None:
     """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement.
 
-    A resource-link launch of the code (see links.purpose) in a course whose LMS offers AGS places
-    it; a course has one placement, so a second link to the code reuses the first one's column
-    instead of adding another (Moodle would otherwise count the code once per link). The line item, when the claim names none, is
-    found or created by the delivery worker, never during the launch. stored is the placement of
+    A resource-link launch of the code (its purpose, see lti.queries.link_purpose) in a course whose
+    LMS offers AGS places it. A course has one placement: another link to the code reuses its column
+    instead of adding one (Moodle would otherwise count the code once per link). The line item, when
+    the claim names none, is found or created by the delivery worker, never during the launch. stored is the placement of
     the launch's course and resource link as the caller read it (None when there was none).
     """
     if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
@@ -60,7 +60,8 @@ def record_placement(launch_session: LaunchSession, stored: Placement | None) ->
     keys = {"course_id": launch_session.course_id, "resource_link_id": link["id"][:255]}
     # One column per course, whatever the number of links to the code: another link reuses it.
     placement = stored or db.session.scalars(select(Placement).where(
-        Placement.course_id == launch_session.course_id).order_by(Placement.id)).first()
+        Placement.school_id == launch_session.school_id, Placement.course_id == launch_session.course_id)
+        .order_by(Placement.id)).first()
     inserted = placement is None and _insert_missing(
         Placement, **keys, school_id=launch_session.school_id, platform_id=launch_session.platform_id,
         lineitems_url=lineitems and lineitems[:1000], lineitem_url=lineitem and lineitem[:1000],

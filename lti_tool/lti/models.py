@@ -54,7 +54,7 @@ class LinkPurpose(Base):
     """
 
     __tablename__ = "lti_link_purposes"
-    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id"),)
+    __table_args__ = (UniqueConstraint("school_id", "platform_id", "resource_link_id"),)
     CODE, REPORT = "code", "report"
     PURPOSES = (CODE, REPORT)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
-from ..security import app_role
+from ..security import app_role, scoped
 from . import login_state, sessions
 from .login_state import LoginState
 from .models import LaunchSession, LinkPurpose, UsedNonce
@@ -146,7 +146,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         "target_link_uri": body.get(LTI + "target_link_uri"),
     }
     if body[LTI + "message_type"] == "LtiResourceLinkRequest":
-        claims["purpose"] = link_purpose(platform.id, claims["resource_link"], claims["custom"])
+        claims["purpose"] = link_purpose(school.id, platform.id, claims["resource_link"], claims["custom"])
     launch_session = sessions.start(
         platform_id=platform.id, school_id=school.id, user_id=user.id,
         course_id=course.id if course else None, deployment_id=deployment.deployment_id,
@@ -182,7 +182,8 @@ def choose_link_purpose(launch_session: LaunchSession, purpose: str, user_id: in
     if not isinstance(link_id, str) or not link_id.strip():
         raise LaunchRefused(_("This page belongs to a link in your course. Open the tool from that link."))
     keys = {"platform_id": launch_session.platform_id, "resource_link_id": link_id[:255]}
-    row = db.session.scalars(select(LinkPurpose).filter_by(**keys)).first()
+    row = db.session.scalars(scoped(select(LinkPurpose), LinkPurpose, launch_session.school_id)
+                             .filter_by(**keys)).first()
     if row is None:
         row = LinkPurpose(**keys, school_id=launch_session.school_id, course_id=launch_session.course_id)
         db.session.add(row)

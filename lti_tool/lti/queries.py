@@ -2,13 +2,14 @@
 from sqlalchemy import select
 
 from ..extensions import db
+from ..security import scoped
 from .models import LinkPurpose
 
 # A resource link that neither deep linking nor a teacher has said anything about yet.
 UNSET = "unset"
 
 
-def link_purpose(platform_id: int, resource_link, custom) -> str | None:
+def link_purpose(school_id: int, platform_id: int, resource_link, custom) -> str | None:
     """The link's purpose: its custom parameter (deep linking), else a teacher's stored answer,
     else UNSET; None for a launch without a resource link."""
     if isinstance(custom, dict) and custom.get("placement") in LinkPurpose.PURPOSES:
@@ -16,7 +17,7 @@ def link_purpose(platform_id: int, resource_link, custom) -> str | None:
     link_id = resource_link.get("id") if isinstance(resource_link, dict) else None
     if not isinstance(link_id, str) or not link_id.strip():
         return None
-    stored = db.session.scalars(select(LinkPurpose.purpose).where(
+    stored = db.session.scalars(scoped(select(LinkPurpose.purpose), LinkPurpose, school_id).where(
         LinkPurpose.platform_id == platform_id, LinkPurpose.resource_link_id == link_id[:255])).first()
     return stored or UNSET
 

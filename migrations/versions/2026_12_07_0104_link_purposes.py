@@ -31,7 +31,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['platform_id'], ['platforms.id'], name=op.f('fk_lti_link_purposes_platform_id_platforms'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_lti_link_purposes_school_id_schools')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lti_link_purposes')),
-    sa.UniqueConstraint('platform_id', 'resource_link_id', name=op.f('uq_lti_link_purposes_platform_id_resource_link_id'))
+    sa.UniqueConstraint('school_id', 'platform_id', 'resource_link_id', name=op.f('uq_lti_link_purposes_school_id_platform_id_resource_link_id'))
     )
     with op.batch_alter_table('lti_link_purposes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lti_link_purposes_school_id'), ['school_id'], unique=False)
