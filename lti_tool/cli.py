@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .extensions import db
+from .privacy.cli import privacy
 from .tasks.cli import jobs, rounds
 
 
@@ -21,6 +22,7 @@ def main():
 
 
 main.add_command(jobs)
+main.add_command(privacy)
 
 
 @main.command()

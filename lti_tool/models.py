@@ -7,3 +7,4 @@ from .cases.models import AuditEvent, CaseNote, CaseSettings, ChecklistEntry, Ma
 from .reports.models import Report, ReportMessage  # noqa: F401
 from .lti.models import LaunchSession, UsedNonce  # noqa: F401
 from .platforms.models import Deployment, Platform, School, ToolKey  # noqa: F401
+from .privacy.models import PrivacySettings  # noqa: F401

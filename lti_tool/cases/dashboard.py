@@ -101,4 +101,5 @@ def audit_log():
 
 AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "message_sent", "step_checked",
                  "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
-                 "report_entered", "settings_changed", "statistics_exported", "contents_purged")
+                 "report_entered", "settings_changed", "statistics_exported", "contents_purged",
+                 "person_anonymised", "access_request_exported", "privacy_settings_changed")

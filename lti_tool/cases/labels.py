@@ -84,6 +84,10 @@ def action_label(action: str) -> str:
         "statistics_exported": _("Statistics exported"),
         "contents_purged": _("Contents purged after the retention period"),
         "data_resealed": _("Contents re-encrypted under a new key"),
+        "person_anonymised": _("A person's data erased (left the school, or on request)"),
+        "access_request_exported": _("Data of a person downloaded for an access request"),
+        "reporter_exported": _("The reporter downloaded their report"),
+        "privacy_settings_changed": _("Privacy terms changed"),
     }).get(action, action)
 
 

@@ -1,0 +1,130 @@
+"""Everything the tool holds about one person, as sections a zip carries as HTML and as JSON (AVG art. 15).
+
+Each feature's part is one section function in SECTIONS: a feature that stores more about a
+person adds its own. A school's archive holds only reports filed under the person's own name: a
+pseudonymous report never goes into it, because the school would learn who made it. The reporter
+downloads their own reports, pseudonymous ones too, in their own session (reporter_sections).
+"""
+import io
+import json
+import zipfile
+from dataclasses import asdict, dataclass, field
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..acknowledgements.models import Acknowledgement
+from ..conduct.models import ConductCode, ConductVersion
+from ..courses.models import Course, CourseMember, SchoolMember, User
+from ..extensions import db
+from ..reports import queries as reports
+from ..reports.models import NAMED, Report
+from ..security import scoped
+
+
+@dataclass
+class Section:
+    """One part of the archive: a title, and rows of (label, value) pairs."""
+
+    key: str
+    title: str
+    rows: list[dict] = field(default_factory=list)
+    note: str | None = None
+
+
+def _when(moment) -> str | None:
+    return moment.isoformat(timespec="minutes") if moment else None
+
+
+def profile(member: SchoolMember) -> Section:
+    user = db.session.get(User, member.user_id)
+    return Section("profile", _("Profile"), [{
+        _("Name"): user.name, _("E-mail address"): user.email, _("Language"): user.locale,
+        _("LMS"): user.issuer, _("LMS user id"): user.sub, _("Known since"): _when(user.created_at)}])
+
+
+def membership(member: SchoolMember) -> Section:
+    return Section("membership", _("Membership of the school"), [{
+        _("Role"): member.role, _("Coordinator"): member.is_coordinator,
+        _("First seen"): _when(member.created_at), _("Last opened the tool"): _when(member.last_launch_at)}])
+
+
+def courses(member: SchoolMember) -> Section:
+    rows = db.session.execute(scoped(select(Course.title, Course.label, Course.context_id, CourseMember.role,
+                                            CourseMember.lms_status, CourseMember.roster_seen_at)
+                                     .join(CourseMember, CourseMember.course_id == Course.id), Course,
+                                     member.school_id).where(CourseMember.user_id == member.user_id)
+                              .order_by(Course.id))
+    return Section("courses", _("Courses"), [{
+        _("Course"): title or label or context_id, _("Role"): role, _("Status in the LMS"): status,
+        _("Last in a roster read"): _when(seen)} for title, label, context_id, role, status, seen in rows])
+
+
+def acknowledgements(member: SchoolMember) -> Section:
+    rows = db.session.execute(scoped(select(ConductCode.audience, ConductVersion.number, Acknowledgement.epoch,
+                                            Acknowledgement.locale, Acknowledgement.check_passed,
+                                            Acknowledgement.acknowledged_at), Acknowledgement, member.school_id)
+                              .join(ConductVersion, ConductVersion.id == Acknowledgement.version_id)
+                              .join(ConductCode, ConductCode.id == Acknowledgement.code_id)
+                              .where(Acknowledgement.user_id == member.user_id)
+                              .order_by(Acknowledgement.acknowledged_at))
+    return Section("acknowledgements", _("Acknowledgements of the code of conduct"), [{
+        _("Code"): audience, _("Version"): number, _("Language"): locale, _("Understanding check passed"): passed,
+        _("Acknowledged at"): _when(at)} for audience, number, _epoch, locale, passed, at in rows])
+
+
+def _report_rows(found) -> list[dict]:
+    rows = []
+    for report in found:
+        thread = [{_("From"): message.author_role, _("At"): _when(message.created_at),
+                   _("Message"): reports.message_body(message)} for message in reports.messages(report)]
+        rows.append({_("Reference"): report.reference, _("Category"): report.category, _("Status"): report.status,
+                     _("Reported at"): _when(report.created_at), _("Under own name"): report.identity == NAMED,
+                     _("What was reported"): reports.details(report), _("Messages"): thread})
+    return rows
+
+
+def _named(member: SchoolMember):
+    """The reports this person filed under their own name (a pseudonymous one never matches)."""
+    return scoped(select(Report), Report, member.school_id).where(
+        Report.identity == NAMED, Report.reporter_user_id == member.user_id, Report.purged_at.is_(None))
+
+
+def named_report_ids(member: SchoolMember) -> list[int]:
+    return list(db.session.scalars(_named(member).with_only_columns(Report.id)))
+
+
+def own_report_ids(school_id: int, user_id: int) -> list[int]:
+    return [report.id for report in reports.my_reports(school_id, user_id)]
+
+
+def named_reports(member: SchoolMember) -> Section:
+    found = db.session.scalars(_named(member).order_by(Report.id))
+    return Section("reports", _("Reports filed under their own name"), _report_rows(found),
+                   note=_("Reports made under a made-up name are not in this archive: the school cannot "
+                          "know who made them. The reporter can download those themselves under My reports."))
+
+
+# The archive a school admin produces for one person: one function per feature's data.
+SECTIONS = [profile, membership, courses, acknowledgements, named_reports]
+
+
+def person_sections(member: SchoolMember) -> list[Section]:
+    return [section(member) for section in SECTIONS]
+
+
+def reporter_sections(school_id: int, user_id: int) -> list[Section]:
+    """A reporter's own reports, under their name or not: for their own session only."""
+    return [Section("reports", _("My reports"), _report_rows(reports.my_reports(school_id, user_id)))]
+
+
+def to_zip(sections: list[Section], *, title: str, generated_at) -> bytes:
+    """A zip with the same content twice: a page to read (HTML) and a file for machines (JSON)."""
+    data = {"title": title, "generated_at": _when(generated_at), "sections": [asdict(s) for s in sections]}
+    page = render_template("privacy/archive.html", title=title, generated_at=generated_at, sections=sections)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.html", page)
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    return buffer.getvalue()
