@@ -1,0 +1,46 @@
+"""The privacy-settings migration: a school without a row keeps the documented defaults, a row
+written without the terms gets them from the database too; it goes down and up again cleanly."""
+import secrets
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from lti_tool import create_app
+from lti_tool.extensions import db
+
+BEFORE, THIS = "20261206_0007", "20261207_0105"
+AT = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def fresh_url(database_url, tmp_path):
+    """An empty database of the run's kind."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+    else:
+        from tests.conftest import postgres_schema
+        with postgres_schema("vo_priv_") as url:
+            yield url
+
+
+def test_the_terms_default_in_the_database_and_the_table_comes_and_goes(fresh_url, lti_config_path):
+    from flask_migrate import downgrade, upgrade
+    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
+                      "LTI_CONFIG": str(lti_config_path)})
+    directory = app.extensions["migrate"].directory
+    with app.app_context():
+        upgrade(directory=directory, revision=BEFORE)
+        engine = create_engine(fresh_url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO schools (id, name, created_at) VALUES (1, 'Lyceum', :at)"), {"at": AT})
+        upgrade(directory=directory, revision=THIS)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO privacy_settings (school_id, updated_at) VALUES (1, :at)"), {"at": AT})
+            assert conn.execute(text("SELECT pupil_years, staff_months FROM privacy_settings")).one() == (2, 24)
+        downgrade(directory=directory, revision=BEFORE)
+        assert "privacy_settings" not in inspect(engine).get_table_names()
+        upgrade(directory=directory, revision=THIS)
+        assert "privacy_settings" in inspect(engine).get_table_names()
+        engine.dispose()
+        db.engine.dispose()  # the app's own pool too: the schema is dropped after the test
