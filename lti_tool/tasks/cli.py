@@ -31,10 +31,11 @@ def jobs():
 def jobs_list():
     """Every task: its schedule, how it runs in the web processes (its switch), and the commit that wakes it."""
     runner = _runner()
+    width = max(map(len, runner.tasks), default=0) + 2  # a column for the longest name, and room
     for name, task in runner.tasks.items():
         wakes = f"woken by {task.wakes_on}" if task.wakes_on else ""
         switch = f"{task.switch}={runner.modes[name]}"
-        click.echo(f"{name:<17}{task.describe(current_app.config):<20}{switch:<27}{wakes}".rstrip())
+        click.echo(f"{name:<{width}}{task.describe(current_app.config):<20}{switch:<27}{wakes}".rstrip())
 
 
 def rounds(job, summary, once: bool, pause) -> None:
