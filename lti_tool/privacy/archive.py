@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -33,21 +34,26 @@ class Section:
     note: str | None = None
 
 
-def _when(moment) -> str | None:
-    return moment.isoformat(timespec="minutes") if moment else None
+def _json_value(value):
+    """Moments as ISO 8601 in the JSON (the page shows them as a Dutch school writes dates)."""
+    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else str(value)
+
+
+def _role(role: str) -> str:
+    return {"student": _("Pupil"), "staff": _("Staff"), "school_admin": _("School admin")}.get(role, role)
 
 
 def profile(member: SchoolMember) -> Section:
     user = db.session.get(User, member.user_id)
     return Section("profile", _("Profile"), [{
         _("Name"): user.name, _("E-mail address"): user.email, _("Language"): user.locale,
-        _("LMS"): user.issuer, _("LMS user id"): user.sub, _("Known since"): _when(user.created_at)}])
+        _("LMS"): user.issuer, _("LMS user id"): user.sub, _("Known since"): user.created_at}])
 
 
 def membership(member: SchoolMember) -> Section:
     return Section("membership", _("Membership of the school"), [{
-        _("Role"): member.role, _("Coordinator"): member.is_coordinator,
-        _("First seen"): _when(member.created_at), _("Last opened the tool"): _when(member.last_launch_at)}])
+        _("Role"): _role(member.role), _("Coordinator"): member.is_coordinator,
+        _("First seen"): member.created_at, _("Last opened the tool"): member.last_launch_at}])
 
 
 def courses(member: SchoolMember) -> Section:
@@ -58,7 +64,7 @@ def courses(member: SchoolMember) -> Section:
                               .order_by(Course.id))
     return Section("courses", _("Courses"), [{
         _("Course"): title or label or context_id, _("Role"): role, _("Status in the LMS"): status,
-        _("Last in a roster read"): _when(seen)} for title, label, context_id, role, status, seen in rows])
+        _("Last in a roster read"): seen} for title, label, context_id, role, status, seen in rows])
 
 
 def acknowledgements(member: SchoolMember) -> Section:
@@ -71,16 +77,16 @@ def acknowledgements(member: SchoolMember) -> Section:
                               .order_by(Acknowledgement.acknowledged_at))
     return Section("acknowledgements", _("Acknowledgements of the code of conduct"), [{
         _("Code"): audience, _("Version"): number, _("Language"): locale, _("Understanding check passed"): passed,
-        _("Acknowledged at"): _when(at)} for audience, number, _epoch, locale, passed, at in rows])
+        _("Acknowledged at"): at} for audience, number, _epoch, locale, passed, at in rows])
 
 
 def _report_rows(found) -> list[dict]:
     rows = []
     for report in found:
-        thread = [{_("From"): message.author_role, _("At"): _when(message.created_at),
+        thread = [{_("From"): message.author_role, _("At"): message.created_at,
                    _("Message"): reports.message_body(message)} for message in reports.messages(report)]
         rows.append({_("Reference"): report.reference, _("Category"): report.category, _("Status"): report.status,
-                     _("Reported at"): _when(report.created_at), _("Under own name"): report.identity == NAMED,
+                     _("Reported at"): report.created_at, _("Under own name"): report.identity == NAMED,
                      _("What was reported"): reports.details(report), _("Messages"): thread})
     return rows
 
@@ -121,10 +127,10 @@ def reporter_sections(school_id: int, user_id: int) -> list[Section]:
 
 def to_zip(sections: list[Section], *, title: str, generated_at) -> bytes:
     """A zip with the same content twice: a page to read (HTML) and a file for machines (JSON)."""
-    data = {"title": title, "generated_at": _when(generated_at), "sections": [asdict(s) for s in sections]}
+    data = {"title": title, "generated_at": generated_at, "sections": [asdict(s) for s in sections]}
     page = render_template("privacy/archive.html", title=title, generated_at=generated_at, sections=sections)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.html", page)
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=_json_value))
     return buffer.getvalue()
