@@ -1,7 +1,9 @@
 """Finding leavers: people their school has not seen (no roster read, no launch) for the school's term.
 
 A person is last seen at the latest of: joining the school in the tool, their last launch there,
-and the last roster read that listed them in one of the school's courses. A person held by a case
+and the last roster read that listed them as active in one of the school's courses (for a membership
+the roster ended, the moment it did: an LMS that keeps listing a pupil as inactive does not keep
+them in the school). A person held by a case
 (on legal hold, or still open) waits, whatever the term: anonymising would take a name from a case
 that still needs it. Runs as the nightly task anonymise_leavers (privacy/tasks.py), and from
 `lti-tool privacy leavers`.
@@ -9,9 +11,9 @@ that still needs it. Runs as the nightly task anonymise_leavers (privacy/tasks.p
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from ..courses.models import Course, CourseMember, SchoolMember
+from ..courses.models import INACTIVE, Course, CourseMember, SchoolMember
 from ..db import utcnow
 from ..extensions import db
 from ..platforms.models import School
@@ -44,7 +46,9 @@ def last_seen(school_id: int) -> dict[int, tuple[str, object]]:
             for user_id, role, created, launched in db.session.execute(
                 scoped(select(SchoolMember.user_id, SchoolMember.role, SchoolMember.created_at,
                               SchoolMember.last_launch_at), SchoolMember, school_id))}
-    listed = scoped(select(CourseMember.user_id, func.max(CourseMember.roster_seen_at))
+    seen_in_roster = case((CourseMember.lms_status == INACTIVE, CourseMember.updated_at),
+                          else_=CourseMember.roster_seen_at)
+    listed = scoped(select(CourseMember.user_id, func.max(seen_in_roster))
                     .join(Course, Course.id == CourseMember.course_id), Course, school_id) \
         .where(CourseMember.roster_seen_at.is_not(None)).group_by(CourseMember.user_id)
     for user_id, roster_seen in db.session.execute(listed):

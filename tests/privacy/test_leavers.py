@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lti_tool.cases import operations as cases
 from lti_tool.cases.models import AuditEvent
 from lti_tool.cli import main
-from lti_tool.courses.models import SchoolMember, User
+from lti_tool.courses.models import ACTIVE, INACTIVE, CourseMember, SchoolMember, User
 from lti_tool.db import utcnow
 from lti_tool.extensions import db
 from lti_tool.privacy import leavers, terms, tasks as privacy_tasks
@@ -77,6 +77,25 @@ def test_a_pupil_seen_again_in_a_roster_or_a_launch_is_no_leaver(app, browser, d
     assert _run(app, school_id, utcnow(), dry_run=True).schools[school_id].pupils == 1
     people(browser, app, db_session, lms, "student", acknowledged=False)  # opens the tool again
     assert school_id not in _run(app, school_id, utcnow(), dry_run=True).schools
+
+
+def test_a_roster_that_lists_a_pupil_as_active_keeps_them_and_one_that_ended_them_does_not(
+        app, browser, db_session, school):
+    lms, school_id = school
+    ids = people(browser, app, db_session, lms, "student", "student2", acknowledged=False)
+    long_ago, now = utcnow() - timedelta(days=365 * 3 + 250), utcnow()
+    for key, status in (("student", ACTIVE), ("student2", INACTIVE)):
+        member = db_session.scalars(select(SchoolMember).where(SchoolMember.user_id == ids[key])).one()
+        member.created_at = member.last_launch_at = long_ago  # no launch for years
+        membership = db_session.scalars(select(CourseMember).where(CourseMember.user_id == ids[key])).one()
+        # Both still in this week's roster read; the LMS ended student2's enrolment years ago.
+        membership.lms_status, membership.roster_seen_at, membership.updated_at = status, now, long_ago
+    db_session.commit()
+    result = _run(app, school_id, now)
+    assert result.anonymised == 1
+    db_session.expire_all()
+    assert db_session.get(User, ids["student"]).name == "Sanne de Vries"
+    assert db_session.get(User, ids["student2"]).name is None
 
 
 def test_a_case_on_legal_hold_or_still_open_holds_its_reporter(app, browser, db_session, school):
