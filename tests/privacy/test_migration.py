@@ -1,13 +1,12 @@
 """The privacy-settings migration: a school without a row keeps the documented defaults, a row
 written without the terms gets them from the database too; it goes down and up again cleanly."""
-import secrets
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from lti_tool import create_app
 from lti_tool.extensions import db
+from tests.support.migrations import empty_database, migrating_app
 
 BEFORE, THIS = "20261206_0007", "20261207_0105"
 AT = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
@@ -16,19 +15,13 @@ AT = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
 @pytest.fixture
 def fresh_url(database_url, tmp_path):
     """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_priv_") as url:
-            yield url
+    with empty_database(database_url, tmp_path) as url:
+        yield url
 
 
 def test_the_terms_default_in_the_database_and_the_table_comes_and_goes(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    directory = app.extensions["migrate"].directory
+    app, directory = migrating_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)
