@@ -7,20 +7,13 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.migrations import empty_database, migrating_app
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
 BEFORE, HEAD = "20261125_0004", "20261206_0007"
 EXACT = datetime(2026, 11, 30, 8, 47, 23, 123456, tzinfo=timezone.utc)     # Monday 09:47:23 in Amsterdam
 LATER = datetime(2026, 11, 30, 13, 5, 9, tzinfo=timezone.utc)              # Monday 14:05:09
 MORNING = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)                # Monday 06:00
 AFTERNOON = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)             # Monday 12:00
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    with empty_database(database_url, tmp_path) as url:
-        yield url
 
 
 def _utc(value):

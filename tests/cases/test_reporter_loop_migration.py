@@ -2,20 +2,12 @@
 from the school no longer counts as feedback (its feedback_at is cleared), on SQLite and PostgreSQL."""
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.migrations import empty_database, migrating_app
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
 BEFORE, HEAD = "20261125_0004", "20261206_0005"
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    with empty_database(database_url, tmp_path) as url:
-        yield url
 
 
 def _report(conn, report_id, *, feedback_at, purged_at=None):

@@ -2,21 +2,13 @@
 written without the terms gets them from the database too; it goes down and up again cleanly."""
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from lti_tool.extensions import db
-from tests.support.migrations import empty_database, migrating_app
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
 BEFORE, THIS = "20261206_0007", "20261207_0105"
 AT = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    with empty_database(database_url, tmp_path) as url:
-        yield url
 
 
 def test_the_terms_default_in_the_database_and_the_table_comes_and_goes(fresh_url, lti_config_path):

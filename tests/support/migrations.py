@@ -2,6 +2,8 @@
 import contextlib
 import secrets
 
+import pytest
+
 from lti_tool import create_app
 
 
@@ -14,6 +16,13 @@ def empty_database(database_url: str, tmp_path):
         from tests.conftest import postgres_schema
         with postgres_schema("vo_mig_") as url:
             yield url
+
+
+@pytest.fixture
+def fresh_url(database_url, tmp_path):
+    """An empty database of the run's kind, for a test that migrates it itself."""
+    with empty_database(database_url, tmp_path) as url:
+        yield url
 
 
 def migrating_app(url: str, lti_config_path):
