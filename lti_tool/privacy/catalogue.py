@@ -39,10 +39,11 @@ def _days(n: int) -> str:
     return ngettext("%(num)s day", "%(num)s days", n)
 
 
-def terms_in_effect(school_id: int) -> list[TermInEffect]:
-    """The school's terms now: its own choices where it made them, the defaults elsewhere."""
+def terms_in_effect(school_id: int | None) -> list[TermInEffect]:
+    """The school's terms now: its own choices where it made them, the defaults elsewhere (all of them
+    for no school)."""
     own = terms.settings_for(school_id)
-    case = case_settings_for(school_id)
+    case = case_settings_for(school_id or 0)  # no school has id 0: the case defaults
     hours = int(current_app.config["LTI_LAUNCH_TOKEN_SECONDS"] // 3600)
     return [
         TermInEffect("pupil_years", setting_label("pupil_years"), _years(own.pupil_years), SCHOOL),
@@ -60,7 +61,6 @@ def terms_in_effect(school_id: int) -> list[TermInEffect]:
 class DataCategory:
     label: str
     holds: str
-    term: str        # the key of a term above, or "" when the text says it all
     term_text: str
 
 
@@ -68,28 +68,30 @@ def _categories() -> list[DataCategory]:
     leaver = _("Removed when the person has left: the terms for pupils and staff above.")
     return [
         DataCategory(_("Profile"), _("Name, e-mail address, language and LMS user id, as the LMS sends them."),
-                     "pupil_years", leaver),
+                     leaver),
         DataCategory(_("Memberships"), _("Role at the school, courses and roles in them, when last seen."),
-                     "pupil_years", leaver),
-        DataCategory(_("Acknowledgements"), _("Which version of the code someone acknowledged, when, in which "
-                                              "language, and whether the understanding check was passed."),
-                     "pupil_years", _("The link to the person goes with the leaver's term; the count stays in "
-                                      "the school's figures without a name.")),
-        DataCategory(_("Report contents"), _("What happened, where, who is involved, messages, notes and the "
-                                             "checklist. Encrypted in the database."),
-                     "report_contents_months", _("Removed the set time after the case is closed; a case on legal "
-                                                 "hold or still open keeps them. A summary without names stays "
-                                                 "for the figures.")),
-        DataCategory(_("Link to a pseudonymous reporter"), _("An encrypted link that lets a reporter find their own "
-                                                             "reports. Nobody at the school can read it."),
-                     "report_contents_months", _("Removed with the report contents, or earlier when the reporter "
-                                                 "has left.")),
+                     leaver),
+        DataCategory(_("Acknowledgements"),
+                     _("Which version of the code someone acknowledged, when, in which language, and whether "
+                       "the understanding check was passed."),
+                     _("The link to the person goes with the leaver's term; the count stays in the school's "
+                       "figures without a name.")),
+        DataCategory(_("Report contents"),
+                     _("What happened, where, who is involved, messages, notes and the checklist. Encrypted in "
+                       "the database."),
+                     _("Removed the set time after the case is closed; a case on legal hold or still open keeps "
+                       "them. A summary without names stays for the figures.")),
+        DataCategory(_("Link to a pseudonymous reporter"),
+                     _("An encrypted link that lets a reporter find their own reports. Nobody at the school can "
+                       "read it."),
+                     _("Removed with the report contents, or earlier when the reporter has left.")),
         DataCategory(_("Launch sessions"), _("Who opened the tool from which course, to keep them signed in."),
-                     "launch_hours", _("Deleted when the launch has expired.")),
-        DataCategory(_("Audit log"), _("Who viewed or changed which case, and when. Never any content, never "
-                                       "the name of a pseudonymous reporter."), "",
+                     _("Deleted when the launch has expired.")),
+        DataCategory(_("Audit log"),
+                     _("Who viewed or changed which case, and when. Never any content, never the name of a "
+                       "pseudonymous reporter."),
                      _("Kept while the school uses the tool; a leaver's entries keep only an empty number.")),
-        DataCategory(_("Images"), _("None. The tool refuses images in every form and never stores one."), "",
+        DataCategory(_("Images"), _("None. The tool refuses images in every form and never stores one."),
                      _("Never stored.")),
     ]
 

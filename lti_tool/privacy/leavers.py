@@ -3,10 +3,9 @@
 A person is last seen at the latest of: joining the school in the tool, their last launch there,
 and the last roster read that listed them as active in one of the school's courses (for a membership
 the roster ended, the moment it did: an LMS that keeps listing a pupil as inactive does not keep
-them in the school). A person held by a case
-(on legal hold, or still open) waits, whatever the term: anonymising would take a name from a case
-that still needs it. Runs as the nightly task anonymise_leavers (privacy/tasks.py), and from
-`lti-tool privacy leavers`.
+them in the school). A person held by a case (on legal hold, or still open) waits, whatever the
+term: anonymising would take a name from a case that still needs it. Runs as the nightly task
+anonymise_leavers (privacy/tasks.py), and from `lti-tool privacy leavers`.
 """
 import logging
 from dataclasses import dataclass, field

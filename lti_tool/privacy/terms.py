@@ -38,9 +38,9 @@ def due_at(last_seen: datetime, is_pupil: bool, settings: PrivacySettings) -> da
     return add_months(last_seen, settings.staff_months)
 
 
-def settings_for(school_id: int) -> PrivacySettings:
+def settings_for(school_id: int | None) -> PrivacySettings:
     """The school's privacy settings, or the documented defaults (not stored) when it never set them."""
-    found = db.session.get(PrivacySettings, school_id)
+    found = db.session.get(PrivacySettings, school_id) if school_id else None
     if found is not None:
         return found
     return PrivacySettings(school_id=school_id, pupil_years=PUPIL_YEARS, staff_months=STAFF_MONTHS)

@@ -105,11 +105,13 @@ def my_reports():
 
 
 @bp.route("/statement", methods=["GET"])
-@launched
 def statement():
-    """What happens with your data, for a pupil of twelve."""
-    return render_template("privacy/statement.html",
-                           term={t.key: t.value for t in catalogue.terms_in_effect(g.launch.school_id)})
+    """What happens with your data, for a pupil of twelve. Open to anyone, launch or not: the report form
+    opens it in a new tab (the form keeps its text), where a browser without cookies has no launch.
+    With a launch it gives the school's own terms, without one the defaults."""
+    launch = g.get("launch")
+    return render_template("privacy/statement.html", term={
+        t.key: t.value for t in catalogue.terms_in_effect(launch.school_id if launch else None)})
 
 
 def _zip(body: bytes, filename: str) -> Response:

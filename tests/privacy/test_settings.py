@@ -71,3 +71,10 @@ def test_the_report_form_links_to_a_statement_a_pupil_understands(browser, schoo
     assert page.status_code == 200 and "Wat er met je gegevens gebeurt" in page.text and "12 maanden" in page.text
     english = browser.get("/privacy/statement", token=launch(browser, lms, "student4"))
     assert "What happens with your data" in english.text
+
+
+def test_the_statement_opens_without_a_launch_too_with_the_default_terms(tool_url):
+    import requests
+    page = requests.get(tool_url + "/privacy/statement", headers={"Accept-Language": "nl"}, timeout=10)
+    assert page.status_code == 200 and "Wat er met je gegevens gebeurt" in page.text
+    assert "12 maanden" in page.text and "2 jaar" in page.text
