@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask import render_template
-from flask_babel import gettext as _
+from flask_babel import format_datetime, gettext as _
 from sqlalchemy import select
 
 from ..acknowledgements.models import Acknowledgement
@@ -37,6 +37,11 @@ class Section:
 def _json_value(value):
     """Moments as ISO 8601 in the JSON (the page shows them as a Dutch school writes dates)."""
     return value.isoformat(timespec="minutes") if isinstance(value, datetime) else str(value)
+
+
+def _readable(moment: datetime) -> str:
+    """A moment as a Dutch school writes it on a page (6 december 2026, 14:05), in the reader's language."""
+    return format_datetime(moment, "d MMMM y, HH:mm")
 
 
 def _role(role: str) -> str:
@@ -128,7 +133,8 @@ def reporter_sections(school_id: int, user_id: int) -> list[Section]:
 def to_zip(sections: list[Section], *, title: str, generated_at) -> bytes:
     """A zip with the same content twice: a page to read (HTML) and a file for machines (JSON)."""
     data = {"title": title, "generated_at": generated_at, "sections": [asdict(s) for s in sections]}
-    page = render_template("privacy/archive.html", title=title, generated_at=generated_at, sections=sections)
+    page = render_template("privacy/archive.html", title=title, generated_at=generated_at, sections=sections,
+                           when=_readable)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.html", page)
