@@ -16,11 +16,12 @@ from flask_babel import format_datetime, gettext as _
 from sqlalchemy import select
 
 from ..acknowledgements.models import Acknowledgement
+from ..cases import labels
 from ..conduct.models import ConductCode, ConductVersion
 from ..courses.models import Course, CourseMember, SchoolMember, User
 from ..extensions import db
 from ..reports import queries as reports
-from ..reports.models import NAMED, Report
+from ..reports.models import NAMED, Report, ReportMessage
 from ..security import scoped
 
 
@@ -42,6 +43,10 @@ def _json_value(value):
 def _readable(moment: datetime) -> str:
     """A moment as a Dutch school writes it on a page (6 december 2026, 14:05), in the reader's language."""
     return format_datetime(moment, "d MMMM y, HH:mm")
+
+
+def _author(role: str) -> str:
+    return {ReportMessage.REPORTER: _("Reporter"), ReportMessage.COORDINATOR: _("Coordinator")}.get(role, role)
 
 
 def _role(role: str) -> str:
@@ -68,7 +73,7 @@ def courses(member: SchoolMember) -> Section:
                                      member.school_id).where(CourseMember.user_id == member.user_id)
                               .order_by(Course.id))
     return Section("courses", _("Courses"), [{
-        _("Course"): title or label or context_id, _("Role"): role, _("Status in the LMS"): status,
+        _("Course"): title or label or context_id, _("Role"): _role(role), _("Status in the LMS"): status,
         _("Last in a roster read"): seen} for title, label, context_id, role, status, seen in rows])
 
 
@@ -81,16 +86,18 @@ def acknowledgements(member: SchoolMember) -> Section:
                               .where(Acknowledgement.user_id == member.user_id)
                               .order_by(Acknowledgement.acknowledged_at))
     return Section("acknowledgements", _("Acknowledgements of the code of conduct"), [{
-        _("Code"): audience, _("Version"): number, _("Language"): locale, _("Understanding check passed"): passed,
-        _("Acknowledged at"): at} for audience, number, _epoch, locale, passed, at in rows])
+        _("Code"): _role(audience), _("Version"): number, _("Language"): locale,
+        _("Understanding check passed"): passed, _("Acknowledged at"): at}
+        for audience, number, _epoch, locale, passed, at in rows])
 
 
 def _report_rows(found) -> list[dict]:
     rows = []
     for report in found:
-        thread = [{_("From"): message.author_role, _("At"): message.created_at,
+        thread = [{_("From"): _author(message.author_role), _("At"): message.created_at,
                    _("Message"): reports.message_body(message)} for message in reports.messages(report)]
-        rows.append({_("Reference"): report.reference, _("Category"): report.category, _("Status"): report.status,
+        rows.append({_("Reference"): report.reference, _("Category"): labels.category_label(report.category),
+                     _("Status"): labels.status_label(report.status),
                      _("Reported at"): report.created_at, _("Under own name"): report.identity == NAMED,
                      _("What was reported"): reports.details(report), _("Messages"): thread})
     return rows

@@ -108,7 +108,8 @@ def test_another_schools_admin_finds_nobody(browser, db_session, pupil, make_lms
     resp = browser.post(f"/privacy/people/{member}/erase", token=token, data={"confirm": "yes"})
     assert resp.status_code == 404
     listing = browser.get("/privacy/people?q=Sanne", token=token)
-    assert listing.status_code == 200 and "Sanne de Vries" not in listing.text and "Nobody at this school" in listing.text
+    assert listing.status_code == 200 and "Nobody at this school" in listing.text
+    assert "Sanne de Vries" not in listing.text
     assert db_session.get(User, pupil["user_id"]).name == "Sanne de Vries"
 
 
@@ -142,7 +143,8 @@ def test_an_erasure_goes_the_leavers_way_and_is_audited(app, browser, db_session
     resp = browser.post(f"/privacy/people/{pupil['member_id']}/erase", token=pupil["admin"], data={"confirm": "yes"})
     assert resp.status_code == 303
     after = counts(db_session, pupil["school_id"])
-    assert after["named_users"] == figures["named_users"] - 1 and after["acknowledgements"] == figures["acknowledgements"]
+    assert after["named_users"] == figures["named_users"] - 1
+    assert after["acknowledgements"] == figures["acknowledgements"], "her acknowledgement still counts"
     user = db_session.get(User, pupil["user_id"])
     assert (user.name, user.email, user.issuer) == (None, None, "erased")
     hidden = db_session.get(Report, pupil["hidden"].id)
