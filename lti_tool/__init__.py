@@ -32,7 +32,7 @@ from .lti import navigation, registration, sessions
 from .lti.registration import bp as registration_bp
 from .lti.views import bp as lti_bp
 from .metrics import bp as metrics_bp
-from .privacy import tasks as privacy_tasks
+from .privacy import api as privacy_api, tasks as privacy_tasks
 from .privacy.views import bp as privacy_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
@@ -108,7 +108,7 @@ BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp
               reports_bp, cases_bp, privacy_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
 ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views, cases_dashboard,
-          cases_incident_views]
+          cases_incident_views, privacy_api]
 TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *privacy_tasks.TASKS]
 REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
 

@@ -137,13 +137,19 @@ def reporter_sections(school_id: int, user_id: int) -> list[Section]:
     return [Section("reports", _("My reports"), _report_rows(reports.my_reports(school_id, user_id)))]
 
 
+def as_json(sections: list[Section], generated_at) -> dict:
+    """The archive as plain JSON values (moments as ISO 8601): the zip's data.json and the API's answer."""
+    data = {"generated_at": generated_at, "sections": [asdict(s) for s in sections]}
+    return json.loads(json.dumps(data, ensure_ascii=False, default=_json_value))
+
+
 def to_zip(sections: list[Section], *, title: str, generated_at) -> bytes:
     """A zip with the same content twice: a page to read (HTML) and a file for machines (JSON)."""
-    data = {"title": title, "generated_at": generated_at, "sections": [asdict(s) for s in sections]}
+    data = {"title": title, **as_json(sections, generated_at)}
     page = render_template("privacy/archive.html", title=title, generated_at=generated_at, sections=sections,
                            when=_readable)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.html", page)
-        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=_json_value))
+        archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))
     return buffer.getvalue()

@@ -42,3 +42,32 @@ class EraseSchema(Schema):
     confirm = fields.Boolean(required=True, truthy={"yes"}, falsy={"", "no"}, validate=validate.Equal(
         True, error=_l("Tick the box to confirm that this person's data may be erased.")),
         error_messages={"required": _l("Tick the box to confirm that this person's data may be erased.")})
+
+
+class TermOut(Schema):
+    """One retention term in effect at the school."""
+
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    value = fields.String(required=True, metadata={"description": "the term in words, in the reader's language"})
+    set_by = fields.String(required=True, metadata={"description": "school, cases or tool"})
+
+
+class TermsOut(Schema):
+    terms = fields.List(fields.Nested(TermOut), required=True)
+
+
+class SectionOut(Schema):
+    """One part of a person's archive: a feature's data as rows of label: value."""
+
+    key = fields.String(required=True)
+    title = fields.String(required=True)
+    rows = fields.List(fields.Dict(keys=fields.String()), required=True)
+    note = fields.String(allow_none=True)
+
+
+class ArchiveOut(Schema):
+    """Everything the tool holds about one person of the school (never a pseudonymous report)."""
+
+    generated_at = fields.String(required=True)
+    sections = fields.List(fields.Nested(SectionOut), required=True)
