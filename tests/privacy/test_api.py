@@ -56,3 +56,10 @@ def test_another_school_and_nobody_get_nothing(tool_url, browser, filed, make_lm
     assert resp.status_code == 404 and "Sanne" not in resp.text
     assert _get(tool_url, "/privacy/people/99999999999", token).status_code == 404
     assert _get(tool_url, f"/privacy/people/{filed['member_id']}").status_code == 401
+
+
+def test_the_openapi_document_describes_the_privacy_api(tool_url):
+    spec = requests.get(f"{tool_url}/api/v1/openapi.json", timeout=30).json()
+    assert {"/privacy/terms", "/privacy/people/{member_id}"} <= set(spec["paths"])
+    assert not any("erase" in path for path in spec["paths"]), "erasure stays behind the page's confirmation"
+    assert {"PrivacyTerms", "PrivacyArchive"} <= set(spec["components"]["schemas"])
