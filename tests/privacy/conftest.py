@@ -1,7 +1,5 @@
 """Schools of their own for the privacy tests (each counts its people), people launched for real,
 acknowledgements made by the real operation, reports by the real create_report."""
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
@@ -79,5 +77,19 @@ def ack_figures(db_session, school_id: int) -> list:
         .group_by(Acknowledgement.version_id, Acknowledgement.locale, Acknowledgement.check_passed)).all())
 
 
-def years(n: int) -> timedelta:
-    return timedelta(days=365 * n)
+def member_id_of(db_session, user_id: int) -> int:
+    """The person's membership id at their school (the id the privacy pages use)."""
+    db_session.expire_all()
+    return db_session.scalars(select(SchoolMember.id).where(SchoolMember.user_id == user_id)).one()
+
+
+@pytest.fixture
+def pupil(app, browser, db_session, school):
+    """A pupil who acknowledged the code and filed one named and one pseudonymous report; the admin's token."""
+    lms, school_id = school
+    ids = people(browser, app, db_session, lms, "student")
+    named = report_by(app, school_id, ids["student"], identity="named", what="Named: mean comments in the group chat.")
+    hidden = report_by(app, school_id, ids["student"], identity="pseudonymous", what="Pseudonymous: a fake account.")
+    admin = launch(browser, lms, "admin")  # in English
+    return {"lms": lms, "school_id": school_id, "user_id": ids["student"], "named": named, "hidden": hidden,
+            "admin": admin, "member_id": member_id_of(db_session, ids["student"])}

@@ -13,12 +13,7 @@ from lti_tool.cases.models import AuditEvent
 from lti_tool.courses.models import SchoolMember, User
 from lti_tool.extensions import db
 from lti_tool.reports.models import Report
-from tests.privacy.conftest import counts, launch, people, report_by, school_of
-
-
-def _member_id(db_session, user_id: int) -> int:
-    db_session.expire_all()
-    return db_session.scalars(select(SchoolMember.id).where(SchoolMember.user_id == user_id)).one()
+from tests.privacy.conftest import counts, launch, member_id_of
 
 
 def _unzip(resp) -> tuple[str, dict]:
@@ -27,18 +22,6 @@ def _unzip(resp) -> tuple[str, dict]:
     with zipfile.ZipFile(io.BytesIO(resp.content)) as archive:
         assert sorted(archive.namelist()) == ["data.html", "data.json"]
         return archive.read("data.html").decode(), json.loads(archive.read("data.json"))
-
-
-@pytest.fixture
-def pupil(app, browser, db_session, school):
-    """A pupil who acknowledged the code and filed one named and one pseudonymous report; the admin's token."""
-    lms, school_id = school
-    ids = people(browser, app, db_session, lms, "student")
-    named = report_by(app, school_id, ids["student"], identity="named", what="Named: mean comments in the group chat.")
-    hidden = report_by(app, school_id, ids["student"], identity="pseudonymous", what="Pseudonymous: a fake account.")
-    admin = launch(browser, lms, "admin")
-    return {"lms": lms, "school_id": school_id, "user_id": ids["student"], "named": named, "hidden": hidden,
-            "admin": admin, "member_id": _member_id(db_session, ids["student"])}
 
 
 def test_an_admin_downloads_everything_about_a_pupil_but_never_a_pseudonymous_report(browser, db_session, pupil):
@@ -162,7 +145,7 @@ def test_an_erasure_goes_the_leavers_way_and_is_audited(app, browser, db_session
 def test_an_admin_cannot_erase_themself(browser, db_session, pupil):
     admin_id = db_session.scalars(select(User.id).where(User.sub == pupil["lms"].users["admin"].sub,
                                                         User.issuer == pupil["lms"].issuer)).one()
-    resp = browser.post(f"/privacy/people/{_member_id(db_session, admin_id)}/erase", token=pupil["admin"],
+    resp = browser.post(f"/privacy/people/{member_id_of(db_session, admin_id)}/erase", token=pupil["admin"],
                         data={"confirm": "yes"})
     assert resp.status_code == 409 and db_session.get(User, admin_id).name is not None
 
