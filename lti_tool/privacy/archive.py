@@ -124,12 +124,33 @@ def named_reports(member: SchoolMember) -> Section:
                           "know who made them. The reporter can download those themselves under My reports."))
 
 
-# The archive a school admin produces for one person: one function per feature's data.
-SECTIONS = [profile, membership, courses, acknowledgements, named_reports]
+PHONE_EXCEPTIONS = "phone_exceptions"
+
+
+def phone_exceptions(member: SchoolMember) -> Section | None:
+    """The pupil's phone exceptions (kind and period, never a diagnosis), where the tool keeps that register.
+
+    The register is a feature of its own (lti_tool/exceptions) that may not be installed with this one:
+    its table is read from the metadata, and without it the archive has no such section.
+    """
+    table = db.metadata.tables.get(PHONE_EXCEPTIONS)
+    if table is None:
+        return None
+    rows = db.session.execute(select(table.c.kind, table.c.starts_on, table.c.ends_on, table.c.note,
+                                     table.c.ended_at).where(table.c.school_id == member.school_id,
+                                                             table.c.pupil_id == member.user_id)
+                              .order_by(table.c.starts_on))
+    return Section(PHONE_EXCEPTIONS, _("Phone exceptions"), [{
+        _("Kind"): kind, _("From"): starts_on.isoformat(), _("Until"): ends_on.isoformat(), _("Note"): note,
+        _("Ended early"): ended_at} for kind, starts_on, ends_on, note, ended_at in rows])
+
+
+# The archive a school admin produces for one person: one function per feature's data (None: not kept here).
+SECTIONS = [profile, membership, courses, acknowledgements, phone_exceptions, named_reports]
 
 
 def person_sections(member: SchoolMember) -> list[Section]:
-    return [section(member) for section in SECTIONS]
+    return [found for found in (section(member) for section in SECTIONS) if found is not None]
 
 
 def reporter_sections(school_id: int, user_id: int) -> list[Section]:

@@ -1,7 +1,7 @@
 """Schools of their own for the privacy tests (each counts its people), people launched for real,
 acknowledgements made by the real operation, reports by the real create_report."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from lti_tool.acknowledgements import operations as acknowledging
 from lti_tool.acknowledgements.models import Acknowledgement
@@ -69,12 +69,17 @@ def counts(db_session, school_id: int) -> dict:
     }
 
 
-def ack_figures(db_session, school_id: int) -> list:
-    """The school's acknowledgement figures: per version, language, check result and day."""
-    return sorted(db_session.execute(
+def ack_figures(db_session, school_id: int) -> tuple[list, list]:
+    """The school's acknowledgement figures: per version, language and check result; and the people who
+    acknowledged each code (the yearly report counts distinct people per audience)."""
+    per_version = sorted(db_session.execute(
         select(Acknowledgement.version_id, Acknowledgement.locale, Acknowledgement.check_passed,
                func.count()).where(Acknowledgement.school_id == school_id)
         .group_by(Acknowledgement.version_id, Acknowledgement.locale, Acknowledgement.check_passed)).all())
+    people = sorted(db_session.execute(
+        select(Acknowledgement.code_id, func.count(distinct(Acknowledgement.user_id)))
+        .where(Acknowledgement.school_id == school_id).group_by(Acknowledgement.code_id)).all())
+    return per_version, people
 
 
 def member_id_of(db_session, user_id: int) -> int:
