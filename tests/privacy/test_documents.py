@@ -72,3 +72,33 @@ def test_the_defaults_are_read_from_the_columns_not_copied(app):
     assert found["report_contents_months"] == CaseSettings.__table__.c.retention_months.default.arg
     assert found["pupil_years"] == PrivacySettings.__table__.c.pupil_years.default.arg
     assert found["launch_hours"] * 3600 == app.config["LTI_LAUNCH_TOKEN_SECONDS"]
+
+
+# Every module that opens a network connection, and whom it talks to (the DPA annex: no sub-processors).
+TALKS_TO = {
+    "lti_tool/lti/outbound.py": "the LMS (dynamic registration)",
+    "lti_tool/lti/jwks_cache.py": "the LMS (its key set)",
+    "lti_tool/courses/roster.py": "the LMS (rosters, NRPS)",
+    "lti_tool/gradebook/ags.py": "the LMS (gradebook, AGS)",
+    "lti_tool/gradebook/delivery.py": "the LMS (gradebook, AGS)",
+    "lti_tool/cases/mail.py": "the school's own mail server",
+    "lti_tool/demo/platform.py": "the demo LMS in the same process",
+    "lti_tool/demo/mailbox.py": "the demo mailbox in the same process",
+}
+NETWORK = {"requests", "socket", "smtplib", "urllib.request", "http.client", "httpx", "aiohttp", "urllib3"}
+
+
+def _imports(path: pathlib.Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def test_the_tool_talks_only_to_the_lms_and_the_schools_mail_server():
+    talking = {str(path.relative_to(ROOT)) for path in (ROOT / "lti_tool").rglob("*.py")
+               if _imports(path) & NETWORK}
+    assert talking == set(TALKS_TO), "a new network peer: name it in docs/privacy (sub-processors) and here"
