@@ -14,9 +14,11 @@ from tests.jobs.conftest import work
 
 # Every task the app declares, with the arguments a test gives it (refresh_roster: a course that is gone).
 EVERY_TASK = {"deliver_scores": (), "send_mail": (), "purge_retention": (), "send_reminders": (),
-              "refresh_rosters": (), "refresh_roster": (2_000_000_000,), "anonymise_leavers": ()}
+              "refresh_rosters": (), "refresh_roster": (2_000_000_000,), "anonymise_leavers": (),
+              "remind_ending_exceptions": (), "start_school_years": (), "send_digests": (),
+              "send_staff_reminders": ()}
 SWITCHES = ("GRADEBOOK_DELIVERY", "MAIL_DELIVERY", "CASES_PURGE", "CASES_REMINDERS", "ROSTER_REFRESH",
-            "PRIVACY_LEAVERS")
+            "PRIVACY_LEAVERS", "EXCEPTION_REMINDERS", "SCHOOL_YEAR_TASKS")
 
 
 def test_every_task_is_covered_here(app):
