@@ -12,6 +12,11 @@ from .errors import Forbidden, NotAuthenticated
 
 STUDENT, STAFF, SCHOOL_ADMIN = "student", "staff", "school_admin"
 
+# How a request names its launch (lti/sessions.py reads them; features only build links and forms).
+TOKEN_FIELD = "lt"               # the form field; never a query parameter
+TOKEN_HEADER = "X-Launch-Token"
+SELECTOR_PARAM = "ls"            # picks one of the cookie's launches; not a credential
+
 _LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 ADMIN_ROLES = {
     _LIS + "institution/person#Administrator",
@@ -48,6 +53,14 @@ def app_role(lti_roles: list[str]) -> str:
 def current_launch():
     """The launch of this request (see lti/sessions.py), or None."""
     return g.get("launch")
+
+
+def with_selector(path: str) -> str:
+    """A path of the tool with this tab's launch selector, for a redirect built by hand."""
+    chosen = g.get("launch_selector")
+    if not chosen:
+        return path
+    return path + ("&" if "?" in path else "?") + f"{SELECTOR_PARAM}={chosen}"
 
 
 def require_launch():
