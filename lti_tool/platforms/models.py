@@ -66,3 +66,15 @@ class ToolKey(TimestampMixin, Base):
     # Set when a newer key took over: the key stays in the JWKS until expires_at.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AccessToken(Base):
+    """An LMS access token for a set of scopes, shared by every worker until shortly before it expires."""
+
+    __tablename__ = "lti_access_tokens"
+    __table_args__ = (UniqueConstraint("platform_id", "scopes"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    scopes: Mapped[str] = mapped_column(String(1000))
+    token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
