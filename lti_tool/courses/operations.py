@@ -8,10 +8,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
 from ..extensions import db
+from ..hooks import Hook
 from ..platforms.models import School
 from ..security import SCHOOL_ADMIN, STAFF, STUDENT
 from . import bulk
 from .models import INACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
+
+# The case side (cases.exclusions, above this package) answers these: a report kept from the other
+# coordinators must still reach someone, and the deputy steps in when no coordinator may see it.
+UNDESIGNATING = Hook("courses.undesignating")  # sent (member) before a coordinator is undesignated; may refuse
+DEPUTY = Hook("courses.deputy")                # asked (school_id): {"deputy_user_id", "needs_deputy"} for the page
+NAME_DEPUTY = Hook("courses.name_deputy")      # sent (actor, member or None): the school admin names the deputy
 
 # A role guessed from a roster may raise a never-launched member's role, never lower it.
 ROLE_RANK = {STUDENT: 0, STAFF: 1, SCHOOL_ADMIN: 2}
@@ -193,8 +200,7 @@ def set_coordinator(actor: SchoolMember, member: SchoolMember, value: bool) -> S
     if actor.role != SCHOOL_ADMIN or actor.school_id != member.school_id:
         raise Forbidden(_("Only a school admin of this school designates coordinators."))
     if not value:
-        from ..cases import exclusions  # a report kept from the other coordinators must still reach someone
-        exclusions.before_undesignating(member)
+        UNDESIGNATING.send(member)  # refused while a report kept from the others would reach nobody
     member.is_coordinator = value
     db.session.flush()
     return member
