@@ -84,21 +84,26 @@ def test_the_layers_contract_refuses_a_lower_feature_importing_a_higher_one():
                               verbose=False).kept
 
 
-def test_every_hook_a_package_declares_is_answered_by_the_factory():
+@pytest.fixture
+def bare_app(tmp_path, monkeypatch):
+    """An app as create_app builds it, with its instance folder out of the way (no database is used)."""
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_every_hook_a_package_declares_is_answered_by_the_factory(bare_app):
     """A hook nobody connected would skip what it stands for (an exclusion, a score): each has a handler."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert Hook.declared
     for hook in Hook.declared:
-        assert hook.handlers(app), f"{hook.name} has no handler in create_app's HOOKS"
+        assert hook.handlers(bare_app), f"{hook.name} has no handler in create_app's HOOKS"
     assert len({hook.name for hook in Hook.declared}) == len(Hook.declared)
     assert len(HOOKS) == len(set(HOOKS))
 
 
-def test_a_hook_without_its_handler_refuses_rather_than_doing_nothing():
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+def test_a_hook_without_its_handler_refuses_rather_than_doing_nothing(bare_app):
     lonely = Hook("tests.lonely")
     try:
-        with app.app_context(), pytest.raises(RuntimeError, match="Nothing answers tests.lonely"):
+        with bare_app.app_context(), pytest.raises(RuntimeError, match="Nothing answers tests.lonely"):
             lonely.send()
     finally:
         Hook.declared.remove(lonely)
