@@ -36,7 +36,7 @@ class ServiceFailure(Exception):
 
 
 class Client:
-    """One worker's connection to the LMSs it delivers to (an HTTP session and known tokens)."""
+    """One worker's connection to the LMSs it calls (an HTTP session and known tokens)."""
 
     def __init__(self, http: requests.Session, timeout: float):
         self.http, self.timeout = http, timeout
@@ -156,6 +156,7 @@ def _failure(what: str, response: requests.Response) -> ServiceFailure:
 
 
 def json_of(response: requests.Response):
+    """The answer's JSON body; an answer that is not JSON is a (transient) ServiceFailure."""
     try:
         return response.json()
     except ValueError:
