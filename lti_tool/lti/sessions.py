@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload, make_transient_to_detached
 from ..courses.models import SchoolMember
 from ..db import utcnow
 from ..extensions import db
-from ..security import SELECTOR_PARAM, TOKEN_FIELD, TOKEN_HEADER, with_selector  # noqa: F401  (kept here too)
+from ..security import SELECTOR_PARAM, TOKEN_FIELD, TOKEN_HEADER, with_selector  # noqa: F401  (with_selector: also here)
 from .models import LaunchSession
 
 COOKIE_LAUNCHES = "launches"     # the session cookie's list of this browser's launch ids
