@@ -16,7 +16,7 @@ from .acknowledgements.views import bp as acknowledgements_bp
 from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
 from .cases import incident_api as cases_incident_api, incident_views as cases_incident_views
 from .cases.blueprint import bp as cases_bp
-from .conduct.rendering import pick, to_html
+from .conduct.rendering import note_text, pick, to_html
 from .conduct.views import bp as conduct_bp
 from .courses import api as courses_api, tasks as courses_tasks
 from .courses.views import bp as school_bp
@@ -177,6 +177,7 @@ def _install_templates(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["markdown"] = to_html
     app.jinja_env.filters["pick"] = pick
+    app.jinja_env.filters["note_in"] = note_text
     app.jinja_env.filters["flatten_errors"] = flatten
     app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
     app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")

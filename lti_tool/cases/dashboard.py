@@ -101,4 +101,4 @@ def audit_log():
 
 AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "message_sent", "step_checked",
                  "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
-                 "report_entered", "settings_changed", "statistics_exported", "contents_purged")
+                 "report_entered", "settings_changed", "statistics_exported", "contents_purged", "code_published")

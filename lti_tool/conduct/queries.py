@@ -89,3 +89,15 @@ def versions(school_id: int, audience: str) -> list[ConductVersion]:
     query = (scoped(select(ConductVersion), ConductVersion, school_id).join(ConductCode)
              .where(ConductCode.audience == audience).order_by(ConductVersion.number.desc()))
     return list(db.session.scalars(query))
+
+
+def changes_since(school_id: int, current: ConductVersion, number: int) -> list[ConductVersion]:
+    """The published versions of current's code after version `number`, up to current, newest first.
+
+    What a reader who acknowledged version `number` has not read yet: their "what changed" notes.
+    """
+    query = (scoped(select(ConductVersion), ConductVersion, school_id)
+             .where(ConductVersion.code_id == current.code_id, ConductVersion.status != DRAFT,
+                    ConductVersion.number > number, ConductVersion.number <= current.number)
+             .order_by(ConductVersion.number.desc()))
+    return list(db.session.scalars(query))
