@@ -7,7 +7,7 @@ from lti_tool.conduct.models import ConductVersion
 from lti_tool.courses.models import SchoolMember, User
 from lti_tool.errors import Conflict
 from tests.support.browser import form_of, text_of
-from tests.support.pages import launch as _launch, publish_defaults
+from tests.support.pages import editor_fields, launch as _launch, publish_defaults
 
 
 def launch(browser, lms, user_key):
@@ -45,12 +45,7 @@ def test_the_author_edits_the_draft_and_previews_it_as_students_and_staff_in_bot
     _, token = launch(browser, school_lms, "admin")
     editor = browser.get("/conduct/student/draft", token=token)
     assert editor.status_code == 200
-    action, fields = form_of(editor.text, "form.editor")
-    from bs4 import BeautifulSoup
-    soup = BeautifulSoup(editor.text, "html.parser")
-    fields.update({t["name"]: t.text for t in soup.select("form.editor textarea")})
-    fields.update({s["name"]: (s.select_one("option[selected]") or s.select_one("option"))["value"]
-                   for s in soup.select("form.editor select")})
+    action, fields = editor_fields(editor.text)
     fields["title-nl"] = "Onze afspraken over telefoons"
     fields["rule-0-body-en"] = "Phones stay away. <script>alert(1)</script> [site](javascript:alert(2)) **ok**"
     saved = browser.follow(browser.post(action, data=fields))

@@ -28,3 +28,15 @@ def publish_defaults(app, school_id: int, *, change: str = "major", audiences=("
                                                     {"nl": "Nieuwe versie.", "en": "New version."}).id
         db.session.commit()
         return versions
+
+
+def editor_fields(page: str) -> tuple[str, dict]:
+    """The code editor's form as a browser would send it: its action and every field's current value."""
+    from bs4 import BeautifulSoup
+    from tests.support.browser import form_of
+    action, fields = form_of(page, "form.editor")
+    soup = BeautifulSoup(page, "html.parser")
+    fields.update({t["name"]: t.text for t in soup.select("form.editor textarea")})
+    fields.update({s["name"]: (s.select_one("option[selected]") or s.select_one("option"))["value"]
+                   for s in soup.select("form.editor select")})
+    return action, fields
