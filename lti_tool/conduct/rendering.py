@@ -14,8 +14,10 @@ from .models import LOCALES
 _TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "code", "h3", "h4", "hr"}
 _ATTRIBUTES = {"a": {"href", "title"}}
 DUTCH = LOCALES[0]
-# Where one rendered paragraph, item or heading ends: a new block of the plain text.
-_BLOCK_END = re.compile(r"</(?:p|li|h3|h4|blockquote)>|<br\s*/?>|<hr\s*/?>", re.IGNORECASE)
+# Where one rendered paragraph, item or heading ends: a new block of the plain text. A line break
+# inside a paragraph is only layout: it stays a space.
+_BLOCK_END = re.compile(r"</(?:p|li|h3|h4|blockquote)>|<hr\s*/?>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def to_html(text: str | None) -> Markup:
@@ -28,7 +30,8 @@ def to_html(text: str | None) -> Markup:
 
 def to_plain(text: str | None) -> list[str]:
     """The words a reader sees of a Markdown text, one string per paragraph or list item (no markup)."""
-    marked = _BLOCK_END.sub("\n", str(to_html(text)))
+    flat = _LINE_BREAK.sub(" ", str(to_html(text)).replace("\n", " "))  # the source's own line breaks too
+    marked = _BLOCK_END.sub("\n", flat)
     plain = html.unescape(nh3.clean(marked, tags=set()))
     return [" ".join(line.split()) for line in plain.splitlines() if line.strip()]
 
