@@ -59,47 +59,79 @@ _ELEMENT = {"title": ("h2", "diff-title"), "heading": ("h3", "diff-heading"), "t
             "step": ("p", "diff-step")}
 
 
-def compare(old: dict, new: dict, locale: str) -> tuple[Markup, int]:
-    """The new version's text with inserted words marked <ins> and deleted ones <del>; and how many changes."""
+@dataclass
+class Paragraph:
+    """One paragraph of the comparison: its element, its marked-up words, whether anything in it changed."""
+
+    kind: str
+    parts: list
+
+    @property
+    def changed(self) -> bool:
+        return any(mark for mark, _ in self.parts)
+
+    def html(self) -> str:
+        tag, css = _ELEMENT[self.kind]
+        words = " ".join(f"<{mark}>{text}</{mark}>" if mark else text for mark, text in self.parts)
+        return f'<{tag} class="{css}">{words}</{tag}>'
+
+
+def paragraphs(old: dict, new: dict, locale: str) -> list[Paragraph]:
+    """The new version's paragraphs, with the words deleted from the old one and those inserted marked."""
     before, after = tokens(old, locale), tokens(new, locale)
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    out: list[str] = []
-    state = {"open": None}
-    changes = 0
+    result: list[Paragraph] = []
 
-    def close() -> None:
-        if state["open"]:
-            out.append(f"</{state['open']}>")
-            state["open"] = None
-
-    def emit(items: list, mark: str | None) -> None:
+    def emit(items: list, mark: str) -> None:
         run: list[str] = []
 
         def flush() -> None:
-            if run:
-                text = " ".join(str(escape(word)) for word in run)
-                out.append(f"<{mark}>{text}</{mark}> " if mark else f"{text} ")
-                run.clear()
+            if run and result:
+                result[-1].parts.append((mark, " ".join(str(escape(word)) for word in run)))
+            run.clear()
 
         for item in items:
             if isinstance(item, Block):
                 flush()
-                close()
-                tag, css = _ELEMENT[item.kind]
-                out.append(f'<{tag} class="{css}">')
-                state["open"] = tag
+                result.append(Paragraph(item.kind, []))
             else:
                 run.append(item)
         flush()
 
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
         if op == "equal":
-            emit(after[j1:j2], None)
+            emit(after[j1:j2], "")
             continue
-        changes += 1
         if op in ("delete", "replace"):
             emit(before[i1:i2], "del")
         if op in ("insert", "replace"):
             emit(after[j1:j2], "ins")
-    close()
-    return Markup(nh3.clean("".join(out), tags=_TAGS, attributes=_ATTRIBUTES)), changes
+    return result
+
+
+def compare(old: dict, new: dict, locale: str, whole: bool = True) -> tuple[Markup, int]:
+    """The comparison as HTML, and how many paragraphs changed.
+
+    whole=False keeps what an author needs to see: each changed paragraph with the title or rule
+    heading it belongs to, and a gap mark where unchanged text is left out.
+    """
+    found = paragraphs(old, new, locale)
+    if whole:
+        shown = [paragraph.html() for paragraph in found]
+    else:
+        shown, heading, gap = [], None, False
+        for paragraph in found:
+            is_heading = paragraph.kind in ("title", "heading")
+            if paragraph.changed:
+                if gap and shown:
+                    shown.append('<p class="diff-gap">…</p>')
+                if heading is not None and not is_heading:
+                    shown.append(heading.html())
+                shown.append(paragraph.html())
+                heading, gap = None, False
+            elif is_heading:
+                gap = gap or heading is not None
+                heading = paragraph
+            else:
+                gap = True
+    changes = sum(1 for paragraph in found if paragraph.changed)
+    return Markup(nh3.clean("".join(shown), tags=_TAGS, attributes=_ATTRIBUTES)), changes

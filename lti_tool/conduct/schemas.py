@@ -165,6 +165,7 @@ class DiffSchema(Schema):
     old = fields.Integer(required=True, data_key="from")
     new = fields.Integer(required=True, data_key="to")
     lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES))
+    whole = fields.Boolean(load_default=False)  # the whole text, or only the changed parts
 
 
 # The editor names its languages in their own words, untranslated.

@@ -210,8 +210,8 @@ def compare(audience):
     new = queries.version(g.launch.school_id, args["new"])
     if old.code_id != new.code_id or old.audience != _audience(audience):
         raise NotFound(_("These versions are not of the same code."))
-    marked, changes = diff.compare(old.content, new.content, args["lang"])
-    return render_template("conduct/diff.html", old=old, new=new, lang=args["lang"], marked=marked,
+    marked, changes = diff.compare(old.content, new.content, args["lang"], whole=args["whole"])
+    return render_template("conduct/diff.html", old=old, new=new, lang=args["lang"], whole=args["whole"], marked=marked,
                            changes=changes, versions=queries.versions(g.launch.school_id, audience))
 
 

@@ -159,7 +159,7 @@ def test_history_and_differences_between_two_versions(app, browser, school_lms, 
     assert "/conduct/student/diff" in index.text
     diff = browser.get(f"/conduct/student/diff?from={old.id}&to={new.id}&lang=en", token=token)
     assert diff.status_code == 200
-    assert '<h3 class="diff-heading">1. <del>Phones</del> <ins>Mobiles</ins> in class </h3>' in diff.text
+    assert '<h3 class="diff-heading">1. <del>Phones</del> <ins>Mobiles</ins> in class</h3>' in diff.text
     assert browser.get(f"/conduct/staff/diff?from={old.id}&to={new.id}", token=token).status_code == 404
     assert browser.get(f"/conduct/student/diff?from=x&to={new.id}", token=token).status_code == 400
 

@@ -99,6 +99,10 @@ def test_the_author_compares_the_first_and_the_third_version_and_chooses_both(br
         options = [int(o["value"]) for o in form.select(f'select[name="{name}"] option')]
         assert set(versions) <= set(options), "any version can be chosen on either side"
         assert int(form.select_one(f'select[name="{name}"] option[selected]')["value"]) == chosen
+    assert "Delen en doorsturen" not in words.get_text(), "an unchanged rule is left out by default"
+    assert words.select(".diff-gap") and words.select_one("h3").get_text().startswith("1.")
+    whole = browser.get(f"/conduct/student/diff?from={first}&to={third}&whole=true", token=token)
+    assert "Delen en doorsturen" in BeautifulSoup(whole.text, "html.parser").select_one(".word-diff").get_text()
     back = browser.get(f"/conduct/student/diff?from={third}&to={first}&lang=en", token=token)
     assert "Mobiles" in " ".join(d.get_text() for d in BeautifulSoup(back.text, "html.parser").select(".word-diff del"))
     same = browser.get(f"/conduct/student/diff?from={third}&to={third}", token=token)
