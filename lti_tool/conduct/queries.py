@@ -9,7 +9,8 @@ from sqlalchemy.orm import contains_eager
 from ..errors import NotFound
 from ..extensions import db
 from ..security import SCHOOL_ADMIN, STAFF, scoped
-from .models import DRAFT, PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
+from .models import DRAFT, LOCALES, PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
+from .rendering import has_any
 
 
 def audience_for(role: str) -> str:
@@ -45,6 +46,7 @@ class Published:
     number: int
     epoch: int
     questions: tuple
+    locales: tuple  # the languages it is written in: Dutch, and English unless left out
 
 
 _PUBLISHED_CACHE = "conduct_published_versions"
@@ -68,8 +70,10 @@ def published(school_id: int, version_id: int) -> Published | None:
                                      ConductVersion.status != DRAFT)).first()
         if row is None:
             return None
+        content = row.content or {}
         found = Published(version_id, row.school_id, row.code_id, row.audience, row.number, row.epoch,
-                          tuple((row.content or {}).get("questions") or ()))
+                          tuple(content.get("questions") or ()),
+                          tuple(locale for locale in LOCALES if locale == "nl" or has_any(content, locale)))
         if len(cache) < _PUBLISHED_CACHE_SIZE:
             cache[version_id] = found
     return found if found.school_id == school_id else None

@@ -120,6 +120,12 @@ def test_a_dutch_only_code_is_published_and_english_readers_read_the_dutch_with_
     assert "This text is only available in Dutch." in text_of(page.text)
     article = BeautifulSoup(page.text, "html.parser").select_one("article.code")
     assert article["lang"] == "nl"
+    action, fields = form_of(page.text, "form[action*='/code/acknowledge']")
+    assert fields["locale"] == "en", "the page is the reader's choice"
+    assert teacher.post(action, data={**fields, "confirm": "true"}).status_code == 303
+    db_session.expire_all()
+    ack = db_session.scalars(select(Acknowledgement).order_by(Acknowledgement.id.desc())).first()
+    assert ack.locale == "nl", "the record keeps the language the code was read in"
 
 
 def test_the_preview_of_a_draft_offers_edit_and_publish(browser, school_lms, codes, db_session):
