@@ -9,6 +9,7 @@ from .models import AUDIENCES, LOCALES, MAJOR, MINOR
 
 MAX_TITLE, MAX_TEXT, MAX_STEP, MAX_NOTE = 200, 10_000, 500, 600
 MAX_RULES, MAX_STEPS, MAX_QUESTIONS, MAX_OPTIONS = 30, 10, 5, 6
+_DATE_ERRORS = {"invalid": _l("This is not a valid date.")}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
@@ -101,7 +102,7 @@ class DraftSchema(Schema):
         unknown = RAISE
 
     content = fields.Nested(ContentSchema, required=True)
-    due_date = fields.Date(allow_none=True, load_default=None)
+    due_date = fields.Date(allow_none=True, load_default=None, error_messages=_DATE_ERRORS)
 
 
 class DueDateSchema(Schema):
@@ -110,7 +111,7 @@ class DueDateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    due_date = fields.Date(allow_none=True, load_default=None)
+    due_date = fields.Date(allow_none=True, load_default=None, error_messages=_DATE_ERRORS)
 
     @pre_load
     def _blank_date(self, data, **kwargs):
@@ -153,7 +154,11 @@ class ReadSchema(Schema):
         unknown = RAISE
 
     audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
-    lang = fields.String(load_default=None, validate=validate.OneOf(LOCALES))
+    lang = fields.String(load_default=None, validate=validate.OneOf(LOCALES, error=_l("Choose Dutch or English.")))
+
+
+_VERSION_ERRORS = {"invalid": _l("Choose two versions of the code."),
+                   "required": _l("Choose two versions of the code.")}
 
 
 class DiffSchema(Schema):
@@ -162,9 +167,9 @@ class DiffSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    old = fields.Integer(required=True, data_key="from")
-    new = fields.Integer(required=True, data_key="to")
-    lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES))
+    old = fields.Integer(required=True, data_key="from", error_messages=_VERSION_ERRORS)
+    new = fields.Integer(required=True, data_key="to", error_messages=_VERSION_ERRORS)
+    lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES, error=_l("Choose Dutch or English.")))
     whole = fields.Boolean(load_default=False)  # the whole text, or only the changed parts
 
 

@@ -1,4 +1,6 @@
 """School admins and coordinators write the code: a ready default draft, editing, previews, publishing, history."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -138,6 +140,9 @@ def test_the_author_publishes_from_the_page_saying_minor_or_major(browser, schoo
         fields["change"] = "major"
     review = browser.post(action, data={**fields, "due_date": "2030-01-31"})
     assert review.status_code == 200 and "Check before you publish" in review.text
+    if not current:
+        assert re.search(r"\b\d+ members? of staff must acknowledge the code\.", text_of(review.text)), \
+            "a first version is acknowledged, not acknowledged again"
     assert _versions(db_session, school_lms.school_id, "staff")[-1].status == "draft", "not before it is confirmed"
     action, fields = form_of(review.text, "form.confirm-form")
     done = browser.follow(browser.post(action, data=fields))

@@ -129,6 +129,11 @@ def test_a_hostile_draft_is_compared_without_running_anything(app, browser, scho
 def test_bad_or_foreign_version_numbers_are_refused(browser, school_lms, other_lms, versions, db_session):
     _, token = launch(browser, school_lms, "admin", locale="en")
     assert browser.get(f"/conduct/student/diff?from=x&to={versions[0]}", token=token).status_code == 400
+    dutch = type(browser)(browser.tool_url)
+    _, dutch_token = launch(dutch, school_lms, "admin", locale="nl")
+    refused = dutch.get(f"/conduct/student/diff?from=x&to={versions[0]}&lang=fr", token=dutch_token)
+    assert refused.status_code == 400
+    assert "Kies twee versies van de gedragscode." in refused.text and "Kies Nederlands of Engels." in refused.text
     assert browser.get(f"/conduct/student/diff?to={versions[0]}", token=token).status_code == 400
     assert browser.get(f"/conduct/staff/diff?from={versions[0]}&to={versions[1]}", token=token).status_code == 404
     assert browser.get(f"/conduct/student/diff?from={versions[0]}&to={versions[1]}&lang=fr",

@@ -76,6 +76,11 @@ def test_an_empty_english_title_is_named_on_saving_and_in_the_english_preview(br
     draft = _latest(db_session, school_lms.school_id)
     preview = browser.get(f"/conduct/versions/{draft.id}/preview?lang=en", token=token)
     assert "1 text has no English yet; readers would see it in Dutch." in text_of(preview.text)
+    publishing = _save(browser, token, then="publish", **{"title-en": "", "intro-en": "Typed, kept."})
+    assert publishing.status_code == 422, "saved, but not on to publishing"
+    assert "The draft is saved, but it cannot be published yet." in text_of(publishing.text)
+    assert_field_tied_to_message(publishing.text, "title-en", "Fill in the English too")
+    assert BeautifulSoup(publishing.text, "html.parser").select_one("#intro-en").text == "Typed, kept."
 
 
 def test_a_failed_publish_keeps_the_choice_the_date_and_the_notes_beside_their_fields(
@@ -93,8 +98,13 @@ def test_a_failed_publish_keeps_the_choice_the_date_and_the_notes_beside_their_f
     assert soup.select_one("#due_date")["value"] == "2031-05-01"
     assert soup.select_one("#note_nl").text == "Nieuwe inleiding." and soup.select_one("#note_en").text == "A new introduction."
     link = soup.select_one("#error-summary a")
-    assert link["href"].split("?")[0].endswith("/conduct/student/draft") or "#title-en" in link["href"]
+    assert link["href"].split("?")[0].endswith("/conduct/student/draft")
     assert "#title-en" in link["href"] and "Title (English)" in link.text
+    bad_date = browser.post(action, data={**sent, "due_date": "31-02-2031"})
+    assert bad_date.status_code == 400
+    assert_field_tied_to_message(bad_date.text, "due_date", "This is not a valid date.")
+    assert _checked(bad_date.text, "change") == "major"
+    assert BeautifulSoup(bad_date.text, "html.parser").select_one("#note_en").text == "A new introduction."
     assert _latest(db_session, school_lms.school_id).status == "draft", "nothing half-done"
 
 
