@@ -1,13 +1,12 @@
 """The change-note migration: published versions keep their text and get no note; a downgrade drops
 only the note, on SQLite and PostgreSQL."""
 import json
-import secrets
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from lti_tool import create_app
+from tests.support.migrations import empty_database, migrating
 
 BEFORE, AFTER = "20261206_0007", "20261207_0106"
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -16,13 +15,8 @@ CONTENT = {"title": {"nl": "Gedragscode", "en": ""}, "rules": []}
 
 @pytest.fixture
 def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_note_") as url:
-            yield url
+    with empty_database(database_url, tmp_path, "vo_note_") as url:
+        yield url
 
 
 def _columns(engine) -> set[str]:
@@ -31,10 +25,7 @@ def _columns(engine) -> set[str]:
 
 def test_versions_get_an_empty_note_and_keep_their_text_both_ways(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    directory = app.extensions["migrate"].directory
-    with app.app_context():
+    with migrating(fresh_url, lti_config_path) as directory:
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)
         with engine.begin() as conn:
@@ -59,6 +50,3 @@ def test_versions_get_an_empty_note_and_keep_their_text_both_ways(fresh_url, lti
             assert conn.execute(text("SELECT number FROM conduct_versions WHERE id = 1")).scalar() == 1
         upgrade(directory=directory, revision="heads")
         engine.dispose()
-        from lti_tool.extensions import db
-        db.session.remove()
-        db.engine.dispose()
