@@ -18,6 +18,7 @@ from ..security import scoped
 from . import diff, rendering
 from .defaults import default_content
 from .models import AUDIENCES, DRAFT, LOCALES, MAJOR, PUBLISHED, RETIRED, ConductCode, ConductVersion
+from .schemas import MAX_NOTE
 
 
 def ensure_codes(school_id: int) -> dict[str, ConductCode]:
@@ -116,8 +117,9 @@ def publish_problems(version: ConductVersion, change: str, note: dict) -> dict[s
 
 
 def check_note(note: dict) -> None:
-    """Refuse a "what changed" note that carries an image or a file (ImagesRefused names its field)."""
-    refuse_images({f"note_{locale}": note.get(locale) or "" for locale in LOCALES}, report=False)
+    """Refuse a "what changed" note that is too long or carries an image or a file, naming its field."""
+    fields_ = {f"note_{locale}": note.get(locale) or "" for locale in LOCALES}
+    refuse_images(fields_, limits={name: MAX_NOTE for name in fields_}, report=False)
 
 
 def publish(version: ConductVersion, change: str, due_date: date | None, actor_id: int | None,

@@ -72,8 +72,7 @@ def save(audience):
     except (ValidationError, ImagesRefused, ValidationFailed) as problem:
         # The author's text comes back as typed (any image cut out), with the problems listed; nothing is stored.
         content, changed = cleaned(raw["content"])
-        messages = dict(problem.messages) if isinstance(problem, ValidationError) else \
-            {f"content.{path}": m for path, m in problem.errors.items()} if isinstance(problem, ValidationFailed) else {}
+        messages = _messages(problem)
         for path in sorted(changed):
             messages[f"content.{path}"] = [_("We took a picture, file or encoded image out of this text. "
                                              "Check what is left.")]
@@ -92,6 +91,15 @@ def save(audience):
     if then == "publish":
         return redirect(url_for("conduct.publish_form", version_id=draft.id), 303)
     return redirect(url_for("conduct.edit", audience=audience), 303)
+
+
+def _messages(problem: Exception) -> dict:
+    """A refused draft's messages by DraftSchema path (an image's own message is added by the caller)."""
+    if isinstance(problem, ValidationError):
+        return dict(problem.messages)
+    if isinstance(problem, ValidationFailed):  # a text over the image check's length limit
+        return {f"content.{path}": messages for path, messages in problem.errors.items()}
+    return {}
 
 
 def _missing(content: dict) -> FormErrors | None:

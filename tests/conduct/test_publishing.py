@@ -289,3 +289,21 @@ def test_another_schools_admin_finds_no_version_to_publish_or_compare(browser, s
     assert browser.get(f"/conduct/student/diff?from={codes['student']}&to={own.id}", token=token).status_code == 404
     assert browser.get(f"/conduct/student/diff?from={own.id}&to={draft.id}", token=token).status_code == 404
     assert _latest(db_session, school_lms.school_id).status == "draft"
+
+
+def test_the_operation_itself_refuses_a_long_or_pictured_note_whoever_calls_it(app, school_lms, codes):
+    """The same rules hold without the form (a future API, the command line): nothing is published."""
+    from lti_tool.conduct import operations
+    from lti_tool.errors import ValidationFailed
+    from lti_tool.extensions import db
+    from lti_tool.imagesafe import ImagesRefused
+    with app.app_context():
+        draft = operations.draft_of(school_lms.school_id, "staff", None)
+        with pytest.raises(ValidationFailed) as long_note:
+            operations.publish(draft, "minor", None, None, {"nl": "x" * 601, "en": ""})
+        assert set(long_note.value.errors) == {"note_nl"}
+        with pytest.raises(ImagesRefused) as picture:
+            operations.publish(draft, "minor", None, None, {"nl": "Zie", "en": "data:image/png;base64," + "iVBORw0KGgo" * 20})
+        assert picture.value.field == "note_en"
+        db.session.rollback()
+        assert operations.draft_of(school_lms.school_id, "staff", None).status == "draft"
