@@ -128,6 +128,17 @@ def history(school_id: int, user_id: int) -> list[Acknowledgement]:
     return list(db.session.scalars(query))
 
 
+def changes_to_read(school_id: int, state: Status) -> list[ConductVersion]:
+    """The versions since the person's last acknowledgement that say what changed, newest first.
+
+    Only for someone asked to acknowledge again; a first-time reader reads the code itself.
+    """
+    if state.current is None or not state.needs_acknowledgement or state.latest is None:
+        return []
+    since = conduct.changes_since(school_id, state.current, state.latest.version.number)
+    return [version for version in since if version.change_note]
+
+
 @dataclass(frozen=True)
 class Reach:
     """What publishing a version means for its readers at the school, counted before it happens.

@@ -31,13 +31,10 @@ def _page(locale: str, next_url: str | None, *, status: int = 200, check=None, f
     refresh()  # the page's own words follow the choice, not only the code's text
     state = queries.status(launch.school_id, launch.user_id, launch.role)
     version = state.current
-    changes = []
-    if version is not None and state.needs_acknowledgement and state.latest is not None:
-        changes = conduct.changes_since(launch.school_id, version, state.latest.version.number)
     return render_template(
         "acknowledgements/code.html", status=state, version=version, locale=locale,
         shown=shown_locale(version.content, locale) if version is not None else locale,
-        changes=[v for v in changes if v.change_note], next_url=next_url, check=check, form=form or {},
+        changes=queries.changes_to_read(launch.school_id, state), next_url=next_url, check=check, form=form or {},
         history=queries.history(launch.school_id, launch.user_id)), status
 
 

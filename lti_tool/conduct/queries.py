@@ -9,8 +9,8 @@ from sqlalchemy.orm import contains_eager
 from ..errors import NotFound
 from ..extensions import db
 from ..security import SCHOOL_ADMIN, STAFF, scoped
-from .models import DRAFT, LOCALES, PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
-from .rendering import has_any
+from .models import DRAFT, PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
+from .rendering import languages
 
 
 def audience_for(role: str) -> str:
@@ -73,7 +73,7 @@ def published(school_id: int, version_id: int) -> Published | None:
         content = row.content or {}
         found = Published(version_id, row.school_id, row.code_id, row.audience, row.number, row.epoch,
                           tuple(content.get("questions") or ()),
-                          tuple(locale for locale in LOCALES if locale == "nl" or has_any(content, locale)))
+                          languages(content))
         if len(cache) < _PUBLISHED_CACHE_SIZE:
             cache[version_id] = found
     return found if found.school_id == school_id else None

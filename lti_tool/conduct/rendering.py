@@ -71,6 +71,11 @@ def missing_in(content: dict, locale: str) -> list[str]:
     return [path for path, text in texts(content) if not _filled(text, locale)]
 
 
+def languages(content: dict) -> tuple[str, ...]:
+    """The languages a code is written in: Dutch always, English unless the school left it out."""
+    return tuple(locale for locale in LOCALES if locale == DUTCH or has_any(content, locale))
+
+
 def shown_locale(content: dict, wanted: str) -> str:
     """The language a reader who wants `wanted` gets: theirs when the code has it, else Dutch."""
     if wanted == DUTCH or wanted not in LOCALES or not has_any(content, wanted):

@@ -52,7 +52,11 @@ def test_a_reader_asked_again_sees_what_changed_first_in_their_language(app, bro
     _publish(app, school_lms.school_id, "minor", {"nl": "Spelfout in regel 1 verbeterd.", "en": ""}, "Telefoon in de les.")
     _publish(app, school_lms.school_id, "major", NOTE, "Telefoon op school")
 
-    again, _ = launch(dutch, school_lms, "student")
+    again, token = launch(dutch, school_lms, "student")
+    api = dutch.get("/api/v1/me/code", token=token).json()
+    assert [(change["number"], change["note"]["nl"]) for change in api["changes"]] == [
+        (3, NOTE["nl"]), (2, "Spelfout in regel 1 verbeterd.")]
+    assert api["languages"] == ["nl", "en"]
     box = BeautifulSoup(again.text, "html.parser").select_one(".what-changed")
     assert box is not None
     notes = [p.get_text() for p in box.select(".change-note")]
