@@ -209,6 +209,8 @@ def test_a_major_publish_is_confirmed_first_naming_how_many_must_acknowledge_aga
         AuditEvent.school_id == school_lms.school_id, AuditEvent.action == "code_published")
         .order_by(AuditEvent.id.desc())).first()
     assert event.detail == f"student {published.number} major" and event.actor_user_id is not None
+    log = browser.get("/cases/audit?action=code_published", token=token)
+    assert log.status_code == 200 and "Code of conduct published" in text_of(log.text)
 
 
 def test_an_unchanged_text_cannot_go_out_as_major_but_may_as_minor(browser, school_lms, codes, db_session):
