@@ -11,9 +11,10 @@ from ..security import STAFF, STUDENT
 from . import queries
 
 # Endpoints that are always open: the launch itself, the code and its authoring, reporting (a
-# report never waits for an acknowledgement), the API (it answers with the status), the demo LMS.
+# report never waits for an acknowledgement), the API (it answers with the status), the demo LMS, and
+# the school's care work (cases, a pupil's phone exception).
 _OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
-                  "reports.", "cases.")
+                  "reports.", "cases.", "exceptions.")
 
 
 # The start page asks for itself, reading the status in the same query as its other facts.
