@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from ..errors import FormErrors, ValidationFailed
 from ..imagesafe import ImagesRefused, cleaned, refuse_files
-from ..security import SCHOOL_ADMIN, roles_required
+from ..security import SCHOOL_ADMIN, is_coordinator, roles_required
 from . import access, export, operations, queries
 from .labels import day, kind_label, state_label
 from .models import KINDS
@@ -38,8 +38,8 @@ def register():
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     return render_template("exceptions/register.html", rows=queries.register(g.launch.school_id, show), show=show,
-                           may_grant=access.may_grant(g.launch), settings=queries.settings_for(g.launch.school_id),
-                           may_export=g.launch.role == SCHOOL_ADMIN or bool(g.member and g.member.is_coordinator))
+                           may_grant=access.may_grant(g.launch),
+                           may_export=g.launch.role == SCHOOL_ADMIN or is_coordinator(g.launch))
 
 
 def field_place(path: str) -> tuple[str, str]:
