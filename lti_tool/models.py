@@ -8,3 +8,5 @@ from .cases.models import AuditEvent, CaseNote, CaseSettings, ChecklistEntry, Ma
 from .reports.models import Report, ReportMessage  # noqa: F401
 from .lti.models import LaunchSession, UsedNonce  # noqa: F401
 from .platforms.models import Deployment, Platform, School, ToolKey  # noqa: F401
+from .schoolyear.models import SchoolYearSettings  # noqa: F401
+from .boards.models import Board, BoardMember, BoardSchool  # noqa: F401

@@ -45,6 +45,18 @@ def app_role(lti_roles: list[str]) -> str:
     return STUDENT
 
 
+def effective_role(lms_role: str, granted_role: str | None) -> str:
+    """The role that counts at the school: the LMS's, raised by what the school granted.
+
+    The one rule for grants: a grant raises a staff member, never a pupil (a launch as a learner
+    stays a pupil's, whatever was granted), and never lowers anyone; the LMS's administrators are
+    school admins without one.
+    """
+    if granted_role == SCHOOL_ADMIN and lms_role == STAFF:
+        return SCHOOL_ADMIN
+    return lms_role
+
+
 def current_launch():
     """The launch of this request (see lti/sessions.py), or None."""
     return g.get("launch")

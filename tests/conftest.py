@@ -64,6 +64,16 @@ def postgres_schema(prefix: str):
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """Another empty database of the run's kind, for a migration test to fill at an earlier revision."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrate.db'}"
+        return
+    with postgres_schema("vo_mig_") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def lti_config_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("conf") / "lti_config.json"

@@ -11,10 +11,10 @@ from ..security import STAFF, STUDENT
 from . import queries
 
 # Endpoints that are always open: the launch itself, the code and its authoring, reporting (a
-# report never waits for an acknowledgement), the API (it answers with the status), the demo LMS, and
-# the school's care work (cases, a pupil's phone exception).
+# report never waits for an acknowledgement), the case work and its figures, the school's care work
+# (a pupil's phone exception), the API (it answers with the status), the demo LMS.
 _OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
-                  "reports.", "cases.", "exceptions.")
+                  "reports.", "cases.", "yearreport.", "exceptions.")
 
 
 # The start page asks for itself, reading the status in the same query as its other facts.

@@ -43,9 +43,11 @@ class Tally:
     """How many people are in each state, and the share that acknowledged."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    new_this_year: int = 0  # first seen after the school year's first day (schoolyear.queries)
 
-    def add(self, state: str) -> None:
+    def add(self, state: str, new: bool = False) -> None:
         self.counts[state] += 1
+        self.new_this_year += new
 
     @property
     def total(self) -> int:
@@ -103,7 +105,7 @@ def course_overview(course: Course, role: str | None = None, status: str | None 
     tally, rows = Tally(), []
     for user_id, name, course_role, _school_role, launched in people:
         row = Row(user_id, name, course_role, launched, found[user_id], tuple(phones.get(user_id, ())))
-        tally.add(row.state)
+        tally.add(row.state, row.status.new_this_year)
         if status is None or row.state == status:
             rows.append(row)
     rows.sort(key=lambda r: (r.name.casefold(), r.user_id))
@@ -145,7 +147,8 @@ def school_overview(school_id: int) -> SchoolOverview:
     found = statuses(school_id, [(user_id, members[user_id][0]) for user_id in counted])
     students, staff = Tally(), Tally()
     for user_id in counted:
-        (students if members[user_id][0] == STUDENT else staff).add(found[user_id].state)
+        (students if members[user_id][0] == STUDENT else staff).add(found[user_id].state,
+                                                                    found[user_id].new_this_year)
     lines = {course.id: CourseLine(course, rosters.get(course.id), Tally(), Tally()) for course in courses}
     for course_id, user_id, course_role in memberships:
         if user_id in found:

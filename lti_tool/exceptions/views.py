@@ -3,10 +3,11 @@
 Thin views: parse with a schema, load the exception within the launch's school (404 otherwise),
 call one operation, redirect. A refused form comes back with its values and a message beside each field.
 """
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from .. import spreadsheet
 from ..errors import FormErrors, ValidationFailed
 from ..imagesafe import ImagesRefused, cleaned, refuse_files
 from ..security import SCHOOL_ADMIN, is_coordinator, roles_required
@@ -140,9 +141,8 @@ def end(exception_id: int):
 def register_csv():
     """Every exception of the school as a CSV for Excel; the download is audited."""
     operations.exported(actor())
-    return Response(export.register_csv(queries.everything(g.launch.school_id)), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{export.filename(g.launch.school.name)}"',
-        "Cache-Control": "no-store"})
+    return spreadsheet.download(export.register_csv(queries.everything(g.launch.school_id)),
+                                export.filename(g.launch.school.name))
 
 
 @bp.route("/settings", methods=["GET"])

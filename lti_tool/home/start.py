@@ -7,6 +7,7 @@ from ..acknowledgements.queries import Status
 from ..cases import exclusions
 from ..exceptions import access as phone_access, queries as phone_exceptions
 from ..reports import queries as reports
+from . import figures
 
 
 def start_page(launch, target: str, *, address: str | None = None):
@@ -25,8 +26,10 @@ def start_page(launch, target: str, *, address: str | None = None):
     status, unread = _start_facts(launch)
     if status is not None and status.needs_acknowledgement:
         return gate.to_code(target)
+    is_deputy = _is_deputy(launch)
     return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
-                           is_deputy=_is_deputy(launch), **_phone(launch))
+                           is_deputy=is_deputy, glance=figures.for_launch(launch, g.get("member"), is_deputy=is_deputy),
+                           **_phone(launch))
 
 
 def _phone(launch) -> dict:
