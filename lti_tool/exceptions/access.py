@@ -1,5 +1,4 @@
 """Who keeps the register: the roles a school chose (security.roles_required's `also`)."""
-
 from ..security import SCHOOL_ADMIN, is_coordinator, is_mentor, roles_required
 from .queries import settings_for
 
@@ -15,7 +14,6 @@ def may_grant(launch) -> bool:
 def may_read(launch) -> bool:
     """School admins and coordinators read the register (and its CSV) whoever grants; granters too."""
     return launch.role == SCHOOL_ADMIN or is_coordinator(launch) or may_grant(launch)
-
 
 
 granters_only = roles_required(also=may_grant)

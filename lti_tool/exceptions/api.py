@@ -52,15 +52,19 @@ def grant_phone_exception():
     return jsonify(_out(row)), 201
 
 
-@bp.route("/phone-exceptions/<int:exception_id>")
-@access.readers_only
+@bp.route("/phone-exceptions/<int:exception_id>", methods=["GET", "PUT"])
 def phone_exception(exception_id: int):
+    """One exception; PUT changes it. One rule for both, so a too-large id is a 404 for either."""
+    return _change(exception_id) if request.method == "PUT" else _show(exception_id)
+
+
+@access.readers_only
+def _show(exception_id: int):
     return jsonify(_out(queries.exception(g.launch.school_id, exception_id)))
 
 
-@bp.route("/phone-exceptions/<int:exception_id>", methods=["PUT"])
 @access.granters_only
-def change_phone_exception(exception_id: int):
+def _change(exception_id: int):
     row = queries.exception(g.launch.school_id, exception_id)
     operations.change(_actor(), row, operations.load(_body(), kept_start=row.starts_on))
     return jsonify(_out(row))

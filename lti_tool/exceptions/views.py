@@ -3,13 +3,14 @@
 Thin views: parse with a schema, load the exception within the launch's school (404 otherwise),
 call one operation, redirect. A refused form comes back with its values and a message beside each field.
 """
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from .. import spreadsheet
 from ..errors import FormErrors, ValidationFailed
 from ..imagesafe import ImagesRefused, cleaned, refuse_files
-from ..security import SCHOOL_ADMIN, roles_required
+from ..security import SCHOOL_ADMIN, is_coordinator, roles_required
 from . import access, export, operations, queries
 from .labels import day, kind_label, state_label
 from .models import KINDS
@@ -38,8 +39,8 @@ def register():
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     return render_template("exceptions/register.html", rows=queries.register(g.launch.school_id, show), show=show,
-                           may_grant=access.may_grant(g.launch), settings=queries.settings_for(g.launch.school_id),
-                           may_export=g.launch.role == SCHOOL_ADMIN or bool(g.member and g.member.is_coordinator))
+                           may_grant=access.may_grant(g.launch),
+                           may_export=g.launch.role == SCHOOL_ADMIN or is_coordinator(g.launch))
 
 
 def field_place(path: str) -> tuple[str, str]:
@@ -140,9 +141,8 @@ def end(exception_id: int):
 def register_csv():
     """Every exception of the school as a CSV for Excel; the download is audited."""
     operations.exported(actor())
-    return Response(export.register_csv(queries.everything(g.launch.school_id)), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{export.filename(g.launch.school.name)}"',
-        "Cache-Control": "no-store"})
+    return spreadsheet.download(export.register_csv(queries.everything(g.launch.school_id)),
+                                export.filename(g.launch.school.name))
 
 
 @bp.route("/settings", methods=["GET"])

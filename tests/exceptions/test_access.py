@@ -98,6 +98,10 @@ def test_the_school_admin_lets_mentors_grant_and_coordinators_stop(browser, scho
     assert row.granted_by_id == school.ids["mentor"]
     # A mentor is the LMS's Mentor role: a plain teacher does not become one.
     assert browser.get("/exceptions/new", token=school.tokens["teacher"]).status_code == 403
+    from lti_tool.cases.models import AuditEvent
+    assert db_session.scalars(select(AuditEvent.detail).where(
+        AuditEvent.school_id == school.school_id, AuditEvent.action == "phone_exception_settings")).all() == [
+        "coordinators_grant,mentors_grant,reminder_days"]
 
 
 def test_settings_need_someone_who_grants_and_only_the_admin_sets_them(browser, school):

@@ -39,6 +39,8 @@ def test_an_exception_for_one_course_shows_only_in_that_course(browser, school, 
     in_mentor_hour = text_of(browser.get(f"/school/courses/{school.course.id}/overview",
                                          token=school.tokens["teacher"]).text)
     assert "Phone allowed" not in in_mentor_hour
+    # The mentor-hour teacher does not open the maths overview at all.
+    assert browser.get(f"/school/courses/{maths.id}/overview", token=school.tokens["teacher"]).status_code == 403
     api = browser.get(f"/api/v1/courses/{maths.id}/overview", token=maths_teacher).json()
     [marked] = [m for m in api["members"] if m["phone_exceptions"]]
     assert marked["phone_exceptions"] == [{"kind": "lesson", "ends_on": day(90)}]
