@@ -8,9 +8,9 @@ from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
 from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
+from ..courses.models import SchoolMember
 from ..extensions import among
 from ..extensions import db
-from ..courses.models import SchoolMember
 from ..platforms.models import School
 from ..schoolyear import queries as schoolyear
 from ..schoolyear.models import SchoolYearSettings
