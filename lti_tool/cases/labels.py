@@ -65,6 +65,12 @@ def action_label(action: str) -> str:
         "incident_unlinked": _("Unlinked from an incident"),
         "deputy_named": _("Deputy named"),
         "deputy_removed": _("Deputy removed"),
+        "coordinator_designated": _("Coordinator designated"),
+        "coordinator_removed": _("Coordinator role taken back"),
+        "school_admin_granted": _("Made school admin"),
+        "school_admin_revoked": _("School admin role taken back"),
+        "board_access_granted": _("Board given access to the figures"),
+        "board_access_revoked": _("Board's access to the figures taken back"),
         "note_added": _("Internal note added"),
         "message_sent": _("Message sent to the reporter"),
         "reporter_message": _("Message from the reporter"),
@@ -86,6 +92,11 @@ def action_label(action: str) -> str:
         "statistics_exported": _("Statistics exported"),
         "contents_purged": _("Contents purged after the retention period"),
         "data_resealed": _("Contents re-encrypted under a new key"),
+        "phone_exception_granted": _("Phone exception granted"),
+        "phone_exception_changed": _("Phone exception changed"),
+        "phone_exception_ended": _("Phone exception ended"),
+        "phone_exception_settings": _("Who grants phone exceptions changed"),
+        "phone_exceptions_exported": _("Phone exceptions exported"),
     }).get(action, action)
 
 

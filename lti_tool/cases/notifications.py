@@ -165,6 +165,19 @@ def notify_in_batch(school_id: int, urgent: bool, report_id: int | None = None) 
         MailMessage.status == MailMessage.PENDING).order_by(MailMessage.id)))
 
 
+def queue_notice(school_id: int, address: str, subject: str, lines: list[str]) -> MailMessage:
+    """Queue one content-free e-mail for another feature (a reminder that names nobody), leaving after the commit.
+
+    lines are the body's paragraphs; the way into the tool is added. The caller says nothing of
+    any pupil, report or case in them.
+    """
+    body = "\n\n".join(filter(None, [*lines, tool_link()])) + "\n"
+    message = MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
+    db.session.add(message)
+    db.session.flush()
+    from . import mail
+    mail.wake_after_commit([message.id])
+    return message
 def queue_once(school_id: int, address: str, subject: str, body: str, batch_key: str) -> bool:
     """Write one content-free e-mail to the outbox unless this address already has one under batch_key.
 

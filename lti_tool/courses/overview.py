@@ -11,10 +11,11 @@ from sqlalchemy import or_, select
 
 from ..acknowledgements.queries import (ACKNOWLEDGED, NO_CODE, NOT_YET, OUTDATED, OVERDUE, Status,
                                         statuses)
+from ..exceptions import queries as phone_exceptions
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
 from .bulk import among
-from .models import ACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
+from .models import ACTIVE, Course, CourseMember, RosterSync, SchoolMember, User, nameless_label
 
 STATES = (ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE, NO_CODE)
 ROLES = (STUDENT, STAFF)
@@ -29,6 +30,8 @@ class Row:
     role: str           # in the course: student or staff
     launched: bool      # has opened the tool at least once
     status: Status
+    # The phone exceptions that hold today in this course's lessons (kind and period only).
+    phone: tuple = ()
 
     @property
     def state(self) -> str:
@@ -81,11 +84,11 @@ def _active():
 
 def course_overview(course: Course, role: str | None = None, status: str | None = None) -> CourseOverview:
     """The course's active members with their standing, filtered by course role and by state."""
-    query = (select(CourseMember.user_id, CourseMember.role, User.name, User.email)
+    query = (select(CourseMember.user_id, CourseMember.role, User.name, User.email, User.sub)
              .join(User, User.id == CourseMember.user_id)
              .where(CourseMember.course_id == course.id, _active()))
-    members = [(user_id, _course_role(course_role), name or email or f"#{user_id}")
-               for user_id, course_role, name, email in db.session.execute(query)]
+    members = [(user_id, _course_role(course_role), name or email or nameless_label(sub, user_id))
+               for user_id, course_role, name, email, sub in db.session.execute(query)]
     members = [m for m in members if role is None or m[1] == role]
     # The school roles in a query of their own: a three-way join is planned badly while the
     # statistics of a table that just received a large roster are stale.
@@ -98,9 +101,10 @@ def course_overview(course: Course, role: str | None = None, status: str | None 
     people = [(user_id, name, course_role, school.get(user_id, (course_role, False))[0],
                bool(school.get(user_id, (None, False))[1])) for user_id, course_role, name in members]
     found = statuses(course.school_id, [(p[0], p[3]) for p in people])
+    phones = phone_exceptions.holding_in_course(course, [p[0] for p in people if p[2] == STUDENT])
     tally, rows = Tally(), []
     for user_id, name, course_role, _school_role, launched in people:
-        row = Row(user_id, name, course_role, launched, found[user_id])
+        row = Row(user_id, name, course_role, launched, found[user_id], tuple(phones.get(user_id, ())))
         tally.add(row.state, row.status.new_this_year)
         if status is None or row.state == status:
             rows.append(row)

@@ -9,7 +9,7 @@ Existing acknowledgements count for the school year (starting 1 September, the D
 in which they were made.
 
 Revision ID: 20261207_0102
-Revises: 20261206_0007
+Revises: 20261207_0101
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261207_0102'
-down_revision = '20261206_0007'
+down_revision = '20261207_0101'
 branch_labels = None
 depends_on = None
 

@@ -17,17 +17,6 @@ MORNING = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)                # Mon
 AFTERNOON = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)             # Monday 12:00
 
 
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
-            yield url
-
-
 def _utc(value):
     if isinstance(value, str):  # SQLite hands back text
         value = datetime.fromisoformat(value)

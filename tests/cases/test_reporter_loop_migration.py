@@ -3,24 +3,12 @@ from the school no longer counts as feedback (its feedback_at is cleared), on SQ
 import secrets
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from lti_tool import create_app
 
 BEFORE, HEAD = "20261125_0004", "20261206_0005"
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
-            yield url
 
 
 def _report(conn, report_id, *, feedback_at, purged_at=None):

@@ -28,7 +28,7 @@ def test_the_overview_as_json(browser, fresh_lms, db_session):
                      "state": "acknowledged", "current_version": 1,
                      "due_date": (date.today() + timedelta(days=7)).isoformat(),
                      "acknowledged_version": 1, "acknowledged_at": sanne["acknowledged_at"],
-                     "new_this_year": False}
+                     "phone_exceptions": [], "new_this_year": False}
     assert sanne["acknowledged_at"].startswith(ack.acknowledged_at.date().isoformat())
     assert by_name["Noor El Amrani"]["state"] == "not_yet"
     assert "email" not in sanne

@@ -15,9 +15,9 @@ from tests.jobs.conftest import work
 # Every task the app declares, with the arguments a test gives it (refresh_roster: a course that is gone).
 EVERY_TASK = {"deliver_scores": (), "send_mail": (), "purge_retention": (), "send_reminders": (),
               "refresh_rosters": (), "refresh_roster": (2_000_000_000,), "new_school_year": (),
-              "send_digests": (), "remind_staff": ()}
+              "send_digests": (), "remind_staff": (), "remind_ending_exceptions": ()}
 SWITCHES = ("GRADEBOOK_DELIVERY", "MAIL_DELIVERY", "CASES_PURGE", "CASES_REMINDERS", "ROSTER_REFRESH",
-            "SCHOOL_YEAR_TASKS")
+            "SCHOOL_YEAR_TASKS", "EXCEPTION_REMINDERS")
 
 
 def test_every_task_is_covered_here(app):
@@ -27,10 +27,12 @@ def test_every_task_is_covered_here(app):
 def test_jobs_list_shows_every_task_with_its_schedule_and_switch(app):
     result = app.test_cli_runner().invoke(main, ["jobs", "list"])
     assert result.exit_code == 0, result.output
-    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    header, rule, *rows = result.output.splitlines()
+    assert header.split()[:2] == ["TASK", "SCHEDULE"] and "WOKEN BY" in header and set(rule.replace(" ", "")) == {"-"}
+    lines = {line.split()[0]: line for line in rows}
     assert set(lines) == set(EVERY_TASK)
     assert "every 5 s" in lines["deliver_scores"] and "GRADEBOOK_DELIVERY=off" in lines["deliver_scores"]
-    assert "woken by gradebook_wake" in lines["deliver_scores"]
+    assert lines["deliver_scores"].rstrip().endswith("gradebook_wake")
     assert "cron '30 3 * * *'" in lines["purge_retention"] and "cron '0 7 * * 1-5'" in lines["send_reminders"]
     assert "on demand" in lines["refresh_roster"]
     assert "cron '10 0 * * *'" in lines["new_school_year"] and "cron '0 7 * * 1'" in lines["send_digests"]
