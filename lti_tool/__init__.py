@@ -36,6 +36,8 @@ from .lti import navigation, registration, sessions
 from .lti.registration import bp as registration_bp
 from .lti.views import bp as lti_bp
 from .metrics import bp as metrics_bp
+from .privacy import api as privacy_api, tasks as privacy_tasks
+from .privacy.views import bp as privacy_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
 from .yearreport import bp as yearreport_bp, views as yearreport_views
@@ -110,12 +112,12 @@ def _install_proxy(app: Flask) -> None:
 # registration.init_limits comes before any other before_request: a refused caller costs nothing.
 EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, api.bp]
+              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, privacy_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
 ROUTES = [home_links, acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views,
-          cases_dashboard, cases_incident_views, exceptions_api, yearreport_views]
+          cases_dashboard, cases_incident_views, exceptions_api, yearreport_views, privacy_api]
 TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS,
-         *schoolyear_tasks.TASKS]
+         *schoolyear_tasks.TASKS, *privacy_tasks.TASKS]
 REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
 
 

@@ -10,3 +10,4 @@ from .lti.models import LaunchSession, LinkPurpose, UsedNonce  # noqa: F401
 from .platforms.models import Deployment, Platform, School, ToolKey  # noqa: F401
 from .schoolyear.models import SchoolYearSettings  # noqa: F401
 from .boards.models import Board, BoardMember, BoardSchool  # noqa: F401
+from .privacy.models import PrivacySettings  # noqa: F401

@@ -5,7 +5,7 @@ from ..extensions import db
 from .models import AuditEvent
 
 # Done by the reporter: the log keeps that it happened, never who (a pseudonymous reporter stays unknown).
-REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed")
+REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed", "reporter_exported")
 
 
 # Also the reporter's doing, shown in the timeline as events: timed by the part of the day too.

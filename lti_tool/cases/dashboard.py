@@ -103,4 +103,5 @@ AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "mes
                  "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
                  "report_entered", "settings_changed", "statistics_exported", "contents_purged",
                  "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
-                 "school_year_changed", "school_year_started")
+                 "school_year_changed", "school_year_started",
+                 "person_anonymised", "access_request_exported", "privacy_settings_changed")

@@ -97,6 +97,10 @@ def action_label(action: str) -> str:
         "phone_exception_ended": _("Phone exception ended"),
         "phone_exception_settings": _("Who grants phone exceptions changed"),
         "phone_exceptions_exported": _("Phone exceptions exported"),
+        "person_anonymised": _("A person's data erased (left the school, or on request)"),
+        "access_request_exported": _("Data of a person downloaded for an access request"),
+        "reporter_exported": _("The reporter downloaded their report"),
+        "privacy_settings_changed": _("Privacy terms changed"),
     }).get(action, action)
 
 
