@@ -49,7 +49,8 @@ def teacher_counts(school_id: int) -> dict[int, Counts]:
     """Per staff member of a course: how their courses' pupils stand with the pupils' code."""
     rows = db.session.execute(
         scoped(select(CourseMember.course_id, CourseMember.user_id, CourseMember.role)
-               .join(Course, Course.id == CourseMember.course_id), Course, school_id).where(active_membership())).all()
+               .join(Course, Course.id == CourseMember.course_id), Course, school_id)
+        .where(active_membership())).all()
     pupils, teachers = defaultdict(set), defaultdict(set)
     for course_id, user_id, role in rows:
         (pupils if role == STUDENT else teachers)[course_id].add(user_id)
@@ -130,7 +131,7 @@ def reminder_message(due: date | None) -> tuple[str, str]:
     return subject, "\n\n".join(filter(None, lines)) + "\n"
 
 
-def remind_staff(today: date | None = None) -> int:
+def send_staff_reminders(today: date | None = None) -> int:
     """Queue this week's reminder for each staff member who still has to acknowledge their code."""
     today = today or queries.local_today()
     queued = 0

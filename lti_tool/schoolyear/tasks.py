@@ -3,7 +3,7 @@ from ..tasks import Task
 from . import digest, operations
 
 
-def new_school_year() -> dict:
+def start_school_years() -> dict:
     """Clear last year's gradebook scores where a school's new year began (once per year)."""
     return operations.start_new_years()
 
@@ -13,16 +13,16 @@ def send_digests() -> dict:
     return {"queued": digest.send_digests()}
 
 
-def remind_staff() -> dict:
+def send_staff_reminders() -> dict:
     """Queue this week's reminder for staff who still have to acknowledge (once per person per week)."""
-    return {"queued": digest.remind_staff()}
+    return {"queued": digest.send_staff_reminders()}
 
 
 TASKS = [
-    Task("new_school_year", new_school_year, switch="SCHOOL_YEAR_TASKS", cron="SCHOOL_YEAR_START_CRON",
+    Task("start_school_years", start_school_years, switch="SCHOOL_YEAR_TASKS", cron="SCHOOL_YEAR_START_CRON",
          settings={"SCHOOL_YEAR_START_CRON": "10 0 * * *"}),
     Task("send_digests", send_digests, switch="SCHOOL_YEAR_TASKS", cron="SCHOOL_YEAR_DIGEST_CRON",
          settings={"SCHOOL_YEAR_DIGEST_CRON": "0 7 * * 1"}),
-    Task("remind_staff", remind_staff, switch="SCHOOL_YEAR_TASKS",
+    Task("send_staff_reminders", send_staff_reminders, switch="SCHOOL_YEAR_TASKS",
          cron="SCHOOL_YEAR_REMINDER_CRON", settings={"SCHOOL_YEAR_REMINDER_CRON": "5 7 * * 1"}),
 ]

@@ -72,8 +72,8 @@ def test_staff_are_reminded_of_their_own_code_only_while_it_waits(app, browser, 
     _settings(db_session, school_id, teacher_digest=False)
     _run(app, digest.send_digests, MONDAY)
     assert _mail(db_session, school_id) == [], "opted out"
-    _run(app, digest.remind_staff, MONDAY)
-    _run(app, digest.remind_staff, MONDAY)
+    _run(app, digest.send_staff_reminders, MONDAY)
+    _run(app, digest.send_staff_reminders, MONDAY)
     mails = _mail(db_session, school_id)
     assert len(mails) == 2, "each staff member once that week"
     assert all("20 december 2026" in m.body for m in mails), "their due date, as a Dutch school writes it"
@@ -89,7 +89,7 @@ def test_nobody_without_an_address_and_no_school_without_the_setting(app, browse
     teacher.email = None
     db_session.commit()
     _run(app, digest.send_digests, MONDAY)
-    _run(app, digest.remind_staff, MONDAY)
+    _run(app, digest.send_staff_reminders, MONDAY)
     mails = _mail(db_session, school_id)
     assert [m.to_address for m in mails] == [mine.users["coordinator"].email], \
         "only the staff member whose address the LMS shares, and no reminder (opted out)"

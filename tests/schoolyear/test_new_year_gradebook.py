@@ -53,8 +53,8 @@ def test_a_new_school_year_clears_last_years_scores_once(app, browser, tool_url,
                                             newcomer_days=14, teacher_digest=False, staff_reminders=False))
     db_session.commit()
     before = db_session.scalar(select(db.func.count()).select_from(ScoreDelivery))
-    assert _run(app, tasks.new_school_year)["queued"] >= 1
-    assert _run(app, tasks.new_school_year)["queued"] == 0, "the task may run twice: one reset per year"
+    assert _run(app, tasks.start_school_years)["queued"] >= 1
+    assert _run(app, tasks.start_school_years)["queued"] == 0, "the task may run twice: one reset per year"
     resets = db_session.scalars(select(ScoreDelivery).where(ScoreDelivery.id > 0).order_by(ScoreDelivery.id)
                                 ).all()[before:]
     assert {r.school_id for r in resets} == {gb_lms.school_id}, "the school next door is untouched"
@@ -64,4 +64,4 @@ def test_a_new_school_year_clears_last_years_scores_once(app, browser, tool_url,
     assert _acknowledge(tool_url, token, versions["student"]).status_code == 201
     deliver()
     assert _score(gb_lms, placement, "student4") == (1, "Completed")
-    assert _run(app, tasks.new_school_year)["queued"] == 0, "acknowledged again this year: no reset"
+    assert _run(app, tasks.start_school_years)["queued"] == 0, "acknowledged again this year: no reset"
