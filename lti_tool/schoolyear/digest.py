@@ -20,8 +20,8 @@ from ..courses.models import Course, CourseMember, SchoolMember, User
 from ..courses.queries import active_membership
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
-from . import queries
-from .models import SchoolYearSettings
+from ..schoolcalendar import queries
+from ..schoolcalendar.models import SchoolYearSettings
 
 log = logging.getLogger(__name__)
 
