@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 
 from . import api, config as config_module, headers, hooks, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
 from .acknowledgements import api as acknowledgements_api, operations as acknowledgements_operations
+from .acknowledgements import queries as acknowledgements_queries
 from .acknowledgements.gate import gate
 from .acknowledgements.views import bp as acknowledgements_bp
 from .boards.views import bp as boards_bp
@@ -19,7 +20,7 @@ from .cases import incident_api as cases_incident_api, incident_views as cases_i
 from .cases import audit as cases_audit, exclusions as cases_exclusions, intake as cases_intake, queries as cases_queries
 from .cases.blueprint import bp as cases_bp
 from .conduct import operations as conduct_operations
-from .conduct.rendering import pick, to_html
+from .conduct.rendering import note_text, pick, to_html
 from .conduct.views import bp as conduct_bp
 from .courses import api as courses_api, operations as courses_operations, overview as courses_overview
 from .courses import refresh as courses_refresh
@@ -128,6 +129,8 @@ TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exce
 # package reaches one above it without importing it (docs/architecture.md).
 HOOKS = [
     (conduct_operations.MAJOR_PUBLISHED, gradebook_operations.reset_for_major),
+    (conduct_operations.PUBLISHED, cases_audit.code_published),
+    (conduct_operations.REACH, acknowledgements_queries.reach),
     (acknowledgements_operations.ACKNOWLEDGED, gradebook_operations.acknowledged),
     (acknowledgements_operations.SCORES_FROM, gradebook_operations.acknowledged_scores_from),
     (gradebook_delivery.PLACEMENT_LOCALE, lti_queries.placement_locale),
@@ -215,6 +218,7 @@ def _install_templates(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["markdown"] = to_html
     app.jinja_env.filters["pick"] = pick
+    app.jinja_env.filters["note_in"] = note_text
     app.jinja_env.filters["flatten_errors"] = flatten
     app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
     app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from ..api import bp
 from ..api.spec import document
+from ..conduct.rendering import languages as written_in
 from ..errors import ValidationFailed
 from . import operations, queries
 from .schemas import AcknowledgeSchema, AcknowledgementOut, StatusOut
@@ -19,6 +20,11 @@ class VersionOut(Schema):
     published_at = fields.DateTime()
     content = fields.Dict(metadata={"description": "title, intro, rules (with ladder), report, questions; "
                                                    "each text as {nl, en} Markdown. Answers are left out."})
+    languages = fields.List(fields.String(), metadata={
+        "description": "the languages the code is written in: always nl, en unless the school left English out"})
+    changes = fields.List(fields.Dict(), metadata={
+        "description": "for someone asked to acknowledge again: each version since their last acknowledgement "
+                       "that says what changed, newest first, as {number, published_at, note: {nl, en}}"})
 
 
 def _without_answers(content: dict) -> dict:
@@ -39,10 +45,14 @@ def my_code():
         from ..errors import NotFound
         raise NotFound(_("Your school has not published its code of conduct yet."))
     version = status.current
+    changes = [{"number": v.number, "published_at": v.published_at.isoformat(), "note": v.change_note}
+               for v in queries.changes_to_read(g.launch.school_id, status)]
     return jsonify(VersionOut().dump({"id": version.id, "number": version.number, "audience": version.audience,
                                       "epoch": version.epoch, "due_date": version.due_date,
                                       "published_at": version.published_at,
-                                      "content": _without_answers(version.content)}))
+                                      "content": _without_answers(version.content),
+                                      "languages": list(written_in(version.content)),
+                                      "changes": changes}))
 
 
 @bp.route("/me/status")

@@ -72,6 +72,8 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None],
     if version is None or version.audience != conduct.audience_for(actor.role):
         raise _not_current()
     passed = check_answers(version.questions, answers)
+    if locale not in version.locales:
+        locale = version.locales[0]  # they chose English but read the Dutch: the record says what was shown
     dialect = db.session.get_bind().dialect.name
     # The students' code has a gradebook column: on PostgreSQL one statement stores the
     # acknowledgement and queues its scores; elsewhere a second statement queues them.

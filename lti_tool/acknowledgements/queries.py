@@ -3,17 +3,17 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import and_, bindparam, null, select
+from sqlalchemy import and_, bindparam, func, null, select
 from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
-from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
+from ..conduct.models import MAJOR, PUBLISHED, STUDENTS, ConductCode, ConductVersion
 from ..extensions import among
 from ..extensions import db
 from ..platforms.models import School, SchoolMember
 from ..schoolcalendar import queries as schoolyear
 from ..schoolcalendar.models import SchoolYearSettings
-from ..security import scoped
+from ..security import STAFF as STAFF_ROLE, STUDENT as STUDENT_ROLE, scoped
 from .models import Acknowledgement
 
 ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE, NO_CODE = (
@@ -152,3 +152,48 @@ def history(school_id: int, user_id: int) -> list[Acknowledgement]:
              .where(Acknowledgement.user_id == user_id)
              .order_by(Acknowledgement.acknowledged_at.desc()))
     return list(db.session.scalars(query))
+
+
+def changes_to_read(school_id: int, state: Status) -> list[ConductVersion]:
+    """The versions since the person's last acknowledgement that say what changed, newest first.
+
+    Only for someone asked to acknowledge again; a first-time reader reads the code itself.
+    """
+    if state.current is None or not state.needs_acknowledgement or state.latest is None:
+        return []
+    since = conduct.changes_since(school_id, state.current, state.latest.version.number)
+    return [version for version in since if version.change_note]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What publishing a version means for its readers at the school, counted before it happens.
+
+    readers: the school's pupils (or staff) the code is for; asked: how many of them will have to
+    acknowledge after publishing; holding: how many have acknowledged the current version now.
+    """
+
+    readers: int
+    asked: int
+    holding: int
+
+
+def reach(school_id: int, audience: str, change: str) -> Reach:
+    """Count who must acknowledge if a version of this audience's code is published as `change`.
+
+    Readers are the members the gate asks (pupils for the students' code, staff for the staff
+    code). A major change, or a first publication, asks every one of them; a minor one asks only
+    those who have not acknowledged the current version yet.
+    """
+    role = STUDENT_ROLE if audience == STUDENTS else STAFF_ROLE
+    members = scoped(select(SchoolMember.user_id), SchoolMember, school_id).where(SchoolMember.role == role)
+    readers = db.session.scalar(select(func.count()).select_from(members.subquery())) or 0
+    current = conduct.current_version(school_id, audience)
+    holding = 0
+    if current is not None:
+        held = (scoped(select(func.count(func.distinct(Acknowledgement.user_id))), Acknowledgement, school_id)
+                .where(Acknowledgement.code_id == current.code_id, Acknowledgement.epoch == current.epoch,
+                       Acknowledgement.user_id.in_(members)))
+        holding = db.session.scalar(held) or 0
+    asked = readers if current is None or change == MAJOR else readers - holding
+    return Reach(readers, asked, holding)

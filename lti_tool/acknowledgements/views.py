@@ -1,8 +1,10 @@
 """The code as its reader sees it: read, answer the check, acknowledge; re-read any time."""
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, refresh
 from marshmallow import ValidationError
 
+from ..conduct import queries as conduct
+from ..conduct.rendering import shown_locale
 from ..errors import ValidationFailed
 from ..security import launched, with_selector
 from ..transactions import reads_only
@@ -19,11 +21,19 @@ def _actor() -> operations.Actor:
 
 
 def _page(locale: str, next_url: str | None, *, status: int = 200, check=None, form=None):
+    """The reader's page, all of it in the language they chose (the code's text in Dutch where it has no other).
+
+    A reader asked to acknowledge again sees first what changed since the version they acknowledged.
+    """
     launch = g.launch
+    g.page_locale = locale
+    refresh()  # the page's own words follow the choice, not only the code's text
     state = queries.status(launch.school_id, launch.user_id, launch.role)
+    version = state.current
     return render_template(
-        "acknowledgements/code.html", status=state, version=state.current, locale=locale,
-        next_url=next_url, check=check, form=form or {},
+        "acknowledgements/code.html", status=state, version=version, locale=locale,
+        shown=shown_locale(version.content, locale) if version is not None else locale,
+        changes=queries.changes_to_read(launch.school_id, state), next_url=next_url, check=check, form=form or {},
         history=queries.history(launch.school_id, launch.user_id)), status
 
 
@@ -47,7 +57,6 @@ def view():
     history); without one (the browser refused the session, or it was opened from history) a
     general page. Either way it looks like an ordinary visit to the code of conduct.
     """
-    from ..conduct import queries as conduct
     from ..security import STUDENT, current_launch
     launch = current_launch()
     version = locale = None
@@ -57,7 +66,9 @@ def view():
         locale = launch.locale if launch.locale in ("nl", "en") else "nl"
     # Without a launch the same calm page answers 401, like every address of the tool opened
     # outside its launch (a copied link shows nothing, and says to open the tool from the LMS).
-    return render_template("acknowledgements/view.html", version=version, locale=locale, neutral=True), \
+    shown = shown_locale(version.content, locale) if version is not None else locale
+    return render_template("acknowledgements/view.html", version=version, locale=locale, shown=shown,
+                           neutral=True), \
         200 if launch is not None else 401
 
 

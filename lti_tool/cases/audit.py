@@ -50,3 +50,9 @@ def _coarse(report_id: int) -> bool:
 def role_changed(school_id: int, actor_user_id: int | None, action: str, name: str) -> None:
     """A role the school granted or took back (courses.operations.ROLE_CHANGED): who, and whose."""
     record(school_id, actor_user_id, action, None, name)
+
+
+def code_published(version, actor_user_id: int | None, change: str) -> None:
+    """A version of a code was published (conduct.operations.PUBLISHED): which, by whom, minor or major."""
+    record(version.school_id, actor_user_id, "code_published",
+           detail=f"{version.audience} {version.number} {change}")

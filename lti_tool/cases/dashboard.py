@@ -104,4 +104,4 @@ AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "mes
                  "report_entered", "settings_changed", "statistics_exported", "contents_purged",
                  "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
                  "school_year_changed", "school_year_started",
-                 "person_anonymised", "access_request_exported", "privacy_settings_changed")
+                 "person_anonymised", "access_request_exported", "privacy_settings_changed", "code_published")

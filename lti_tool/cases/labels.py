@@ -57,6 +57,7 @@ def outcome_label(outcome: str | None) -> str:
 def action_label(action: str) -> str:
     return _table("action_label", lambda: {
         "report_created": _("Report received"),
+        "code_published": _("Code of conduct published"),
         "report_entered": _("Report entered by a coordinator"),
         "case_viewed": _("Case viewed"),
         "status_changed": _("Status changed"),

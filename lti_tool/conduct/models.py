@@ -32,7 +32,9 @@ class ConductVersion(TimestampMixin, Base):
     minor change asks nobody to acknowledge again and a major one asks everyone.
     `content` holds {"title", "intro", "rules": [{"key", "title", "body", "ladder": [...]}],
     "report", "questions": [{"prompt", "options": [...], "answer", "rule"}]}, each text a
-    {"nl": Markdown, "en": Markdown} pair.
+    {"nl": Markdown, "en": Markdown} pair; English may be left out entirely (a Dutch-only code).
+    `change_note` is the short "what changed" for readers asked to acknowledge again, set when the
+    version is published: {"nl": plain text, "en": plain text}.
     """
 
     __tablename__ = "conduct_versions"
@@ -46,6 +48,7 @@ class ConductVersion(TimestampMixin, Base):
     epoch: Mapped[int | None] = mapped_column(Integer)
     content: Mapped[dict] = mapped_column(JSON)
     due_date: Mapped[date | None] = mapped_column(Date)
+    change_note: Mapped[dict | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

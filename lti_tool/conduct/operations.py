@@ -2,7 +2,7 @@
 
 A published version never changes: only drafts take new content. Publishing retires the previous
 version and says whether the change is minor (acknowledgements still hold) or major (everyone
-acknowledges again, and gradebook scores are reset).
+acknowledges again, and gradebook scores are reset); each publication goes into the audit log.
 """
 from datetime import date
 
@@ -15,12 +15,19 @@ from ..extensions import db
 from ..hooks import Hook
 from ..imagesafe import refuse_images
 from ..security import scoped
+from . import diff, rendering
 from .defaults import default_content
 from .models import AUDIENCES, DRAFT, LOCALES, MAJOR, PUBLISHED, RETIRED, ConductCode, ConductVersion
+from .schemas import MAX_NOTE
 
 # A major version replaced a published one (sent with the new version): what acknowledging the
 # old one earned elsewhere is undone (the gradebook clears its column).
 MAJOR_PUBLISHED = Hook("conduct.major_published")
+# A version was published (sent with it, the author's user id and minor/major): the audit log keeps it.
+PUBLISHED = Hook("conduct.published")
+# Asked (school_id, audience, change): who must acknowledge if such a version is published (the
+# acknowledgements, above the code, count them for the publish confirmation).
+REACH = Hook("conduct.reach")
 
 
 def ensure_codes(school_id: int) -> dict[str, ConductCode]:
@@ -76,44 +83,72 @@ def discard_draft(version: ConductVersion) -> None:
 
 
 def missing_texts(content: dict) -> list[str]:
-    """Where a text is empty in Dutch or English: a version is published only when both are complete."""
-    missing = []
+    """The DraftSchema paths of texts that keep a version from being published.
 
-    def check(label: str, text: dict) -> None:
-        for locale in LOCALES:
-            if not (text or {}).get(locale, "").strip():
-                missing.append(f"{label} ({locale})")
-
-    check(_("Title"), content.get("title"))
-    check(_("Introduction"), content.get("intro"))
-    for n, rule in enumerate(content.get("rules", []), 1):
-        check(_("Rule %(n)s: title", n=n), rule.get("title"))
-        check(_("Rule %(n)s: text", n=n), rule.get("body"))
-        for step, text in enumerate(rule.get("ladder", []), 1):
-            check(_("Rule %(n)s: consequence %(step)s", n=n, step=step), text)
-    check(_("Where to report"), content.get("report"))
-    for n, question in enumerate(content.get("questions", []), 1):
-        check(_("Question %(n)s", n=n), question.get("prompt"))
-        for option, text in enumerate(question.get("options", []), 1):
-            check(_("Question %(n)s: option %(option)s", n=n, option=option), text)
+    Every text needs its Dutch; English is optional, but all or nothing: a reader who chooses
+    English gets either the whole code in English or the whole code in Dutch, never a mix.
+    """
+    missing = [f"{path}.nl" for path in rendering.missing_in(content, "nl")]
+    for locale in LOCALES[1:]:
+        if rendering.has_any(content, locale):
+            missing += [f"{path}.{locale}" for path in rendering.missing_in(content, locale)]
     return missing
 
 
-def publish(version: ConductVersion, change: str, due_date: date | None, actor_id: int) -> ConductVersion:
+def text_changed(old: dict, new: dict) -> bool:
+    """Whether a reader would read anything different: the rendered words in any language.
+
+    Spaces, line breaks and Markdown that renders the same do not count as a change.
+    """
+    return any(diff.words(old, locale) != diff.words(new, locale) for locale in LOCALES)
+
+
+def current_of(version: ConductVersion) -> ConductVersion | None:
+    """The published version of the same code: what a draft would replace."""
+    return db.session.scalars(select(ConductVersion).where(
+        ConductVersion.code_id == version.code_id, ConductVersion.status == PUBLISHED)).first()
+
+
+def publish_problems(version: ConductVersion, change: str, note: dict) -> dict[str, list[str]]:
+    """Why a draft cannot be published as `change` with this note, by field; empty when it can."""
+    problems = {path: [_("Fill in this text.")] for path in missing_texts(version.content)}
+    previous = current_of(version)
+    if previous is not None and change == MAJOR:
+        if not text_changed(previous.content, version.content):
+            problems["change"] = [_("The text is the same as version %(n)s, so nobody needs to acknowledge it "
+                                    "again. Publish it as a minor change.", n=previous.number)]
+        elif not (note.get("nl") or "").strip():
+            problems["note_nl"] = [_("Say in a sentence or two what changed: readers who acknowledge again "
+                                     "see it first.")]
+    if (note.get("en") or "").strip() and not (note.get("nl") or "").strip():
+        problems.setdefault("note_nl", [_("Write the note in Dutch too: Dutch is the code's own language.")])
+    return problems
+
+
+def check_note(note: dict) -> None:
+    """Refuse a "what changed" note that is too long or carries an image or a file, naming its field."""
+    fields_ = {f"note_{locale}": note.get(locale) or "" for locale in LOCALES}
+    refuse_images(fields_, limits={name: MAX_NOTE for name in fields_}, report=False)
+
+
+def publish(version: ConductVersion, change: str, due_date: date | None, actor_id: int | None,
+            note: dict | None = None) -> ConductVersion:
     """Publish a draft as the code's current version, retiring the previous one.
 
-    The code row is locked first, so two authors publishing at once cannot both succeed.
+    A major change asks everyone to acknowledge again: it needs a note saying what changed, and
+    a text that really changed (an unchanged text may go out as a minor version). The code row is
+    locked first, so two authors publishing at once cannot both succeed.
     """
     _require_draft(version)
-    missing = missing_texts(version.content)
-    if missing:
-        raise ValidationFailed({"content": missing},
-                               _("Complete every text in Dutch and in English before publishing."))
+    note = {locale: ((note or {}).get(locale) or "").strip() for locale in LOCALES}
     db.session.scalars(select(ConductCode).where(ConductCode.id == version.code_id).with_for_update()).one()
     db.session.refresh(version)
     _require_draft(version)
-    previous = db.session.scalars(select(ConductVersion).where(
-        ConductVersion.code_id == version.code_id, ConductVersion.status == PUBLISHED)).first()
+    problems = publish_problems(version, change, note)
+    if problems:
+        raise ValidationFailed(problems, _("This draft cannot be published like this yet."))
+    check_note(note)
+    previous = current_of(version)
     now = utcnow()
     if previous is None:
         change, epoch = MAJOR, 1  # the first publication asks everyone
@@ -122,11 +157,13 @@ def publish(version: ConductVersion, change: str, due_date: date | None, actor_i
         previous.status, previous.retired_at = RETIRED, now
     version.status, version.change, version.epoch = PUBLISHED, change, epoch
     version.published_at, version.published_by_id = now, actor_id
+    version.change_note = note if note["nl"] else None
     if due_date is not None or change == MAJOR:
         version.due_date = due_date
     elif previous is not None:
         version.due_date = previous.due_date  # a minor change keeps the deadline
     db.session.flush()
+    PUBLISHED.send(version, actor_id, change)
     if previous is not None and change == MAJOR:
         MAJOR_PUBLISHED.send(version)
     return version

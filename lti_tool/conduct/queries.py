@@ -10,6 +10,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..security import SCHOOL_ADMIN, STAFF, scoped
 from .models import DRAFT, PUBLISHED, STAFF as STAFF_AUDIENCE, STUDENTS, ConductCode, ConductVersion
+from .rendering import languages
 
 
 def audience_for(role: str) -> str:
@@ -45,6 +46,7 @@ class Published:
     number: int
     epoch: int
     questions: tuple
+    locales: tuple  # the languages it is written in: Dutch, and English unless left out
 
 
 _PUBLISHED_CACHE = "conduct_published_versions"
@@ -68,8 +70,10 @@ def published(school_id: int, version_id: int) -> Published | None:
                                      ConductVersion.status != DRAFT)).first()
         if row is None:
             return None
+        content = row.content or {}
         found = Published(version_id, row.school_id, row.code_id, row.audience, row.number, row.epoch,
-                          tuple((row.content or {}).get("questions") or ()))
+                          tuple(content.get("questions") or ()),
+                          languages(content))
         if len(cache) < _PUBLISHED_CACHE_SIZE:
             cache[version_id] = found
     return found if found.school_id == school_id else None
@@ -88,4 +92,16 @@ def versions(school_id: int, audience: str) -> list[ConductVersion]:
     """Every version of the audience's code, newest first."""
     query = (scoped(select(ConductVersion), ConductVersion, school_id).join(ConductCode)
              .where(ConductCode.audience == audience).order_by(ConductVersion.number.desc()))
+    return list(db.session.scalars(query))
+
+
+def changes_since(school_id: int, current: ConductVersion, number: int) -> list[ConductVersion]:
+    """The published versions of current's code after version `number`, up to current, newest first.
+
+    What a reader who acknowledged version `number` has not read yet: their "what changed" notes.
+    """
+    query = (scoped(select(ConductVersion), ConductVersion, school_id)
+             .where(ConductVersion.code_id == current.code_id, ConductVersion.status != DRAFT,
+                    ConductVersion.number > number, ConductVersion.number <= current.number)
+             .order_by(ConductVersion.number.desc()))
     return list(db.session.scalars(query))

@@ -7,8 +7,9 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_
 
 from .models import AUDIENCES, LOCALES, MAJOR, MINOR
 
-MAX_TITLE, MAX_TEXT, MAX_STEP = 200, 10_000, 500
+MAX_TITLE, MAX_TEXT, MAX_STEP, MAX_NOTE = 200, 10_000, 500, 600
 MAX_RULES, MAX_STEPS, MAX_QUESTIONS, MAX_OPTIONS = 30, 10, 5, 6
+_DATE_ERRORS = {"invalid": _l("This is not a valid date.")}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
@@ -101,7 +102,7 @@ class DraftSchema(Schema):
         unknown = RAISE
 
     content = fields.Nested(ContentSchema, required=True)
-    due_date = fields.Date(allow_none=True, load_default=None)
+    due_date = fields.Date(allow_none=True, load_default=None, error_messages=_DATE_ERRORS)
 
 
 class DueDateSchema(Schema):
@@ -110,7 +111,7 @@ class DueDateSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    due_date = fields.Date(allow_none=True, load_default=None)
+    due_date = fields.Date(allow_none=True, load_default=None, error_messages=_DATE_ERRORS)
 
     @pre_load
     def _blank_date(self, data, **kwargs):
@@ -118,8 +119,32 @@ class DueDateSchema(Schema):
 
 
 class PublishSchema(DueDateSchema):
+    """The publish form: minor or major, the deadline, what changed (in both languages), and the confirmation."""
+
     change = fields.String(required=True, validate=validate.OneOf(
-        (MINOR, MAJOR), error=_l("Say whether the change is minor or major.")))
+        (MINOR, MAJOR), error=_l("Say whether the change is minor or major.")),
+        error_messages={"required": _l("Say whether the change is minor or major.")})
+    note_nl = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE, error=_l(
+        "Use at most %(max)s characters.", max=MAX_NOTE)))
+    note_en = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE, error=_l(
+        "Use at most %(max)s characters.", max=MAX_NOTE)))
+    confirmed = fields.Boolean(load_default=False)
+
+    @post_load
+    def _tidy(self, data, **kwargs):
+        note = {locale: data.pop(f"note_{locale}").strip().replace("\r\n", "\n") for locale in LOCALES}
+        return {**data, "note": note}
+
+
+def publish_error_place(path: str) -> tuple[str, str]:
+    """The publish form's field id and words for an error path; a text of the draft is the editor's."""
+    own = {"change": _("Kind of change"), "due_date": _("Acknowledge by (optional)"),
+           "note_nl": _("What changed (%(language)s)", language=LANGUAGE_NAMES["nl"]),
+           "note_en": _("What changed (%(language)s)", language=LANGUAGE_NAMES["en"])}
+    first = path.split(".")[0]
+    if first in own:
+        return first, own[first]
+    return draft_error_place(path)
 
 
 class ReadSchema(Schema):
@@ -129,16 +154,23 @@ class ReadSchema(Schema):
         unknown = RAISE
 
     audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
-    lang = fields.String(load_default=None, validate=validate.OneOf(LOCALES))
+    lang = fields.String(load_default=None, validate=validate.OneOf(LOCALES, error=_l("Choose Dutch or English.")))
+
+
+_VERSION_ERRORS = {"invalid": _l("Choose two versions of the code."),
+                   "required": _l("Choose two versions of the code.")}
 
 
 class DiffSchema(Schema):
+    """Which two versions of a code to compare (any two, in either order) and in which language."""
+
     class Meta:
         unknown = RAISE
 
-    old = fields.Integer(required=True, data_key="from")
-    new = fields.Integer(required=True, data_key="to")
-    lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES))
+    old = fields.Integer(required=True, data_key="from", error_messages=_VERSION_ERRORS)
+    new = fields.Integer(required=True, data_key="to", error_messages=_VERSION_ERRORS)
+    lang = fields.String(load_default="nl", validate=validate.OneOf(LOCALES, error=_l("Choose Dutch or English.")))
+    whole = fields.Boolean(load_default=False)  # the whole text, or only the changed parts
 
 
 # The editor names its languages in their own words, untranslated.

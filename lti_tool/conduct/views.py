@@ -3,13 +3,14 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from ..errors import FormErrors, NotFound, ValidationFailed
+from ..errors import Conflict, FormErrors, NotFound, ValidationFailed
 from ..imagesafe import ImagesRefused, cleaned
 from ..security import SCHOOL_ADMIN, roles_required
 from . import diff, operations, queries
-from .models import AUDIENCES
+from .models import AUDIENCES, DRAFT, MAJOR
+from .rendering import missing_in, shown_locale
 from .schemas import (DiffSchema, DraftSchema, DueDateSchema, PublishSchema, ReadSchema, draft_error_place,
-                      form_to_draft, new_rule_key)
+                      form_to_draft, new_rule_key, publish_error_place)
 
 bp = Blueprint("conduct", __name__, url_prefix="/conduct")
 authors = roles_required(SCHOOL_ADMIN, coordinator=True)
@@ -43,7 +44,7 @@ def edit(audience):
     """The editor of the code's draft (made from the current version when there is none)."""
     draft = operations.draft_of(g.launch.school_id, _audience(audience), g.launch.user_id)
     return render_template("conduct/edit.html", version=draft, content=draft.content,
-                           due_date=draft.due_date, errors=None)
+                           due_date=draft.due_date, errors=_missing(draft.content), state="todo")
 
 
 @bp.route("/<audience>/draft", methods=["POST"])
@@ -63,13 +64,14 @@ def save(audience):
                                          "rule": (content["rules"] or [{"key": ""}])[0]["key"]})
         return render_template("conduct/edit.html", version=draft, content=cleaned(content)[0],
                                due_date=raw.get("due_date"), errors=None)
+    then = request.form.get("then")
     try:
         data = DraftSchema().load(raw)
         operations.save_draft(draft, data, g.launch.user_id)
-    except (ValidationError, ImagesRefused) as problem:
+    except (ValidationError, ImagesRefused, ValidationFailed) as problem:
         # The author's text comes back as typed (any image cut out), with the problems listed; nothing is stored.
         content, changed = cleaned(raw["content"])
-        messages = dict(problem.messages) if isinstance(problem, ValidationError) else {}
+        messages = _messages(problem)
         for path in sorted(changed):
             messages[f"content.{path}"] = [_("We took a picture, file or encoded image out of this text. "
                                              "Check what is left.")]
@@ -78,8 +80,34 @@ def save(audience):
         return render_template("conduct/edit.html", version=draft, content=content,
                                due_date=raw.get("due_date"), errors=FormErrors(messages, draft_error_place)), \
             422 if isinstance(problem, ImagesRefused) else 400
+    if then == "publish" and operations.missing_texts(draft.content):
+        # Saved, but not publishable: the editor says so beside each text that needs filling in.
+        return render_template("conduct/edit.html", version=draft, content=draft.content, due_date=draft.due_date,
+                               errors=_missing(draft.content), state="not_publishable"), 422
     flash(_("Draft saved."))
+    if then == "preview":
+        return redirect(url_for("conduct.preview", version_id=draft.id), 303)
+    if then == "publish":
+        return redirect(url_for("conduct.publish_form", version_id=draft.id), 303)
     return redirect(url_for("conduct.edit", audience=audience), 303)
+
+
+def _messages(problem: Exception) -> dict:
+    """A refused draft's messages by DraftSchema path (an image's own message is added by the caller)."""
+    if isinstance(problem, ValidationError):
+        return dict(problem.messages)
+    if isinstance(problem, ValidationFailed):  # a text over the image check's length limit
+        return {f"content.{path}": messages for path, messages in problem.errors.items()}
+    return {}
+
+
+def _missing(content: dict) -> FormErrors | None:
+    """What keeps a draft from being published, beside the texts concerned; None when nothing does."""
+    words = {"nl": _("Dutch is required in every text."),
+             "en": _("Fill in the English too, or leave every English field empty.")}
+    missing = operations.missing_texts(content)
+    return FormErrors({path: [words[path.rsplit(".", 1)[1]]] for path in missing},
+                      draft_error_place) if missing else None
 
 
 def _blank() -> dict:
@@ -89,21 +117,75 @@ def _blank() -> dict:
 @bp.route("/versions/<int:version_id>/preview")
 @authors
 def preview(version_id):
-    """Show a version as its readers see it, in either language."""
+    """Show a version as its readers see it, in either language; a draft with its edit and publish buttons."""
     version = queries.version(g.launch.school_id, version_id)
     args = _load(ReadSchema(), {k: v for k, v in request.args.items() if k != "lt"})
-    locale = args["lang"] or g.launch.locale
-    return render_template("conduct/preview.html", version=version, locale=locale)
+    wanted = args["lang"] or g.launch.locale
+    return render_template("conduct/preview.html", version=version, wanted=wanted,
+                           locale=shown_locale(version.content, wanted),
+                           untranslated=missing_in(version.content, wanted) if wanted != "nl" else [],
+                           todo=_missing(version.content) if version.status == DRAFT else None)
+
+
+@bp.route("/versions/<int:version_id>/publish", methods=["GET"])
+@authors
+def publish_form(version_id):
+    """The first step of publishing: minor or major, the deadline, what changed."""
+    version = _draft(version_id)
+    return _publish_page(version, {"change": "", "due_date": version.due_date or "", "note_nl": "", "note_en": ""})
 
 
 @bp.route("/versions/<int:version_id>/publish", methods=["POST"])
 @authors
 def publish(version_id):
-    version = queries.version(g.launch.school_id, version_id)
-    data = _load(PublishSchema(), _form(), _("Say whether the change is minor or major."))
-    operations.publish(version, data["change"], data["due_date"], g.launch.user_id)
+    """Check the choices and show what publishing means (how many must acknowledge); publish once confirmed.
+
+    Any problem brings the form back with the author's choices kept and each message beside its field.
+    """
+    version = _draft(version_id)
+    form = _form()
+    kept = {name: form.get(name, "") for name in ("change", "due_date", "note_nl", "note_en")}
+    if not operations.current_of(version):
+        form.setdefault("change", MAJOR)  # the first version asks everyone: there is no choice to make
+    try:
+        data = PublishSchema().load({k: v for k, v in form.items() if k != "back"})
+        if form.get("back"):  # "change my choices" on the confirmation page
+            return _publish_page(version, kept)
+        preflight = operations.publish_problems(version, data["change"], data["note"])
+        if preflight:
+            raise ValidationFailed(preflight)
+        operations.check_note(data["note"])
+        if not data["confirmed"]:
+            return _publish_page(version, kept, confirm=data)
+        operations.publish(version, data["change"], data["due_date"], g.launch.user_id, data["note"])
+    except ValidationError as exc:
+        return _publish_page(version, kept, errors=exc.messages), 400
+    except ValidationFailed as exc:
+        return _publish_page(version, kept, errors=exc.errors), 400
+    except ImagesRefused as exc:
+        return _publish_page(version, kept, errors={exc.field: [exc.message]}), 422
     flash(_("Version %(n)s is published.", n=version.number))
-    return redirect(url_for("conduct.index"), 303)
+    return redirect(url_for("conduct.index", _anchor=version.audience), 303)
+
+
+def _draft(version_id: int):
+    """This school's version, which must still be a draft to be published."""
+    version = queries.version(g.launch.school_id, version_id)
+    if version.status != DRAFT:
+        raise Conflict(_("Version %(n)s is already published; edit the draft instead.", n=version.number))
+    return version
+
+
+def _publish_page(version, values: dict, *, errors: dict | None = None, confirm: dict | None = None):
+    """The publish form, or (confirm) the confirmation of what it will do, counted from the school's people."""
+    current = operations.current_of(version)
+    change = (confirm or values).get("change") or (MAJOR if current is None else "")
+    reach = operations.REACH.ask(g.launch.school_id, version.audience, change) if confirm else None
+    problems = FormErrors(errors, publish_error_place) if errors else None
+    return render_template("conduct/publish.html", version=version, current=current, values=values,
+                           errors=problems, confirm=confirm, reach=reach,
+                           changed=current is None or operations.text_changed(current.content, version.content),
+                           todo=_missing(version.content))
 
 
 @bp.route("/versions/<int:version_id>/due-date", methods=["POST"])
@@ -129,17 +211,17 @@ def discard(version_id):
 @bp.route("/<audience>/diff")
 @authors
 def compare(audience):
-    """What changed between two versions of a code, line by line."""
+    """What changed between any two versions of a code, word by word in the text readers see."""
     args = _load(DiffSchema(), {k: v for k, v in request.args.items() if k != "lt"})
     old = queries.version(g.launch.school_id, args["old"])
     new = queries.version(g.launch.school_id, args["new"])
     if old.code_id != new.code_id or old.audience != _audience(audience):
         raise NotFound(_("These versions are not of the same code."))
-    return render_template("conduct/diff.html", old=old, new=new, lang=args["lang"],
-                           lines=diff.compare(old.content, new.content, args["lang"]),
-                           versions=queries.versions(g.launch.school_id, audience))
+    marked, changes = diff.compare(old.content, new.content, args["lang"], whole=args["whole"])
+    return render_template("conduct/diff.html", old=old, new=new, lang=args["lang"], whole=args["whole"], marked=marked,
+                           changes=changes, versions=queries.versions(g.launch.school_id, audience))
 
 
 def _form() -> dict:
-    return {k: v for k, v in request.form.items() if k not in ("csrf_token", "lt")}
+    return {k: v for k, v in request.form.items() if k not in ("csrf_token", "lt", "ls")}
 

@@ -263,24 +263,33 @@ def test_the_coordinators_pages(audit, chrome, frame_lms, tool_url, app):
     audit.go(_url(tool_url, "/conduct/student/draft", token))
     _find(chrome, "form.editor")
     audit.check("conduct draft")
-    preview = _find(chrome, "main a[href*='/preview']").get_attribute("href")
     title = _find(chrome, "input#title-nl").get_attribute("value")
     _submit_unchecked(audit, "form.editor", **{"title-nl": title + " (herzien)"})  # saved: a diff to show
     _find(chrome, "form.editor")
     _submit_unchecked(audit, "form.editor", **{"rule-0-key": "Not A Key!", "question-0-answer": "7"})
     _find(chrome, ".error-box[role=alert]")
     audit.check("conduct draft errors")
-    audit.go(preview)
-    audit.check("conduct preview")
     audit.go(_url(tool_url, "/conduct", token))
     for details in chrome.find_elements("css selector", "main details"):  # the version history
         chrome.execute_script("arguments[0].open = true;", details)
     _find(chrome, "main details table")
     audit.check("conduct index and history")
-    audit.go(_find(chrome, "main a[href*='/diff?']").get_attribute("href"))  # the current version and the draft
-    _find(chrome, "main ins.diff-added")
+    diff = _find(chrome, "main a[href*='/diff?']").get_attribute("href")  # the current version and the draft
+    audit.go(_find(chrome, "main a.button[href*='/preview']").get_attribute("href"))  # the draft's
+    audit.check("conduct preview")
+    _submit(audit, "main a.button[href*='/publish']")
+    _find(chrome, "form.publish")
+    audit.check("conduct publish form")
+    _submit_unchecked(audit, "form.publish", change="major", note_nl="")
+    _find(chrome, ".error-box[role=alert]")
+    audit.check("conduct publish errors")
+    _submit_unchecked(audit, "form.publish", change="major", note_nl="De titel is aangepast.")
+    _find(chrome, "form.confirm-form")
+    audit.check("conduct publish confirmation")
+    audit.go(diff)
+    _find(chrome, "main .word-diff ins")
     audit.check("conduct diff")
-    audit.assert_clean(15)
+    audit.assert_clean(18)
 
 
 def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url, app):

@@ -1,4 +1,6 @@
 """School admins and coordinators write the code: a ready default draft, editing, previews, publishing, history."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -7,7 +9,7 @@ from lti_tool.conduct.models import ConductVersion
 from lti_tool.courses.models import SchoolMember, User
 from lti_tool.errors import Conflict
 from tests.support.browser import form_of, text_of
-from tests.support.pages import launch as _launch, publish_defaults
+from tests.support.pages import editor_fields, launch as _launch, publish_defaults
 
 
 def launch(browser, lms, user_key):
@@ -45,12 +47,7 @@ def test_the_author_edits_the_draft_and_previews_it_as_students_and_staff_in_bot
     _, token = launch(browser, school_lms, "admin")
     editor = browser.get("/conduct/student/draft", token=token)
     assert editor.status_code == 200
-    action, fields = form_of(editor.text, "form.editor")
-    from bs4 import BeautifulSoup
-    soup = BeautifulSoup(editor.text, "html.parser")
-    fields.update({t["name"]: t.text for t in soup.select("form.editor textarea")})
-    fields.update({s["name"]: (s.select_one("option[selected]") or s.select_one("option"))["value"]
-                   for s in soup.select("form.editor select")})
+    action, fields = editor_fields(editor.text)
     fields["title-nl"] = "Onze afspraken over telefoons"
     fields["rule-0-body-en"] = "Phones stay away. <script>alert(1)</script> [site](javascript:alert(2)) **ok**"
     saved = browser.follow(browser.post(action, data=fields))
@@ -84,16 +81,22 @@ def test_a_draft_that_does_not_validate_comes_back_as_typed_and_stores_nothing(b
     assert _versions(db_session, school_lms.school_id)[-1].content == before
 
 
-def test_publishing_needs_every_text_in_both_languages(app, school_lms, db_session):
+def test_publishing_needs_every_dutch_text_and_english_all_or_nothing(app, school_lms, db_session):
+    """Dutch is the code's language; a half-done English would show readers a mix, so it is refused."""
+    from lti_tool.errors import ValidationFailed
+    from lti_tool.extensions import db
     with app.app_context():
         draft = operations.draft_of(school_lms.school_id, "staff", None)
         content = dict(draft.content, intro={"nl": "Alleen Nederlands", "en": ""})
         operations.save_draft(draft, {"content": content, "due_date": None}, None)
-        from lti_tool.errors import ValidationFailed
         with pytest.raises(ValidationFailed) as refused:
             operations.publish(draft, "major", None, None)
-        assert any("(en)" in item for item in refused.value.errors["content"])
-        from lti_tool.extensions import db
+        assert refused.value.errors == {"content.intro.en": ["Fill in this text."]}
+        content = dict(draft.content, intro={"nl": "", "en": "Only English"})
+        operations.save_draft(draft, {"content": content, "due_date": None}, None)
+        with pytest.raises(ValidationFailed) as refused:
+            operations.publish(draft, "major", None, None)
+        assert "content.intro.nl" in refused.value.errors
         db.session.rollback()
 
 
@@ -115,7 +118,7 @@ def test_publishing_retires_the_previous_version_and_a_published_version_never_c
         db.session.rollback()
     _, token = launch(browser, school_lms, "admin")
     page = browser.get(f"/conduct/versions/{second}/publish", token=token)
-    assert page.status_code == 405
+    assert page.status_code == 409, "a published version is not published again"
     index = browser.get("/conduct", token=token)
     action, fields = form_of(index.text, f"form[action*='/versions/{second}/due-date']")
     resp = browser.post(action, data={**fields, "due_date": "not a date"})
@@ -127,13 +130,22 @@ def test_the_author_publishes_from_the_page_saying_minor_or_major(browser, schoo
     browser.get("/conduct/staff/draft", token=token)
     index = browser.get("/conduct", token=token)
     draft = _versions(db_session, school_lms.school_id, "staff")[-1]
-    action, fields = form_of(index.text, f"form[action*='/versions/{draft.id}/publish']")
+    assert f"/conduct/versions/{draft.id}/publish" in index.text
+    form = browser.get(f"/conduct/versions/{draft.id}/publish", token=token)
+    action, fields = form_of(form.text, "form.publish")
     current = [v for v in _versions(db_session, school_lms.school_id, "staff") if v.status == "published"]
     if current:
         refused = browser.post(action, data={k: v for k, v in fields.items() if k != "change"})
         assert refused.status_code == 400 and "minor or major" in refused.text
         fields["change"] = "major"
-    done = browser.follow(browser.post(action, data={**fields, "due_date": "2030-01-31"}))
+    review = browser.post(action, data={**fields, "due_date": "2030-01-31"})
+    assert review.status_code == 200 and "Check before you publish" in review.text
+    if not current:
+        assert re.search(r"\b\d+ members? of staff must acknowledge the code\.", text_of(review.text)), \
+            "a first version is acknowledged, not acknowledged again"
+    assert _versions(db_session, school_lms.school_id, "staff")[-1].status == "draft", "not before it is confirmed"
+    action, fields = form_of(review.text, "form.confirm-form")
+    done = browser.follow(browser.post(action, data=fields))
     assert done.status_code == 200 and "is published" in done.text
     published = _versions(db_session, school_lms.school_id, "staff")[-1]
     assert published.status == "published" and str(published.due_date) == "2030-01-31"
@@ -152,8 +164,7 @@ def test_history_and_differences_between_two_versions(app, browser, school_lms, 
     assert "/conduct/student/diff" in index.text
     diff = browser.get(f"/conduct/student/diff?from={old.id}&to={new.id}&lang=en", token=token)
     assert diff.status_code == 200
-    assert '<ins class="diff-line diff-added">## 1. Mobiles in class</ins>' in diff.text
-    assert '<del class="diff-line diff-removed">## 1. Phones in class</del>' in diff.text
+    assert '<h3 class="diff-heading">1. <del>Phones</del> <ins>Mobiles</ins> in class</h3>' in diff.text
     assert browser.get(f"/conduct/staff/diff?from={old.id}&to={new.id}", token=token).status_code == 404
     assert browser.get(f"/conduct/student/diff?from=x&to={new.id}", token=token).status_code == 400
 

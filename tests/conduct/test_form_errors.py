@@ -5,9 +5,8 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.support.browser import form_of
 from tests.support.form_errors import assert_field_tied_to_message, summary_entries
-from tests.support.pages import launch
+from tests.support.pages import editor_fields, launch
 
 WORDS = {
     "en": {"rule": "Rule 1, title (English)", "question": "Question 1, right answer (option number)",
@@ -17,21 +16,12 @@ WORDS = {
 }
 
 
-def _editor_fields(page: str) -> tuple[str, dict]:
-    action, fields = form_of(page, "form.editor")
-    soup = BeautifulSoup(page, "html.parser")
-    fields.update({t["name"]: t.text for t in soup.select("form.editor textarea")})
-    fields.update({s["name"]: (s.select_one("option[selected]") or s.select_one("option"))["value"]
-                   for s in soup.select("form.editor select")})
-    return action, fields
-
-
 @pytest.mark.parametrize("locale", ["en", "nl"])
 def test_a_broken_rule_and_question_are_named_in_the_authors_words_and_tied_to_their_fields(
         browser, school_lms, locale):
     _, token = launch(browser, school_lms, "admin", locale=locale)
     editor = browser.get("/conduct/student/draft", token=token)
-    action, fields = _editor_fields(editor.text)
+    action, fields = editor_fields(editor.text)
     fields["question-0-prompt-nl"] = fields.get("question-0-prompt-nl") or "Vraag"
     fields.update({"rule-0-title-en": "x" * 201, "question-0-answer": "not a number"})
     resp = browser.post(action, data=fields)
@@ -53,7 +43,7 @@ def test_a_broken_rule_and_question_are_named_in_the_authors_words_and_tied_to_t
 
 def test_a_question_that_points_at_no_rule_is_named_by_its_number(browser, school_lms):
     _, token = launch(browser, school_lms, "admin", locale="en")
-    action, fields = _editor_fields(browser.get("/conduct/student/draft", token=token).text)
+    action, fields = editor_fields(browser.get("/conduct/student/draft", token=token).text)
     fields["question-0-rule"] = "no-such-rule"
     resp = browser.post(action, data=fields)
     assert resp.status_code == 400

@@ -66,6 +66,7 @@ def world(app, school_lms, other_lms, tool_url):
     """
     from sqlalchemy import select
 
+    from lti_tool.conduct import operations as conduct
     from lti_tool.conduct.models import ConductVersion
     from lti_tool.courses.models import Course
     from lti_tool.extensions import db
@@ -85,7 +86,10 @@ def world(app, school_lms, other_lms, tool_url):
                     db.session.get(ConductVersion, versions["staff"]))
         other_school = db.session.scalars(select(Platform).where(
             Platform.issuer == other_lms.issuer)).one().deployments[0].school_id
+    with app.app_context():  # a draft of the students' code, for the publish form
+        draft_id = conduct.draft_of(school_lms.school_id, "student", None).id
+        db.session.commit()
     case = make_case(app, school_lms.school_id, reporter_user_id=student_id)
     foreign = make_case(app, other_school)
     return {"lms": school_lms, "tokens": tokens, "browsers": browsers, "school_id": school_lms.school_id, "case_id": case.id, "reference": case.reference, "course_id": course_id,
-            "foreign_case_id": foreign.id, "foreign_reference": foreign.reference}
+            "foreign_case_id": foreign.id, "foreign_reference": foreign.reference, "draft_id": draft_id}

@@ -20,6 +20,7 @@ from tests.support.browser import Browser
 
 # The pages holding the forms, by the role that uses them; {…} are filled in from the world.
 PAGES = [
+    ("admin", "/conduct/versions/{draft_id}/publish"),  # before /conduct, whose fuzzing may discard the draft
     ("admin", "/conduct"), ("admin", "/conduct/student/draft"), ("admin", "/conduct/staff/draft"),
     ("admin", "/cases/settings"), ("admin", "/cases/audit"), ("admin", "/school/coordinators"),
     ("teacher", "/school/courses/{course_id}/overview"),

@@ -158,3 +158,41 @@ def test_the_search_finds_people_of_the_school_and_treats_wildcards_literally(br
     assert found.status_code == 200 and "Sanne de Vries" in found.text
     assert "Sanne de Vries" not in browser.get("/privacy/people?q=%25", token=pupil["admin"]).text
     assert browser.get("/privacy/people?q=" + "x" * 101, token=pupil["admin"]).status_code == 400
+
+
+@pytest.fixture
+def phone_register(app):
+    """The phone-exception register's table: the real one where lti_tool/exceptions is installed, else one
+    with its columns, for this test only."""
+    from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, String, Table
+    if PHONE_EXCEPTIONS in db.metadata.tables:
+        yield db.metadata.tables[PHONE_EXCEPTIONS]
+        return
+    table = Table(PHONE_EXCEPTIONS, db.metadata, Column("id", Integer, primary_key=True),
+                  Column("school_id", ForeignKey("schools.id")), Column("pupil_id", ForeignKey("users.id")),
+                  Column("kind", String(20)), Column("note", String(200)), Column("starts_on", Date),
+                  Column("ends_on", Date), Column("ended_at", DateTime(timezone=True)))
+    with app.app_context():
+        table.create(db.engine)
+    try:
+        yield table
+    finally:
+        with app.app_context():
+            table.drop(db.engine)
+        db.metadata.remove(table)
+
+
+def test_the_archive_holds_the_pupils_phone_exceptions_where_the_register_is_kept(
+        browser, db_session, pupil, phone_register):
+    from datetime import date
+    from lti_tool.db import utcnow
+    row = {"school_id": pupil["school_id"], "pupil_id": pupil["user_id"], "kind": "medical",
+           "note": "Glucose sensor", "starts_on": date(2026, 9, 1), "ends_on": date(2027, 7, 15)}
+    if "granted_at" in phone_register.c:  # the real register's
+        row["granted_at"] = utcnow()
+    db_session.execute(phone_register.insert().values(**row))
+    db_session.commit()
+    _, data = _unzip(browser.get(f"/privacy/people/{pupil['member_id']}/archive.zip", token=pupil["admin"]))
+    [section] = [s for s in data["sections"] if s["key"] == PHONE_EXCEPTIONS]
+    assert section["rows"] == [{"Kind": "medical", "From": "2026-09-01", "Until": "2027-07-15",
+                                "Note": "Glucose sensor", "Ended early": None}]

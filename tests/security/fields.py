@@ -18,7 +18,7 @@ from lti_tool.reports.models import Report, ReportMessage
 from tests.cases.conftest import make_case
 from tests.reports.helpers import report_fields
 from tests.support.browser import Browser, form_of
-from tests.support.pages import launch
+from tests.support.pages import editor_fields, launch
 
 REPORT_FIELDS = ("what_happened", "platform", "link", "handle", "when", "involved", "holders")
 # (where, field): every text a person can write, on a page or through the API.
@@ -57,15 +57,6 @@ def _multipart(data: dict, field: str, text: str) -> dict:
     parts = {key: (None, value) for key, value in data.items() if key != field}
     parts[field] = (None, text)
     return parts
-
-
-def _editor_fields(page: str) -> tuple[str, dict]:
-    action, fields = form_of(page, "form.editor")
-    soup = BeautifulSoup(page, "html.parser")
-    fields.update({t["name"]: t.text for t in soup.select("form.editor textarea")})
-    fields.update({s["name"]: (s.select_one("option[selected]") or s.select_one("option"))["value"]
-                   for s in soup.select("form.editor select")})
-    return action, fields
 
 
 class Writers:
@@ -124,7 +115,7 @@ class Writers:
 
     def _entry_page(self, field, text):
         page = self.coordinator_browser.get("/cases/new", token=self.coordinator)
-        action, data = _editor_fields(page.text)
+        action, data = editor_fields(page.text)
         data.update({"source": "phone", "category": "sexual_images", "what_happened": "Een leerling belde.",
                      "holders": "de klassengroep"})
         return lambda: self.coordinator_browser.post(action, token=self.coordinator,
@@ -157,5 +148,5 @@ class Writers:
 
     def _conduct_editor(self, field, text):
         page = self.admin_browser.get("/conduct/student/draft", token=self.admin)
-        action, data = _editor_fields(page.text)
+        action, data = editor_fields(page.text)
         return lambda: self.admin_browser.post(action, token=self.admin, files=_multipart(data, field, text))

@@ -8,13 +8,13 @@ from lti_tool import create_app
 
 
 @contextlib.contextmanager
-def empty_database(database_url: str, tmp_path):
+def empty_database(database_url: str, tmp_path, prefix: str = "vo_mig_"):
     """An empty database of the run's kind (a SQLite file, or a PostgreSQL schema of its own); yields its URL."""
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
     else:
         from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
+        with postgres_schema(prefix) as url:
             yield url
 
 
@@ -30,3 +30,14 @@ def migrating_app(url: str, lti_config_path):
     app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": url,
                       "LTI_CONFIG": str(lti_config_path)})
     return app, app.extensions["migrate"].directory
+
+
+@contextlib.contextmanager
+def migrating(url: str, lti_config_path):
+    """An app context on url, with Alembic's folder; its connections are closed afterwards."""
+    app, directory = migrating_app(url, lti_config_path)
+    with app.app_context():
+        yield directory
+        from lti_tool.extensions import db
+        db.session.remove()
+        db.engine.dispose()  # this app's own connections, closed before the garbage collector finds them
