@@ -53,6 +53,6 @@ def role_changed(school_id: int, actor_user_id: int | None, action: str, name: s
 
 
 def code_published(version, actor_user_id: int | None, change: str) -> None:
-    """A version of a code was published (conduct.operations.PUBLISHED): which, by whom, minor or major."""
+    """A version of a code was published (conduct.operations.VERSION_PUBLISHED): which, by whom, minor or major."""
     record(version.school_id, actor_user_id, "code_published",
            detail=f"{version.audience} {version.number} {change}")

@@ -24,7 +24,7 @@ from .schemas import MAX_NOTE
 # old one earned elsewhere is undone (the gradebook clears its column).
 MAJOR_PUBLISHED = Hook("conduct.major_published")
 # A version was published (sent with it, the author's user id and minor/major): the audit log keeps it.
-PUBLISHED = Hook("conduct.published")
+VERSION_PUBLISHED = Hook("conduct.published")
 # Asked (school_id, audience, change): who must acknowledge if such a version is published (the
 # acknowledgements, above the code, count them for the publish confirmation).
 REACH = Hook("conduct.reach")
@@ -163,7 +163,7 @@ def publish(version: ConductVersion, change: str, due_date: date | None, actor_i
     elif previous is not None:
         version.due_date = previous.due_date  # a minor change keeps the deadline
     db.session.flush()
-    PUBLISHED.send(version, actor_id, change)
+    VERSION_PUBLISHED.send(version, actor_id, change)
     if previous is not None and change == MAJOR:
         MAJOR_PUBLISHED.send(version)
     return version

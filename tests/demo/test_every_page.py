@@ -24,7 +24,7 @@ MAX_PAGES = 80
 # Words of English that Dutch never uses; one of them on a Dutch page is an untranslated sentence.
 ENGLISH = {"the", "your", "you", "and", "with", "this", "that", "which", "please", "there", "from", "have",
            "been", "will", "would", "should", "cannot", "these", "those", "what", "when", "where", "who",
-           "here", "yet", "only", "about", "reports", "cases", "acknowledged", "overdue", "download"}
+           "here", "yet", "only", "about", "reports", "cases", "acknowledged", "overdue"}
 # Links that leave the crawl: files (checked for their status only) and the quick exit's end.
 FILES = (".csv", ".pdf", ".json", ".zip")
 
