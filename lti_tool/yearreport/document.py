@@ -6,6 +6,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from ..cases import labels
 from ..conduct.rendering import pick
+from ..exceptions.labels import kind_label
 from .figures import YearFigures
 from .suppression import THRESHOLD, shown
 
@@ -94,13 +95,21 @@ def _coverage(f: YearFigures) -> Section:
         "standing is of the day this report was made."), [table])
 
 
+def _phones(f: YearFigures) -> Section:
+    table = Table(_("Phone exceptions by kind"), [_("Kind"), _("Exceptions")],
+                  [[kind_label(kind), n] for kind, n in f.phones.items()])
+    return Section("phones", _("Phone exceptions"), _(
+        "Pupils who may use their phone in class (the 2024 rule's exceptions), in effect on some day of this "
+        "school year. Never a reason: only the kind."), [table])
+
+
 def format_number(value: float) -> str:
     return format_decimal(value, "#,##0.#")
 
 
 def build(f: YearFigures, school_name: str, settings) -> Document:
     """The report's words and tables, in the request's language."""
-    sections = [_incidents(f), _response(f, settings), _outcomes(f), _coverage(f), *f.extra]
+    sections = [_incidents(f), _response(f, settings), _outcomes(f), _coverage(f), _phones(f), *f.extra]
     about = [
         _("For the participation council and the school's yearly analysis of incidents (aggression, bullying, "
           "discrimination, sexual harassment), as the working-conditions catalogue of the sector asks."),

@@ -16,6 +16,7 @@ from ..cases.operations import OUTCOMES, rule_choices
 from ..conduct.models import ConductCode
 from ..courses import overview
 from ..db import utcnow
+from ..exceptions.models import KINDS as PHONE_KINDS, PhoneException
 from ..extensions import db
 from ..reports.models import CATEGORIES, CLOSED, Report
 from ..security import scoped
@@ -68,6 +69,7 @@ class YearFigures:
     outcomes: dict               # outcome → Shown ("not_genuine" included)
     consequences: list           # [{"title", "audience", "count": Shown}]
     coverage: list               # [Coverage]
+    phones: dict                 # kind → Shown: phone exceptions in effect during the year
     extra: list = field(default_factory=list)   # sections other features add
 
     @property
@@ -129,6 +131,15 @@ def _coverage(school_id: int, year: SchoolYear) -> list:
             Coverage("staff", now.staff.total, now.staff.acknowledged, in_year.get("staff", 0))]
 
 
+def _phones(school_id: int, year: SchoolYear) -> dict:
+    """Phone exceptions in effect on some day of the year (ended early or not), per kind."""
+    counts = dict(db.session.execute(
+        scoped(select(PhoneException.kind, func.count()), PhoneException, school_id)
+        .where(PhoneException.starts_on <= year.end, PhoneException.ends_on >= year.start)
+        .group_by(PhoneException.kind)).all())
+    return suppress_group({kind: counts.get(kind, 0) for kind in PHONE_KINDS})
+
+
 def year_figures(school_id: int, year: SchoolYear, settings, hidden=None, now: datetime | None = None) -> YearFigures:
     """Everything the yearly report shows, suppressed where small."""
     now = now or utcnow()
@@ -153,4 +164,5 @@ def year_figures(school_id: int, year: SchoolYear, settings, hidden=None, now: d
         year=year, made_at=now, reports=shown(len(rows)), incidents=shown(len(incidents)),
         by_category=suppress_group(per_category), by_month=[(m, months[m]) for m in sorted(months)],
         deadlines=deadlines, median_response_hours=median, outcomes=suppress_group(outcomes),
-        consequences=_consequences(school_id, rows), coverage=_coverage(school_id, year))
+        consequences=_consequences(school_id, rows), coverage=_coverage(school_id, year),
+        phones=_phones(school_id, year))

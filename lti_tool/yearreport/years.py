@@ -1,13 +1,15 @@
-"""School years: from a first day (1 August, the legal start of the Dutch school year, unless the
-school set its own) to the day before the next year's first day. Named like "2025-2026"."""
+"""School years: from the school's first day (its school-year setting; lti_tool/schoolcalendar) to
+the day before the next year's first day. Named like "2025-2026"."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import re2
 
 from ..cases import timeliness
+from ..schoolcalendar import queries as calendar
+from ..schoolcalendar.models import DEFAULT_MONTH_DAY
 
-DEFAULT_FIRST_DAY = (8, 1)
+DEFAULT_FIRST_DAY = DEFAULT_MONTH_DAY
 NAME = re2.compile(r"^(\d{4})-(\d{4})$")
 
 
@@ -46,7 +48,8 @@ class SchoolYear:
 
 def first_day_of(school_id: int) -> tuple:
     """The school's first day of the school year as (month, day)."""
-    return DEFAULT_FIRST_DAY
+    settings = calendar.settings_of(school_id)
+    return (settings.first_day.month, settings.first_day.day) if settings else DEFAULT_FIRST_DAY
 
 
 def containing(day: date, first_day: tuple = DEFAULT_FIRST_DAY) -> SchoolYear:

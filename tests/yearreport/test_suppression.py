@@ -28,14 +28,14 @@ def test_a_share_shows_only_where_the_part_the_rest_and_the_whole_are_large_enou
     assert share(27, 27) == "100%" and share(0, 27) == "0%"
 
 
-def test_a_school_year_runs_from_the_first_of_august_to_the_end_of_july():
-    year = years.containing(date(2026, 12, 6))
+def test_a_school_year_runs_from_its_first_day_to_the_day_before_the_next():
+    year = years.containing(date(2026, 12, 6), (8, 1))
     assert (year.name, year.start, year.end) == ("2026-2027", date(2026, 8, 1), date(2027, 7, 31))
-    assert years.containing(date(2026, 7, 31)).name == "2025-2026"
+    assert years.containing(date(2026, 7, 31), (8, 1)).name == "2025-2026"
     assert [m.month for m in year.months()] == [8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7]
 
 
 def test_only_a_pair_of_following_years_names_a_school_year():
-    assert years.parse("2025-2026").start == date(2025, 8, 1)
+    assert years.parse("2025-2026", (8, 1)).start == date(2025, 8, 1)
     for wrong in ("2025-2027", "2025/2026", "25-26", "", "2025-2026 ", "١٢٣٤-١٢٣٥", "0999-1000"):
         assert years.parse(wrong) is None, wrong

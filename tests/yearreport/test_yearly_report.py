@@ -40,6 +40,12 @@ def school(app, school_lms, tool_url):
     make_case(app, school_lms.school_id, category="other", what="Secret story of last year.", created_at=old,
               received_at=old)
     with app.app_context():
+        from lti_tool.exceptions.models import PhoneException
+        today = utcnow().date()
+        db.session.add(PhoneException(school_id=school_lms.school_id, kind="medical", starts_on=today,
+                                      ends_on=today + timedelta(days=60), granted_by_id=coordinator,
+                                      pupil_id=user_id(db.session, school_lms, "student")))
+        db.session.commit()
         actor = operations.Actor(school_lms.school_id, coordinator)
         for case in made[:5]:
             operations.close(db.session.get(Report, case.id), actor, "sanctioned", "filming-others", 0,
@@ -70,6 +76,7 @@ def test_the_coordinator_reads_this_school_years_figures_with_small_counts_hidde
     assert deadlines["First response"][1:] == ["6", "7", "0", "46%"], "the fight videos waited 100 hours"
     assert tables["Closed reports by outcome"]["Resolved with sanctions"] == ["5"]
     assert list(tables["Acknowledgement of the code of conduct"]) == ["Pupils", "Staff members"]
+    assert tables["Phone exceptions by kind"]["Medical"] == ["< 5"], "one pupil: never recognisable"
     assert "Secret story" not in page.text and "VO-" not in page.text, "counts only"
     assert "Veilig Online" in page.text and "print" in page.text.lower()
 
