@@ -107,8 +107,9 @@ def _insert_statement(dialect_name: str, scores_too: bool = False):
     """INSERT … SELECT … WHERE still published ON CONFLICT DO NOTHING RETURNING, built once.
 
     It returns the new row, or nothing when the version is no longer the published one or the
-    person already acknowledged it (ever, with "once"; else for this school year or a later one). With scores_too (PostgreSQL) the same statement queues the
-    gradebook scores the acknowledgement calls for and returns their number as scores_queued.
+    person already acknowledged it (ever, with "once"; else for this school year or a later one).
+    With scores_too (PostgreSQL) the same statement queues the gradebook scores the acknowledgement
+    calls for and returns their number as scores_queued.
     """
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = Acknowledgement.__table__  # Core, not the ORM: the parameters are bound values, not rows

@@ -31,6 +31,7 @@ class Words:
         self._outdated = _("acknowledged version %(old)s; now version %(new)s")
         self._last_year = _("acknowledged in an earlier school year")
         self.new_this_year = _("new this school year")
+        self.asked_again = _("Asked again this school year")
         self._overdue = _("was due %(date)s")
         self._due = _("due %(date)s")
         self._dates: dict = {}

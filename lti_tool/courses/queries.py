@@ -9,6 +9,11 @@ from ..security import SCHOOL_ADMIN, STAFF, STUDENT, scoped
 from .models import ACTIVE, Course, CourseMember, SchoolMember, User
 
 
+def active_membership():
+    """Course memberships the roster has not ended (or that only a launch told us about)."""
+    return or_(CourseMember.lms_status.is_(None), CourseMember.lms_status == ACTIVE)
+
+
 def school_staff(school_id: int) -> list[SchoolMember]:
     """The school's staff the tool knows, from launches and roster reads alike (never-launched included)."""
     query = scoped(select(SchoolMember), SchoolMember, school_id).join(User).where(SchoolMember.role != STUDENT)
@@ -42,7 +47,7 @@ def overseeable_course(launch, course_id: int) -> Course:
     if launch.role == STAFF:
         role = db.session.scalars(select(CourseMember.role).where(
             CourseMember.course_id == course.id, CourseMember.user_id == launch.user_id,
-            or_(CourseMember.lms_status.is_(None), CourseMember.lms_status == ACTIVE))).first()
+            active_membership())).first()
         if role in (STAFF, SCHOOL_ADMIN):
             return course
     raise Forbidden(_("Only the teachers of this course and the school's admins see its overview."))

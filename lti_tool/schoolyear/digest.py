@@ -12,11 +12,12 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext as _, ngettext
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ..acknowledgements.queries import ACKNOWLEDGED, NO_CODE, OVERDUE, statuses
 from ..cases.notifications import queue_once, tool_link
-from ..courses.models import ACTIVE, Course, CourseMember, SchoolMember, User
+from ..courses.models import Course, CourseMember, SchoolMember, User
+from ..courses.queries import active_membership
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
 from ..schoolcalendar import queries
@@ -44,15 +45,12 @@ def _schools(flag) -> list[int]:
     return list(db.session.scalars(select(SchoolYearSettings.school_id).where(flag.is_(True))))
 
 
-def _active():
-    return or_(CourseMember.lms_status.is_(None), CourseMember.lms_status == ACTIVE)
-
-
 def teacher_counts(school_id: int) -> dict[int, Counts]:
     """Per staff member of a course: how their courses' pupils stand with the pupils' code."""
     rows = db.session.execute(
         scoped(select(CourseMember.course_id, CourseMember.user_id, CourseMember.role)
-               .join(Course, Course.id == CourseMember.course_id), Course, school_id).where(_active())).all()
+               .join(Course, Course.id == CourseMember.course_id), Course, school_id)
+        .where(active_membership())).all()
     pupils, teachers = defaultdict(set), defaultdict(set)
     for course_id, user_id, role in rows:
         (pupils if role == STUDENT else teachers)[course_id].add(user_id)

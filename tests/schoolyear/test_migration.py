@@ -1,27 +1,17 @@
 """The school year migration: existing acknowledgements count for the school year (from 1 September)
 they were made in, a second year's acknowledgement of the same version fits, and a downgrade keeps
 the latest of each; on SQLite and PostgreSQL."""
-import secrets
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, exc, text
 
-from lti_tool import create_app
+from lti_tool.extensions import db
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
 BEFORE, HEAD = "20261206_0007", "20261207_0102"
 AUGUST = datetime(2026, 8, 20, 10, tzinfo=timezone.utc)
 OCTOBER = datetime(2026, 10, 5, 10, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_year_") as url:
-            yield url
 
 
 def _ack(conn, user_id, at, school_year=None):
@@ -38,12 +28,10 @@ def _years(conn):
 
 def test_acknowledgements_get_their_school_year_and_a_downgrade_keeps_the_latest(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    directory = app.extensions["migrate"].directory
+    engine = create_engine(fresh_url)
+    app, directory = migrating_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
-        engine = create_engine(fresh_url)
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO schools (id, name, created_at) VALUES (1, 'Lyceum', :at)"), {"at": AUGUST})
             for user_id in (1, 2):
@@ -72,4 +60,6 @@ def test_acknowledgements_get_their_school_year_and_a_downgrade_keeps_the_latest
             assert sorted(conn.execute(text("SELECT user_id, acknowledged_at FROM acknowledgements")).all())[0][0] == 1
             assert conn.execute(text("SELECT count(*) FROM acknowledgements")).scalar() == 2, "the latest of each"
         upgrade(directory=directory, revision=HEAD)
-        engine.dispose()
+        db.session.remove()
+        db.engine.dispose()  # this app's own connections, closed before the garbage collector finds them
+    engine.dispose()

@@ -55,6 +55,10 @@ def test_on_the_first_day_everyone_is_asked_again_without_a_new_version(browser,
     assert gate.status_code == 303 and "/code" in gate.headers["Location"]
     code = browser.get("/code", token=token)
     assert "A new school year has started" in code.text and "September 15, 2026" in code.text
+    teacher = launch(browser, fresh_lms, "teacher")
+    overview = browser.get(f"/school/courses/{course_of(db_session, fresh_lms).id}/overview", token=teacher).text
+    assert "Asked again this school year" in overview and "badge-outdated\">Outdated version" not in overview, \
+        "the same version, asked again: not called an old version"
 
     clock.set(date(2026, 9, 16))
     assert _status(tool_url, token)["state"] == "overdue"
@@ -104,6 +108,9 @@ def test_a_school_without_the_setting_is_unaffected(browser, tool_url, make_lms,
     clock.set(date(2027, 3, 1))
     assert _status(tool_url, tokens[mine])["state"] == "acknowledged"
     assert _status(tool_url, tokens[other])["state"] == "overdue", "asked again, 14 days from 1 September"
+    teacher = launch(browser, other, "teacher")
+    page = browser.get(f"/school/courses/{course_of(db_session, other).id}/overview", token=teacher).text
+    assert "acknowledged in an earlier school year" in page, "the teacher sees why the pupil is asked again"
     assert _acknowledge(tool_url, tokens[mine], versions[mine].id).status_code == 409, "once, as before"
     late = launch(browser, mine, "student2")
     assert _status(tool_url, late)["due_date"] == "2026-09-30", "no own due date without the setting"
