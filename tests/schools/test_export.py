@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import zipfile
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from lti_tool.cases.models import AuditEvent
 from lti_tool.extensions import db
 from lti_tool.schools.exporters import SET_ASIDE
+from tests.conftest import demo_lms
 from tests.schools.conftest import NOTE, STUDENT_SAYS, fill_school
 
 
@@ -30,9 +32,14 @@ def _audit(db_session, school_id) -> list[str]:
 
 
 def test_the_archive_holds_the_schools_people_codes_acknowledgements_and_case_summaries(
-        app, tool_url, cli, db_session, leaving, lms, tmp_path):
+        app, tool_url, cli, db_session, leaving, tmp_path):
     made = fill_school(app, tool_url, leaving)
-    fill_school(app, tool_url, lms)  # a school next door, whose people must not appear
+    with demo_lms(app, tool_url, "Next door " + secrets.token_hex(3), "next", "dep-next") as lms:
+        fill_school(app, tool_url, lms)  # a school next door, whose people must not appear
+        _archive_of_the_leaving_school_only(cli, db_session, leaving, lms, made, tmp_path)
+
+
+def _archive_of_the_leaving_school_only(cli, db_session, leaving, lms, made, tmp_path):
     out = tmp_path / "school.zip"
     result = cli("schools", "export", "--school", leaving.school_name, "--out", str(out))
     assert result.exit_code == 0, result.output
