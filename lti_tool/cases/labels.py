@@ -84,6 +84,9 @@ def action_label(action: str) -> str:
         "statistics_exported": _("Statistics exported"),
         "contents_purged": _("Contents purged after the retention period"),
         "data_resealed": _("Contents re-encrypted under a new key"),
+        "school_exported": _("The school's data exported (without report contents)"),
+        "school_exported_with_contents": _("The school's data exported with report contents"),
+        "link_purpose_set": _("Set what a course link opens"),
     }).get(action, action)
 
 

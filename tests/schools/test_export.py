@@ -14,6 +14,8 @@ from lti_tool.cases.models import AuditEvent
 from lti_tool.extensions import db
 from lti_tool.schools.exporters import SET_ASIDE
 from tests.conftest import demo_lms
+from tests.support.browser import Browser, text_of
+from tests.support.pages import launch
 from tests.schools.conftest import NOTE, STUDENT_SAYS, fill_school
 
 
@@ -88,6 +90,10 @@ def test_report_contents_only_with_the_flag_which_warns_and_is_audited(
     assert made["pseudonym"] not in json.dumps(hidden, ensure_ascii=False)
     assert [n["text"] for n in hidden["notes"]] == [NOTE]
     assert [m["from"] for m in hidden["messages"]] == ["reporter", "coordinator"]
+    # The school's admin reads in its audit log that the contents left the tool.
+    log = Browser(tool_url)
+    _, token = launch(log, leaving, "admin")
+    assert "Gegevens van de school geëxporteerd mét inhoud van meldingen" in text_of(log.get("/cases/audit", token=token).text)
 
 
 def test_an_existing_file_is_never_overwritten(app, cli, db_session, leaving, tmp_path):
