@@ -1,7 +1,12 @@
-"""What every `lti-tool` command shares: the command group, tables with headers, confirmations."""
+"""What every `lti-tool` command shares: the command group, one transaction per command, errors said
+as a CLI says them, tables with headers, confirmations."""
+import contextlib
+
 import click
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, run_command, shell_command
 
+from .errors import AppError, flatten
+from .extensions import db
 from .schema_state import UPGRADE_FIRST, schema_error, schema_problem
 
 # Flask's own group options that make no sense for this tool (it builds its app itself).
@@ -91,3 +96,18 @@ def confirm(question: str, yes: bool) -> None:
 def yes_option(f):
     """--yes: skip the confirmation (for scripts)."""
     return click.option("--yes", is_flag=True, help="Do not ask for confirmation.")(f)
+
+
+@contextlib.contextmanager
+def transaction():
+    """Commit what the command did, or roll all of it back and exit with the error's message (nothing half-done)."""
+    try:
+        yield
+    except AppError as exc:
+        db.session.rollback()
+        problems = "; ".join(f"{field}: {problem}" for field, problem in flatten(getattr(exc, "errors", None) or {}))
+        raise click.ClickException(f"{exc.message} {problems}".strip())
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()

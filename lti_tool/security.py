@@ -11,6 +11,14 @@ from flask_babel import gettext as _
 from .errors import Forbidden, NotAuthenticated
 
 STUDENT, STAFF, SCHOOL_ADMIN = "student", "staff", "school_admin"
+# What a launched link is for: the code, the report button, or not said yet (lti.queries.link_purpose).
+LINK_CODE, LINK_REPORT, LINK_UNSET = "code", "report", "unset"
+LINK_PURPOSES = (LINK_CODE, LINK_REPORT)
+
+# How a request names its launch (lti/sessions.py reads them; features only build links and forms).
+TOKEN_FIELD = "lt"               # the form field; never a query parameter
+TOKEN_HEADER = "X-Launch-Token"
+SELECTOR_PARAM = "ls"            # picks one of the cookie's launches; not a credential
 
 _LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 ADMIN_ROLES = {
@@ -45,9 +53,29 @@ def app_role(lti_roles: list[str]) -> str:
     return STUDENT
 
 
+def effective_role(lms_role: str, granted_role: str | None) -> str:
+    """The role that counts at the school: the LMS's, raised by what the school granted.
+
+    The one rule for grants: a grant raises a staff member, never a pupil (a launch as a learner
+    stays a pupil's, whatever was granted), and never lowers anyone; the LMS's administrators are
+    school admins without one.
+    """
+    if granted_role == SCHOOL_ADMIN and lms_role == STAFF:
+        return SCHOOL_ADMIN
+    return lms_role
+
+
 def current_launch():
     """The launch of this request (see lti/sessions.py), or None."""
     return g.get("launch")
+
+
+def with_selector(path: str) -> str:
+    """A path of the tool with this tab's launch selector, for a redirect built by hand."""
+    chosen = g.get("launch_selector")
+    if not chosen:
+        return path
+    return path + ("&" if "?" in path else "?") + f"{SELECTOR_PARAM}={chosen}"
 
 
 def require_launch():
@@ -95,3 +123,17 @@ def launched(view):
 def scoped(query, model, school_id: int):
     """Restrict a query to one school; the only way tenant-owned rows are read."""
     return query.where(model.school_id == school_id)
+
+
+def is_mentor(launch) -> bool:
+    """Staff whose launch carries the LMS's Mentor role (mentor, team leader: a pupil-care task)."""
+    return launch.role == STAFF and any(_short(role)[1] == "Mentor" for role in (launch.lti_roles or []))
+
+
+def link_purpose_of(launch) -> str | None:
+    """The purpose a launch established (what its link was for when it began), from its claims alone."""
+    claims = launch.claims or {}
+    if "purpose" in claims:
+        return claims["purpose"]
+    placement = (claims.get("custom") or {}).get("placement")  # a launch from before purposes were kept
+    return placement if placement in LINK_PURPOSES else None

@@ -3,9 +3,10 @@
 Coordinators and school admins see the figures, the consistency view and the settings: counts
 only, never a case. The audit log is the school admin's. No page here shows any case content.
 """
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
+from .. import spreadsheet
 from ..errors import FormErrors
 from ..security import SCHOOL_ADMIN, roles_required
 from . import audit, charts, labels, operations, queries, statistics
@@ -47,9 +48,8 @@ def statistics_csv():
     settings = queries.settings_for(g.launch.school_id)
     figures = statistics.figures(g.launch.school_id, settings, hidden=_hidden())
     audit.record(g.launch.school_id, g.launch.user_id, "statistics_exported", None, "csv")
-    return Response(statistics.to_csv(figures, labels.category_label), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="veilig-online-statistics.csv"',
-        "Cache-Control": "no-store"})
+    return spreadsheet.download(statistics.to_csv(figures, labels.category_label),
+                                spreadsheet.file_name("veilig-online-cijfers", "veilig-online-statistics"))
 
 
 @bp.route("/consistency")
@@ -101,4 +101,7 @@ def audit_log():
 
 AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "message_sent", "step_checked",
                  "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
-                 "report_entered", "settings_changed", "statistics_exported", "contents_purged")
+                 "report_entered", "settings_changed", "statistics_exported", "contents_purged",
+                 "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
+                 "school_year_changed", "school_year_started",
+                 "person_anonymised", "access_request_exported", "privacy_settings_changed")

@@ -158,6 +158,12 @@ def handlers(school_id: int) -> list[tuple[str, int]]:
     return [(email, uid) for email, uid in rows]
 
 
+def deputy_page(school_id: int) -> dict:
+    """What the school admin's coordinators page shows of the deputy: who it is, and whether one is needed."""
+    deputy = deputy_of(school_id)
+    return {"deputy_user_id": deputy.user_id if deputy else None, "needs_deputy": needs_deputy(school_id)}
+
+
 def needs_deputy(school_id: int) -> bool:
     """A school with at most one coordinator and no deputy: a report that keeps its coordinator away could not be sent."""
     count = db.session.scalar(select(func.count()).select_from(SchoolMember).where(
@@ -188,7 +194,7 @@ def before_undesignating(member: SchoolMember) -> None:
 
 def set_deputy(actor: SchoolMember, member: SchoolMember | None) -> SchoolDeputy | None:
     """Name a staff member of the school as its deputy (None: nobody); only a school admin of the school may."""
-    if actor.role != SCHOOL_ADMIN:
+    if actor.acting_role != SCHOOL_ADMIN:
         raise Forbidden(_("Only a school admin of this school names the deputy."))
     if member is not None and (member.school_id != actor.school_id or member.role == STUDENT):
         raise ValidationFailed({"member_id": [_("Choose a staff member of this school.")]})

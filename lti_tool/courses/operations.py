@@ -8,10 +8,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
 from ..extensions import db
+from ..hooks import Hook
 from ..platforms.models import School
 from ..security import SCHOOL_ADMIN, STAFF, STUDENT
 from . import bulk
 from .models import INACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
+
+# The case side (cases.exclusions, above this package) answers these: a report kept from the other
+# coordinators must still reach someone, and the deputy steps in when no coordinator may see it.
+UNDESIGNATING = Hook("courses.undesignating")  # sent (member) before a coordinator is undesignated; may refuse
+DEPUTY = Hook("courses.deputy")                # asked (school_id): {"deputy_user_id", "needs_deputy"} for the page
+ROLE_CHANGED = Hook("courses.role_changed")  # sent (school_id, actor user_id or None, audit action, name)
+NAME_DEPUTY = Hook("courses.name_deputy")      # sent (actor, member or None): the school admin names the deputy
 
 # A role guessed from a roster may raise a never-launched member's role, never lower it.
 ROLE_RANK = {STUDENT: 0, STAFF: 1, SCHOOL_ADMIN: 2}
@@ -188,17 +196,3 @@ def record_roster_service(course: Course | None, platform_id: int, nrps_claim, s
                                      "platform_id": stmt.excluded.platform_id, "attempted_at": None},
                 where=lambda stmt: or_(table.memberships_url.is_distinct_from(url),
                                        table.platform_id.is_distinct_from(platform_id)))
-
-
-def set_coordinator(actor: SchoolMember, member: SchoolMember, value: bool) -> SchoolMember:
-    """Designate or undesignate a coordinator; only a school admin of the same school may."""
-    from ..errors import Forbidden
-    from ..security import SCHOOL_ADMIN
-    if actor.role != SCHOOL_ADMIN or actor.school_id != member.school_id:
-        raise Forbidden(_("Only a school admin of this school designates coordinators."))
-    if not value:
-        from ..cases import exclusions  # a report kept from the other coordinators must still reach someone
-        exclusions.before_undesignating(member)
-    member.is_coordinator = value
-    db.session.flush()
-    return member

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from ..acknowledgements.queries import (ACKNOWLEDGED, NO_CODE, NOT_YET, OUTDATED, OVERDUE, Status,
                                         statuses)
 from ..extensions import db
+from ..hooks import Hook
 from ..security import STAFF, STUDENT, scoped
 from .bulk import among
 from .models import ACTIVE, Course, CourseMember, RosterSync, SchoolMember, User, nameless_label
@@ -19,6 +20,10 @@ from .models import ACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
 STATES = (ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE, NO_CODE)
 ROLES = (STUDENT, STAFF)
 
+
+# Asked (course, pupils' user ids): {user_id: marks} of the phone exceptions that hold today in the
+# course's lessons; the register (lti_tool/exceptions) sits above the courses and answers it.
+PHONE_MARKS = Hook("courses.phone_marks")
 
 @dataclass(frozen=True)
 class Row:
@@ -29,6 +34,8 @@ class Row:
     role: str           # in the course: student or staff
     launched: bool      # has opened the tool at least once
     status: Status
+    # The phone exceptions that hold today in this course's lessons (kind and period only).
+    phone: tuple = ()
 
     @property
     def state(self) -> str:
@@ -40,9 +47,11 @@ class Tally:
     """How many people are in each state, and the share that acknowledged."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    new_this_year: int = 0  # first seen after the school year's first day (schoolyear.queries)
 
-    def add(self, state: str) -> None:
+    def add(self, state: str, new: bool = False) -> None:
         self.counts[state] += 1
+        self.new_this_year += new
 
     @property
     def total(self) -> int:
@@ -96,10 +105,11 @@ def course_overview(course: Course, role: str | None = None, status: str | None 
     people = [(user_id, name, course_role, school.get(user_id, (course_role, False))[0],
                bool(school.get(user_id, (None, False))[1])) for user_id, course_role, name in members]
     found = statuses(course.school_id, [(p[0], p[3]) for p in people])
+    phones = PHONE_MARKS.ask(course, [p[0] for p in people if p[2] == STUDENT])
     tally, rows = Tally(), []
     for user_id, name, course_role, _school_role, launched in people:
-        row = Row(user_id, name, course_role, launched, found[user_id])
-        tally.add(row.state)
+        row = Row(user_id, name, course_role, launched, found[user_id], tuple(phones.get(user_id, ())))
+        tally.add(row.state, row.status.new_this_year)
         if status is None or row.state == status:
             rows.append(row)
     rows.sort(key=lambda r: (r.name.casefold(), r.user_id))
@@ -141,7 +151,8 @@ def school_overview(school_id: int) -> SchoolOverview:
     found = statuses(school_id, [(user_id, members[user_id][0]) for user_id in counted])
     students, staff = Tally(), Tally()
     for user_id in counted:
-        (students if members[user_id][0] == STUDENT else staff).add(found[user_id].state)
+        (students if members[user_id][0] == STUDENT else staff).add(found[user_id].state,
+                                                                    found[user_id].new_this_year)
     lines = {course.id: CourseLine(course, rosters.get(course.id), Tally(), Tally()) for course in courses}
     for course_id, user_id, course_role in memberships:
         if user_id in found:

@@ -378,6 +378,16 @@ class DemoLMS:
         return [{"status": "Active", "user_id": u.sub, "roles": list(u.roles), **self._shared(u)}
                 for u in self.users.values() if u.in_course]
 
+    def add_newcomer(self) -> DemoUser:
+        """A pupil joins the course mid-year: the tool first sees them in the roster or at their launch."""
+        with self._lock:
+            n = sum(1 for key in self.users if key.startswith("newcomer-")) + 1
+            names = ("Lotte", "Sem", "Yara", "Finn", "Aya", "Levi")
+            person = DemoUser(f"newcomer-{n}", f"demo-newcomer-{n}", names[(n - 1) % len(names)],
+                              f"Nieuwkomer {n}", [LEARNER])
+            self.users[person.key] = person
+        return person
+
     def _shared(self, user) -> dict:
         """The personal claims the privacy settings let through: none of a kind that is switched off."""
         names = {"name": user.name, "given_name": user.given_name, "family_name": user.family_name}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, and_, bindparam, exists, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,11 +16,9 @@ from ..conduct.models import MINOR, PUBLISHED, STUDENTS, ConductCode, ConductVer
 from ..courses.models import CourseMember
 from ..db import utcnow
 from ..extensions import db
+from ..schoolcalendar import queries as schoolyear
 from ..security import STUDENT
 from .models import Placement, ScoreDelivery
-
-if TYPE_CHECKING:
-    from ..lti.models import LaunchSession
 
 # The code's gradebook column carries these, whichever LMS or placement created it.
 TAG = RESOURCE_ID = "veilig-online-code"
@@ -34,14 +31,16 @@ RESET = (0.0, "Initialized", "NotReady")
 WAKE_KEY = "gradebook_wake"
 
 
-def record_placement(launch_session: LaunchSession, stored: Placement | None) -> Placement | None:
+def record_placement(launch_session, stored: Placement | None) -> Placement | None:
     """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement.
 
     A resource-link launch of the code (its purpose, see lti.queries.link_purpose) in a course whose
     LMS offers AGS places it. A course has one placement: another link to the code reuses its column
     instead of adding one (Moodle would otherwise count the code once per link). The line item, when
-    the claim names none, is found or created by the delivery worker, never during the launch. stored is the placement of
-    the launch's course and resource link as the caller read it (None when there was none).
+    the claim names none, is found or created by the delivery worker, never during the launch.
+    launch_session is the launch's LaunchSession (lti.models: the launch sits above the gradebook, so
+    it is passed in); stored is the placement of the launch's course and resource link as the caller
+    read it (None when there was none).
     """
     if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
         return None
@@ -103,6 +102,13 @@ def score_acknowledgement(ack: "Acknowledgement | Row", audience: str | None = N
     return scores_queued(result.rowcount)
 
 
+def acknowledged(ack: "Acknowledgement | Row", audience: str | None, queued: int | None) -> int:
+    """An acknowledgement was stored: queue its scores, unless its own statement did (queued rows)."""
+    if queued is not None:
+        return scores_queued(queued)
+    return score_acknowledgement(ack, audience=audience)
+
+
 def scores_queued(count: int | None) -> int:
     """After scores were queued (count rows): have them delivered once the transaction commits."""
     if count:
@@ -157,11 +163,32 @@ def reset_for_major(version: ConductVersion) -> int:
     code = db.session.get(ConductCode, version.code_id)
     if code is None or code.audience != STUDENTS or version.change == MINOR:
         return 0
-    now = utcnow()
     earlier_ack = exists().where(
         Acknowledgement.school_id == version.school_id, Acknowledgement.code_id == version.code_id,
         Acknowledgement.user_id == CourseMember.user_id,
         *([Acknowledgement.epoch < version.epoch] if version.epoch is not None else []))
+    return _queue_resets(version.school_id, earlier_ack)
+
+
+def reset_for_new_year(school_id: int, year_key: int) -> int:
+    """Queue a reset score for every student whose acknowledgement belongs to an earlier school year.
+
+    Called once when a new school year starts at a school that asks everyone again each year (see
+    schoolyear.operations.start_new_years): their column is cleared as after a major version.
+    Returns the number of scores queued.
+    """
+    students_code = select(ConductCode.id).where(ConductCode.school_id == school_id, ConductCode.audience == STUDENTS)
+    of_student = (Acknowledgement.school_id == school_id, Acknowledgement.user_id == CourseMember.user_id,
+                  Acknowledgement.code_id.in_(students_code))
+    # Whoever already acknowledged in the new year (the task ran late) keeps their score.
+    earlier_only = and_(exists().where(*of_student, Acknowledgement.school_year < year_key),
+                        ~exists().where(*of_student, Acknowledgement.school_year >= year_key))
+    return _queue_resets(school_id, earlier_only)
+
+
+def _queue_resets(school_id: int, earlier_ack) -> int:
+    """One INSERT ... SELECT of a reset score per active student of each placement matching earlier_ack."""
+    now = utcnow()
     given, activity, grading = RESET
     rows = (select(Placement.school_id, Placement.id, CourseMember.user_id, literal(given),
                    literal(activity), literal(grading), literal(now, ScoreDelivery.scored_at.type),
@@ -169,7 +196,7 @@ def reset_for_major(version: ConductVersion) -> int:
                    literal(now, ScoreDelivery.next_attempt_at.type),
                    literal(now, ScoreDelivery.created_at.type))
             .join(CourseMember, CourseMember.course_id == Placement.course_id)
-            .where(Placement.school_id == version.school_id, CourseMember.role == STUDENT,
+            .where(Placement.school_id == school_id, CourseMember.role == STUDENT,
                    _active(), earlier_ack))
     result = db.session.execute(insert(ScoreDelivery).from_select(_SCORE_COLUMNS, rows)
                                 .execution_options(preserve_rowcount=True))
@@ -212,9 +239,15 @@ def _backfill(placement: Placement) -> int:
              .where(exists().where(
                  Acknowledgement.school_id == placement.school_id,
                  Acknowledgement.code_id == current.code_id, Acknowledgement.epoch == current.epoch,
-                 Acknowledgement.user_id == CourseMember.user_id)))
+                 Acknowledgement.user_id == CourseMember.user_id, *_counting_this_year(placement.school_id))))
     users = list(db.session.scalars(query))
     return enqueue(placement.school_id, [(placement.id, user_id) for user_id in users], ACKNOWLEDGED)
+
+
+def _counting_this_year(school_id: int) -> list:
+    """Where the school asks again each school year, only this year's acknowledgements earn a 1."""
+    year = schoolyear.school_year(school_id)
+    return [Acknowledgement.school_year >= year.key] if year.yearly else []
 
 
 def _active():

@@ -28,15 +28,15 @@ from werkzeug.datastructures import ImmutableMultiDict
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..courses.models import SchoolMember
 from ..db import utcnow
 from ..extensions import db
+from ..security import effective_role
+from ..security import SELECTOR_PARAM, TOKEN_FIELD, TOKEN_HEADER, with_selector  # noqa: F401  (with_selector: also here)
 from .models import LaunchSession
 
-TOKEN_FIELD = "lt"               # the form field; never a query parameter
-TOKEN_HEADER = "X-Launch-Token"
-SELECTOR_PARAM = "ls"            # picks one of the cookie's launches; not a credential
 COOKIE_LAUNCHES = "launches"     # the session cookie's list of this browser's launch ids
 MAX_COOKIE_LAUNCHES = 8
 # Set beside the session cookie and readable by the page's script: whether this browser keeps the
@@ -110,7 +110,15 @@ def _member_of(launch: LaunchSession) -> SchoolMember | None:
 
 
 def _activate(launch: LaunchSession, member: SchoolMember | None, by: str) -> None:
-    """Make launch the request's, with a freshly signed token for this answer's forms and scripts."""
+    """Make launch the request's, with a freshly signed token for this answer's forms and scripts.
+
+    The launch keeps the role its LTI roles gave; what the school granted since (or took back) is
+    laid over it for this request only, so a grant or revocation counts from the next request on.
+    """
+    if member is not None:
+        role = effective_role(launch.role, member.granted_role)
+        if role != launch.role:
+            set_committed_value(launch, "role", role)  # this request's view; the stored row stays the LMS's
     g.launch = launch
     g.launch_by = by
     g.launch_token = make_token(launch)
@@ -195,11 +203,3 @@ def end(launch: LaunchSession) -> None:
     """End a launch now: no token or cookie opens it again (what "leave quickly" asks for)."""
     db.session.execute(update(LaunchSession).where(LaunchSession.id == launch.id).values(expires_at=utcnow()))
     session[COOKIE_LAUNCHES] = [i for i in cookie_launches() if i != launch.id]
-
-
-def with_selector(path: str) -> str:
-    """A path of the tool with this tab's launch selector, for a redirect built by hand."""
-    chosen = g.get("launch_selector")
-    if not chosen:
-        return path
-    return path + ("&" if "?" in path else "?") + f"{SELECTOR_PARAM}={chosen}"

@@ -15,7 +15,10 @@ log = logging.getLogger(__name__)
 
 @click.group(cls=CheckedGroup)
 def schools():
-    """The schools (tenants): list them, export one's data, delete one that leaves."""
+    """The schools (tenants): list them, grant their roles, export one's data, delete one that leaves.
+
+    (list, grant and revoke come from courses/cli.py; lti_tool/cli.py puts them here.)
+    """
 
 
 def _school(name: str) -> School:
@@ -23,19 +26,6 @@ def _school(name: str) -> School:
         return find_school(name)
     except SchoolNotFound as exc:
         raise click.ClickException(str(exc))
-
-
-@schools.command("list")
-@with_appcontext
-def schools_list():
-    """Every school with its number of deployments."""
-    rows = db.session.execute(select(School.id, School.name, func.count(Deployment.id))
-                              .outerjoin(Deployment, Deployment.school_id == School.id)
-                              .group_by(School.id, School.name).order_by(School.name)).all()
-    if not rows:
-        click.echo("No schools yet.")
-        return
-    table(["ID", "SCHOOL", "DEPLOYMENTS"], [list(row) for row in rows])
 
 
 @schools.command("export")

@@ -15,7 +15,7 @@ from sqlalchemy import LargeBinary, or_, select
 
 from ..acknowledgements.models import Acknowledgement
 from ..conduct.models import ConductCode, ConductVersion
-from ..courses.export import safe_cell
+from ..spreadsheet import safe_cell
 from ..courses.models import Course, CourseMember, SchoolMember, User
 from ..extensions import db
 from ..reports.models import Report

@@ -1,7 +1,7 @@
 """what a link added without choosing content is for (the teacher's answer at its first launch)
 
 Revision ID: 20261207_0104
-Revises: 20261206_0007
+Revises: 20261207_0103
 Create Date: 2026-12-07 10:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261207_0104'
-down_revision = '20261206_0007'
+down_revision = '20261207_0103'
 branch_labels = None
 depends_on = None
 
