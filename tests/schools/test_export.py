@@ -49,7 +49,7 @@ def _archive_of_the_leaving_school_only(cli, db_session, leaving, lms, made, tmp
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
         assert {"manifest.json", "people.csv", "courses.csv", "codes.json", "acknowledgements.csv",
-                "case_summaries.csv", "audit_events.csv"} <= names
+                "case_summaries.csv", "audit_events.csv", "phone_exceptions.csv"} <= names
         assert "report_contents.json" not in names
         people = {row["name"] for row in _rows(archive, "people.csv")}
         assert {"Sanne de Vries", "Mark Bakker"} <= people
