@@ -39,8 +39,11 @@ main.add_command(privacy)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Start from an empty demo database (the built-in SQLite file only).")
-def demo(host, port, reset):
+@yes_option
+def demo(host, port, reset, yes):
     """Run the tool with the built-in demo LMS on SQLite (nothing else needed)."""
+    if reset:
+        confirm("Empty the demo database (its schools, people, codes and reports) and start anew?", yes)
     os.environ["LTI_TOOL_DEMO"] = "1"
     from . import create_app
     base_url = f"http://{host}:{port}"

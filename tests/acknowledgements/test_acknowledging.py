@@ -1,5 +1,8 @@
 """Students and staff read their code, pass the check and acknowledge; the gate never loses their way."""
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 import pytest
 from sqlalchemy import select
@@ -49,6 +52,9 @@ def test_a_student_sees_the_code_at_launch_passes_the_check_and_goes_on_where_th
     again, _ = launch(browser, school_lms, "student3")
     assert "/code" in again.url and "Je hebt deze gedragscode bevestigd op" in again.text, \
         "no gate once acknowledged: the code's link shows the code with the acknowledgement"
+    # as a Dutch school writes a date: "6 december 2026", the version it was
+    when = format_date(ack.acknowledged_at.astimezone(ZoneInfo("Europe/Amsterdam")).date(), "d MMMM y", locale="nl")
+    assert f"Je hebt deze gedragscode bevestigd op {when} (versie 1)." in text_of(again.text)
     assert 'name="confirm"' not in again.text
     reread = browser.get("/code", token=token)
     assert "Je hebt deze code" in reread.text or "acknowledged" in reread.text

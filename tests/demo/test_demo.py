@@ -250,13 +250,17 @@ def test_demo_reset_empties_only_the_demos_own_sqlite_file(tmp_path, monkeypatch
     import sqlite3
     with sqlite3.connect(database) as conn:
         conn.execute("INSERT INTO schools (name, created_at) VALUES ('Left over', '2026-01-01')")
-    result = runner.invoke(main, ["demo", "--port", "5999", "--reset"])
+    kept = runner.invoke(main, ["demo", "--port", "5999", "--reset"], input="n\n")
+    assert kept.exit_code == 1 and "Empty the demo database" in kept.output
+    with sqlite3.connect(database) as conn:
+        assert "Left over" in [r[0] for r in conn.execute("SELECT name FROM schools")], "no means no"
+    result = runner.invoke(main, ["demo", "--port", "5999", "--reset"], input="y\n")
     assert result.exit_code == 0, result.output
     with sqlite3.connect(database) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM schools")]
     assert "Left over" not in names and len(names) == 1, names  # the demo school, anew
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'real.db'}")
-    refused = runner.invoke(main, ["demo", "--port", "5999", "--reset"])
+    refused = runner.invoke(main, ["demo", "--port", "5999", "--reset", "--yes"])
     assert refused.exit_code != 0 and "only empties the demo's own SQLite file" in refused.output
 
 

@@ -1,5 +1,6 @@
 """A school with something in every feature: launches, codes, acknowledgements, cases with notes and messages."""
 import secrets
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -35,10 +36,12 @@ def fill_school(app, tool_url, lms, *, legal_hold: bool = False) -> dict:
     from lti_tool.acknowledgements import operations as acks
     from lti_tool.cases import operations as cases
     from lti_tool.conduct.models import ConductVersion
+    from lti_tool.exceptions import operations as exceptions
+    from lti_tool.exceptions.models import LESSON
     from lti_tool.reports import operations as reports
     from lti_tool.reports.models import Report, ReportMessage
     with app.test_request_context():
-        student, teacher = _user_id(lms, "student"), _user_id(lms, "teacher")
+        student, student2, teacher = _user_id(lms, "student"), _user_id(lms, "student2"), _user_id(lms, "teacher")
         coordinator = db.session.scalars(select(SchoolMember).where(
             SchoolMember.school_id == lms.school_id, SchoolMember.user_id == teacher)).one()
         coordinator.is_coordinator = True
@@ -48,6 +51,11 @@ def fill_school(app, tool_url, lms, *, legal_hold: bool = False) -> dict:
         staff = db.session.get(ConductVersion, versions["staff"])
         acks.acknowledge(acks.Actor(lms.school_id, teacher, "staff", None), staff.id,
                          [q["answer"] for q in staff.content.get("questions", [])], "nl")
+        db.session.commit()
+        today = date.today()  # a phone exception: the school's own register goes along too
+        exceptions.grant(exceptions.Actor(lms.school_id, teacher), exceptions.load({
+            "pupil_id": student2, "kind": LESSON, "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=30)).isoformat()}))
         db.session.commit()
     named = make_case(app, lms.school_id, what=STUDENT_SAYS, identity="named", reporter_user_id=student)
     hidden = make_case(app, lms.school_id, what="Er gaat een filmpje rond van de ruzie.", legal_hold=legal_hold)

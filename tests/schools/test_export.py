@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import secrets
 import zipfile
 
 from sqlalchemy import select
@@ -12,6 +13,9 @@ from sqlalchemy import select
 from lti_tool.cases.models import AuditEvent
 from lti_tool.extensions import db
 from lti_tool.schools.exporters import SET_ASIDE
+from tests.conftest import demo_lms
+from tests.support.browser import Browser, text_of
+from tests.support.pages import launch
 from tests.schools.conftest import NOTE, STUDENT_SAYS, fill_school
 
 
@@ -30,9 +34,14 @@ def _audit(db_session, school_id) -> list[str]:
 
 
 def test_the_archive_holds_the_schools_people_codes_acknowledgements_and_case_summaries(
-        app, tool_url, cli, db_session, leaving, lms, tmp_path):
+        app, tool_url, cli, db_session, leaving, tmp_path):
     made = fill_school(app, tool_url, leaving)
-    fill_school(app, tool_url, lms)  # a school next door, whose people must not appear
+    with demo_lms(app, tool_url, "Next door " + secrets.token_hex(3), "next", "dep-next") as lms:
+        fill_school(app, tool_url, lms)  # a school next door, whose people must not appear
+        _archive_of_the_leaving_school_only(cli, db_session, leaving, lms, made, tmp_path)
+
+
+def _archive_of_the_leaving_school_only(cli, db_session, leaving, lms, made, tmp_path):
     out = tmp_path / "school.zip"
     result = cli("schools", "export", "--school", leaving.school_name, "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -40,7 +49,7 @@ def test_the_archive_holds_the_schools_people_codes_acknowledgements_and_case_su
     with zipfile.ZipFile(out) as archive:
         names = set(archive.namelist())
         assert {"manifest.json", "people.csv", "courses.csv", "codes.json", "acknowledgements.csv",
-                "case_summaries.csv", "audit_events.csv"} <= names
+                "case_summaries.csv", "audit_events.csv", "phone_exceptions.csv"} <= names
         assert "report_contents.json" not in names
         people = {row["name"] for row in _rows(archive, "people.csv")}
         assert {"Sanne de Vries", "Mark Bakker"} <= people
@@ -81,6 +90,10 @@ def test_report_contents_only_with_the_flag_which_warns_and_is_audited(
     assert made["pseudonym"] not in json.dumps(hidden, ensure_ascii=False)
     assert [n["text"] for n in hidden["notes"]] == [NOTE]
     assert [m["from"] for m in hidden["messages"]] == ["reporter", "coordinator"]
+    # The school's admin reads in its audit log that the contents left the tool.
+    log = Browser(tool_url)
+    _, token = launch(log, leaving, "admin")
+    assert "Gegevens van de school geëxporteerd mét inhoud van meldingen" in text_of(log.get("/cases/audit", token=token).text)
 
 
 def test_an_existing_file_is_never_overwritten(app, cli, db_session, leaving, tmp_path):
