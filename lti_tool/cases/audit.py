@@ -9,7 +9,17 @@ REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed")
 
 
 # Also the reporter's doing, shown in the timeline as events: timed by the part of the day too.
-REPORTER_EVENTS = ("reopened_by_reporter", "spreading_again")
+REPORTER_EVENTS = ("reopened_by_reporter", "spreading_again", "coordinator_excluded")
+
+# Every kind of event, in the order the audit log's filter offers them (labels.action_label words them).
+AUDIT_ACTIONS = (
+    "case_viewed", "report_created", "report_entered", "status_changed", "assigned", "note_added",
+    "message_sent", "reporter_message", "step_checked", "step_not_applicable", "step_unchecked",
+    "staff_suspect_set", "staff_suspect_cleared", "case_closed", "closed_with_open_steps", "closed_unanswered",
+    "marked_not_genuine", "case_reopened", "reopened_by_reporter", "spreading_again", "incident_linked",
+    "incident_unlinked", "legal_hold_set", "legal_hold_lifted", "coordinator_excluded", "coordinator_granted",
+    "coordinator_revoked", "deputy_named", "deputy_removed", "code_published", "settings_changed",
+    "statistics_exported", "audit_exported", "contents_purged", "data_resealed")
 
 
 def by_reporter(action: str, detail: str | None) -> bool:
