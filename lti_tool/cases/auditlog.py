@@ -48,7 +48,7 @@ def _day_bounds(first: date | None, last: date | None) -> tuple[datetime | None,
     return start, end
 
 
-def _query(school_id: int, filters: dict):
+def _query(school_id: int, filters: dict, hidden=None):
     query = (scoped(select(AuditEvent, Report.reference, Report.reporter_user_id, Report.identity,
                            Report.source), AuditEvent, school_id)
              .outerjoin(Report, Report.id == AuditEvent.report_id))
@@ -64,6 +64,8 @@ def _query(school_id: int, filters: dict):
         query = query.where(AuditEvent.actor_user_id == filters["person"])
     if filters.get("case"):
         query = query.where(Report.reference == filters["case"])
+    if hidden is not None:  # a report that keeps the reader away: not even its events show
+        query = query.where(~hidden)
     start, end = _day_bounds(filters.get("date_from"), filters.get("date_to"))
     if start is not None:
         query = query.where(AuditEvent.created_at >= start)
@@ -101,9 +103,10 @@ def _view_groups(school_id: int, keys: set) -> dict:
     return found
 
 
-def _rows(school_id: int, filters: dict, before: int | None, limit: int) -> tuple[list[AuditRow], int | None]:
+def _rows(school_id: int, filters: dict, before: int | None, limit: int,
+          hidden=None) -> tuple[list[AuditRow], int | None]:
     """Up to `limit` rows after the cursor, folded; and the cursor of the next page (None: no more)."""
-    query = _query(school_id, filters).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    query = _query(school_id, filters, hidden).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     cursor = _position(school_id, before) if before else None
     if before and cursor is None:
         return [], None
@@ -145,7 +148,7 @@ def _rows(school_id: int, filters: dict, before: int | None, limit: int) -> tupl
 
 def _row(found, people: dict, count: int) -> AuditRow:
     event, reference, reporter_id, identity, source = found
-    from_reporter = by_reporter(event.action, event.detail) or (
+    from_reporter = by_reporter(event.action, event.detail) or event.action in REPORTER_EVENTS or (
         reporter_id is not None and event.actor_user_id == reporter_id)
     actor = None if from_reporter else people.get(event.actor_user_id)
     action = "reporter_message" if event.action == "message_sent" and from_reporter else event.action
@@ -154,15 +157,18 @@ def _row(found, people: dict, count: int) -> AuditRow:
                     reference, None if action == "reporter_message" else event.detail, coarse, count)
 
 
-def page(school_id: int, filters: dict, *, before: int | None = None,
-         limit: int = 50) -> tuple[list[AuditRow], int | None]:
-    """One page of the school's audit log, newest first, filtered and folded; never names a reporter."""
-    return _rows(school_id, filters, before, limit)
+def page(school_id: int, filters: dict, *, before: int | None = None, limit: int = 50,
+         hidden=None) -> tuple[list[AuditRow], int | None]:
+    """One page of the school's audit log, newest first, filtered and folded; never names a reporter.
+
+    hidden: the reports that keep the reader away (exclusions.hidden_condition): their events stay out.
+    """
+    return _rows(school_id, filters, before, limit, hidden)
 
 
-def everything(school_id: int, filters: dict) -> list[AuditRow]:
+def everything(school_id: int, filters: dict, hidden=None) -> list[AuditRow]:
     """All rows the filters select (at most EXPORT_MAX), for the CSV export."""
-    rows, _next = _rows(school_id, filters, None, EXPORT_MAX)
+    rows, _next = _rows(school_id, filters, None, EXPORT_MAX, hidden)
     return rows
 
 

@@ -28,7 +28,8 @@ def _hidden():
 
 
 def _month_label(month) -> str:
-    return format_date(month.start, "MMM yy")
+    """"jan 2026" / "Jan 2026": the stand-alone month name of the reader's language, one form for every month."""
+    return format_date(month.start, "LLL y").replace(".", "")
 
 
 @bp.route("/dashboard")
@@ -102,7 +103,7 @@ def _audit_filters() -> dict:
 def audit_log():
     """Who viewed, changed or exported what, and when: never any content, never the reporter."""
     filters = _audit_filters()
-    rows, before = auditlog.page(g.launch.school_id, filters, before=filters["before"])
+    rows, before = auditlog.page(g.launch.school_id, filters, before=filters["before"], hidden=_hidden())
     shown = {name: value for name, value in filters.items() if name != "before" and value is not None}
     return render_template("cases/audit.html", rows=rows, before=before, filters=filters, shown=shown,
                            actions=AUDIT_ACTIONS, people=auditlog.people(g.launch.school_id),
@@ -114,7 +115,7 @@ def audit_log():
 def audit_csv():
     """The filtered audit log as a spreadsheet file; the export itself is audited."""
     filters = _audit_filters()
-    rows = auditlog.everything(g.launch.school_id, filters)
+    rows = auditlog.everything(g.launch.school_id, filters, hidden=_hidden())
     rules = operations.rule_choices(g.launch.school_id)
     audit.record(g.launch.school_id, g.launch.user_id, "audit_exported", None, "csv")
 

@@ -193,7 +193,7 @@ class SettingsSchema(_Form):
 
     first_response_hours = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
                                           validate=validate.Range(min=1, max=168, error=_l(
-                                              "Between 1 and 168 working hours (a working week).")))
+                                              "Between 1 and 168 hours; weekend hours do not count (120 is a whole week).")))
     urgent_response_minutes = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
                                              validate=validate.Range(min=5, max=1440, error=_l(
                                                  "Between 5 minutes and 24 hours (1440 minutes).")))

@@ -12,7 +12,7 @@ from ..errors import AppError, ValidationFailed, flatten
 from ..imagesafe import ImagesRefused, cleaned
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
-from . import casefile, closing, exclusions, labels, operations, protocol, queries, timeliness
+from . import casefile, closing, exclusions, from_mail, labels, operations, protocol, queries, timeliness  # noqa: F401
 from .blueprint import bp, load
 from .labels import setting_label
 from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, EntrySchema, FlagSchema, NotGenuineSchema,

@@ -121,6 +121,8 @@ def publish(version: ConductVersion, change: str, due_date: date | None, actor_i
         version.due_date = due_date
     elif previous is not None:
         version.due_date = previous.due_date  # a minor change keeps the deadline
+    from ..cases import audit  # publishing what everyone must acknowledge is on the school's record
+    audit.record(version.school_id, actor_id, "code_published", None, f"{version.audience};{version.number};{change}")
     db.session.flush()
     if previous is not None and change == MAJOR:
         from ..gradebook import operations as gradebook

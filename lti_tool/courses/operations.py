@@ -195,6 +195,10 @@ def set_coordinator(actor: SchoolMember, member: SchoolMember, value: bool) -> S
     if not value:
         from ..cases import exclusions  # a report kept from the other coordinators must still reach someone
         exclusions.before_undesignating(member)
+    if bool(member.is_coordinator) != value:
+        from ..cases import audit  # a grant of access to every case is itself on the record
+        audit.record(member.school_id, actor.user_id, "coordinator_granted" if value else "coordinator_revoked",
+                     None, member.user.display_name if member.user else None)
     member.is_coordinator = value
     db.session.flush()
     return member

@@ -4,7 +4,7 @@ from flask import g, redirect, render_template, request, url_for
 from ..acknowledgements import gate
 from ..acknowledgements import queries as acknowledgements
 from ..acknowledgements.queries import Status
-from ..cases import exclusions
+from ..cases import exclusions, notifications
 from ..reports import queries as reports
 
 
@@ -24,6 +24,10 @@ def start_page(launch, target: str, *, address: str | None = None):
     status, unread = _start_facts(launch)
     if status is not None and status.needs_acknowledgement:
         return gate.to_code(target)
+    # A coordinator who came through the e-mail's link (no token in it) lands on the queue.
+    to_queue = notifications.after_launch(launch)
+    if to_queue is not None:
+        return to_queue
     return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
                            is_deputy=_is_deputy(launch))
 
