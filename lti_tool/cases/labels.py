@@ -110,7 +110,7 @@ def _published(detail: str) -> str:
     whose = {"student": _("code for students"), "staff": _("code for staff")}.get(audience, _("code of conduct"))
     kind = {"major": _("everyone acknowledges again"), "minor": _("a small change")}.get(change)
     text = _("%(code)s, version %(number)s", code=whose, number=number) if number else whose
-    return f"{text} ({kind})" if kind else text
+    return f"{text}, {kind}" if kind else text
 
 
 def event_detail(action: str, detail: str | None, rules: list | None = None) -> str:
