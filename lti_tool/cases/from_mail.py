@@ -25,3 +25,11 @@ def from_mail():
                         samesite="None" if secure else "Lax", path="/")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.after_request
+def _forget_the_way_in(response):
+    """The queue reached: the cookie from the e-mail's link has done its work (it leads only once)."""
+    if request.endpoint == "cases.queue" and AFTER_LAUNCH_COOKIE in request.cookies and response.status_code == 200:
+        response.delete_cookie(AFTER_LAUNCH_COOKIE, path="/")
+    return response

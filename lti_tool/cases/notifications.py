@@ -63,9 +63,7 @@ def after_launch(launch):
     """The queue, when this browser came through the e-mail's link and the launch is a coordinator's; else None."""
     if request.cookies.get(AFTER_LAUNCH_COOKIE) != QUEUE or not handles_cases(launch):
         return None
-    response = redirect(url_for("cases.queue"), 303)
-    response.delete_cookie(AFTER_LAUNCH_COOKIE, path="/")
-    return response
+    return redirect(url_for("cases.queue"), 303)  # the queue forgets the cookie (from_mail.py)
 
 
 def where_to_go(school_id: int) -> str:
