@@ -32,6 +32,11 @@ def _month_label(month) -> str:
     return format_date(month.start, "LLL y").replace(".", "")
 
 
+def _axis_label(month) -> str:
+    """The chart's short form, "jan ’26": twelve of them fit under a phone-wide chart."""
+    return format_date(month.start, "LLL").replace(".", "") + " ’" + format_date(month.start, "yy")
+
+
 @bp.route("/dashboard")
 @overseers
 def dashboard():
@@ -40,8 +45,8 @@ def dashboard():
     figures = statistics.figures(g.launch.school_id, settings, hidden=_hidden())
     return render_template(
         "cases/dashboard.html", figures=figures, settings=settings,
-        per_month=charts.stacked_months(figures.months, _month_label),
-        response=charts.month_bars(figures.months, lambda m: m.median_hours, _month_label),
+        per_month=charts.stacked_months(figures.months, _axis_label),
+        response=charts.month_bars(figures.months, lambda m: m.median_hours, _axis_label),
         month_label=_month_label, is_coordinator=bool(g.member and g.member.is_coordinator))
 
 

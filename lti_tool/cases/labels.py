@@ -107,10 +107,10 @@ def _published(detail: str) -> str:
     """"student;3;major" as "code for students, version 3, a change everyone acknowledges again"."""
     audience, _sep, rest = detail.partition(";")
     number, _sep, change = rest.partition(";")
-    whose = {"student": _("code for students"), "staff": _("code for staff")}.get(audience, _("code of conduct"))
+    whose = {"student": _("for students"), "staff": _("for staff")}.get(audience, "")
     kind = {"major": _("everyone acknowledges again"), "minor": _("a small change")}.get(change)
-    text = _("%(code)s, version %(number)s", code=whose, number=number) if number else whose
-    return f"{text}, {kind}" if kind else text
+    parts = [whose, _("version %(number)s", number=number) if number else "", kind or ""]
+    return ", ".join(part for part in parts if part)
 
 
 def event_detail(action: str, detail: str | None, rules: list | None = None) -> str:

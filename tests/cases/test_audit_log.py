@@ -216,7 +216,7 @@ def test_publishing_a_code_is_recorded_in_words(app, db_session, school_lms, peo
                                                             AuditEvent.action == "code_published")).all()
     assert sorted(e.detail for e in published)[:2] == ["staff;1;major", "student;1;major"]
     body = text_of(people["admin"].get("/cases/audit?action=code_published").text)
-    assert "Code of conduct published (code for students, version 1, everyone acknowledges again)" in body
+    assert "Code of conduct published (for students, version 1, everyone acknowledges again)" in body
     assert "student;1" not in body
 
 

@@ -98,4 +98,5 @@ def test_the_dashboard_in_dutch_shows_dutch_months_and_no_half_reports(dutch):
     ticks = [t.get_text() for t in soup.select("svg text.tick")]
     assert ticks and all(t.isdigit() for t in ticks), ticks
     axis = [t.get_text() for t in soup.select("svg text.axis")]
-    assert axis and all(label[:3].islower() and label[:3].isalpha() for label in axis), axis
+    assert axis and all(label[:3].islower() and label[:3].isalpha() and label[3:6] == " ’2" for label in axis), axis
+    assert "werkuren" not in soup.get_text()
