@@ -12,22 +12,12 @@ from lti_tool.reports.models import ReportMessage
 from lti_tool.conduct.models import ConductVersion
 from lti_tool.extensions import db
 from tests.cases.conftest import coordinator_token, designate, launch, make_case
-from tests.cases.test_case import CLOSING, fresh, post
+from tests.cases.test_case import CLOSING, codes, fresh, post, token  # noqa: F401  (codes, token: fixtures)
 from tests.support.browser import form_of, text_of
-from tests.support.pages import launch as launch_in, publish_defaults
+from tests.support.pages import launch as launch_in
 
 CSS = Path(__file__).parents[2] / "lti_tool" / "static" / "css" / "app.css"
 PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-
-
-@pytest.fixture(scope="module")
-def codes(app, school_lms):
-    return publish_defaults(app, school_lms.school_id)
-
-
-@pytest.fixture
-def token(browser, db_session, school_lms, codes):
-    return coordinator_token(browser, db_session, school_lms)
 
 
 def _rules(app, version_id) -> list[dict]:

@@ -1,14 +1,11 @@
 """The protocol-steps migration: steps checked off before it stay done, a step can then hold a note
 and be marked not applicable, and a downgrade drops the notes and the not-applicable marks (it never
 turns "not applicable" into "done"); on SQLite and PostgreSQL."""
-import secrets
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from lti_tool import create_app
-from tests.cases.test_coarse_time_migration import fresh_url  # noqa: F401  (the fixture)
+from tests.cases.conftest import close_migration_app, migration_app
 
 BEFORE, HEAD = "20261206_0007", "20261207_0107"
 AT = datetime(2026, 11, 30, 8, 47, tzinfo=timezone.utc)
@@ -23,11 +20,9 @@ def _case(conn, report_id):
         {"id": report_id, "ref": f"VO-STEP-{report_id:04d}", "at": AT})
 
 
-def test_checked_steps_stay_done_notes_and_not_applicable_come_and_go_cleanly(fresh_url, lti_config_path):  # noqa: F811
+def test_checked_steps_stay_done_notes_and_not_applicable_come_and_go_cleanly(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    directory = app.extensions["migrate"].directory
+    app, directory = migration_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)
@@ -42,12 +37,14 @@ def test_checked_steps_stay_done_notes_and_not_applicable_come_and_go_cleanly(fr
             assert conn.execute(text("SELECT state, note FROM case_checklist")).one() == ("done", None)
             conn.execute(text("INSERT INTO case_checklist (school_id, report_id, step, done_at, state, note) VALUES"
                               " (1, 1, 'parents', :at, 'not_applicable', :note)"), {"at": AT, "note": b"sealed"})
-        indexes = {ix["name"] for ix in inspect(engine).get_indexes("audit_events")}
+        with engine.connect() as conn:
+            indexes = {ix["name"] for ix in inspect(conn).get_indexes("audit_events")}
         assert "ix_audit_events_school_actor_time" in indexes
         downgrade(directory=directory, revision=BEFORE)
         with engine.begin() as conn:
             assert conn.execute(text("SELECT step FROM case_checklist")).scalars().all() == ["victim_support"]
-        columns = {c["name"] for c in inspect(engine).get_columns("case_checklist")}
+        with engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("case_checklist")}
         assert not {"state", "note"} & columns
         upgrade(directory=directory, revision=HEAD)
-        engine.dispose()
+        close_migration_app(engine)

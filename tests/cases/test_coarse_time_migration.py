@@ -2,30 +2,18 @@
 audit events move to the start of their part of the day; the exact moment stays in received_at;
 named and hand-entered reports and the coordinators' own doings keep their times; on SQLite and
 PostgreSQL, with a downgrade that unmasks nobody."""
-import secrets
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from lti_tool import create_app
+from tests.cases.conftest import migration_app
 
 BEFORE, HEAD = "20261125_0004", "20261206_0007"
 EXACT = datetime(2026, 11, 30, 8, 47, 23, 123456, tzinfo=timezone.utc)     # Monday 09:47:23 in Amsterdam
 LATER = datetime(2026, 11, 30, 13, 5, 9, tzinfo=timezone.utc)              # Monday 14:05:09
 MORNING = datetime(2026, 11, 30, 5, 0, tzinfo=timezone.utc)                # Monday 06:00
 AFTERNOON = datetime(2026, 11, 30, 11, 0, tzinfo=timezone.utc)             # Monday 12:00
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
-            yield url
 
 
 def _utc(value):
@@ -63,9 +51,7 @@ def _times(conn, report_id):
 
 def test_existing_pseudonymous_rows_are_coarsened_and_keep_their_exact_moment(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    directory = app.extensions["migrate"].directory
+    app, directory = migration_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)

@@ -1,26 +1,13 @@
 """The reporter-loop migration: new columns with their defaults, and a closing without any message
 from the school no longer counts as feedback (its feedback_at is cleared), on SQLite and PostgreSQL."""
-import secrets
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import create_engine, text
 
-from lti_tool import create_app
+from tests.cases.conftest import migration_app
 
 BEFORE, HEAD = "20261125_0004", "20261206_0005"
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
-            yield url
 
 
 def _report(conn, report_id, *, feedback_at, purged_at=None):
@@ -35,9 +22,7 @@ def _report(conn, report_id, *, feedback_at, purged_at=None):
 
 def test_closings_without_a_message_lose_their_feedback_and_the_new_columns_arrive(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": fresh_url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    directory = app.extensions["migrate"].directory
+    app, directory = migration_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)
