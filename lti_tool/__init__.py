@@ -13,6 +13,7 @@ from . import api, config as config_module, headers, models, tasks, telemetry, t
 from .acknowledgements import api as acknowledgements_api
 from .acknowledgements.gate import gate
 from .acknowledgements.views import bp as acknowledgements_bp
+from .boards.views import bp as boards_bp
 from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
 from .cases import incident_api as cases_incident_api, incident_views as cases_incident_views
 from .cases.blueprint import bp as cases_bp
@@ -22,6 +23,8 @@ from .courses import api as courses_api, tasks as courses_tasks
 from .courses.views import bp as school_bp
 from .db import MAX_ID
 from .errors import flatten, register_error_handlers
+from .exceptions import api as exceptions_api, labels as phone_labels, tasks as exceptions_tasks
+from .exceptions.views import bp as exceptions_bp
 from .extensions import babel, csrf, db, migrate, tune_sqlite
 from .gradebook import tasks as gradebook_tasks
 from .health import bp as health_bp
@@ -34,6 +37,9 @@ from .lti.views import bp as lti_bp
 from .metrics import bp as metrics_bp
 from .reports import api as reports_api
 from .reports.views import bp as reports_bp
+from .yearreport import bp as yearreport_bp, views as yearreport_views
+from .schoolyear import tasks as schoolyear_tasks
+from .schoolyear.views import bp as schoolyear_bp
 
 # Addresses that LMSs are given, or that are public: never carry a launch selector.
 _NO_SELECTOR_ENDPOINTS = {"static", "lti.login", "lti.launch", "lti.jwks", "registration.register"}
@@ -103,11 +109,11 @@ def _install_proxy(app: Flask) -> None:
 # registration.init_limits comes before any other before_request: a refused caller costs nothing.
 EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-              reports_bp, cases_bp, api.bp]
+              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
 ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views, cases_dashboard,
-          cases_incident_views]
-TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS]
+          cases_incident_views, exceptions_api, yearreport_views]
+TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS, *schoolyear_tasks.TASKS]
 REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
 
 
@@ -180,3 +186,5 @@ def _install_templates(app: Flask) -> None:
     app.jinja_env.filters["flatten_errors"] = flatten
     app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
     app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
+    app.jinja_env.globals["phone_kind"] = phone_labels.kind_label  # the home page's and overviews' marks
+    app.jinja_env.globals["phone_day"] = phone_labels.day

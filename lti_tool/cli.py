@@ -6,7 +6,11 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .boards.cli import boards
+from .cli_support import transaction
+from .courses.cli import schools
 from .extensions import db
+from .platforms.cli import deployments
 from .tasks.cli import jobs, rounds
 
 
@@ -21,6 +25,9 @@ def main():
 
 
 main.add_command(jobs)
+main.add_command(deployments)
+main.add_command(schools)
+main.add_command(boards)
 
 
 @main.command()
@@ -64,7 +71,7 @@ def platforms():
 @with_appcontext
 def platforms_add(issuer, client_id, auth_url, token_url, jwks_url, deployment_id, school,
                   audience, name):
-    """Register a platform and its deployment(s) for a school."""
+    """Register a platform and its deployment(s) for a school; a known issuer and client id gets the deployment(s) added."""
     from .platforms import operations
     from .platforms.schemas import PlatformSchema
     from marshmallow import ValidationError
@@ -75,18 +82,19 @@ def platforms_add(issuer, client_id, auth_url, token_url, jwks_url, deployment_i
             "name": name, "deployment_ids": list(deployment_id), "school": school})
     except ValidationError as exc:
         raise click.UsageError(_format(exc.messages))
-    from .errors import AppError
-    try:
-        platform = operations.add_platform(**{k: data[k] for k in (
+    with transaction():
+        known = operations.find_platform(data["issuer"], data["client_id"]) is not None
+        platform = operations.platform_for_deployments(**{k: data[k] for k in (
             "issuer", "client_id", "auth_login_url", "auth_token_url", "key_set_url",
             "auth_audience", "name")})
         for dep in data["deployment_ids"]:
             operations.add_deployment(platform, dep, data["school"])
-    except AppError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message)
-    db.session.commit()
-    click.echo(f"Registered platform {platform.id}: {issuer} ({client_id}) for {school}.")
+        platform_id = platform.id
+    if known:
+        click.echo(f"Platform {platform_id} ({issuer}, {client_id}) was known: added deployment(s) "
+                   f"{', '.join(data['deployment_ids'])} for {school}.")
+    else:
+        click.echo(f"Registered platform {platform_id}: {issuer} ({client_id}) for {school}.")
 
 
 @platforms.command("list")
@@ -98,24 +106,34 @@ def platforms_list():
     if not rows:
         click.echo("No platforms registered.")
     for p in rows:
-        deployments = ", ".join(f"{d.deployment_id} → {d.school.name}" for d in p.deployments) or "none"
+        deployments = ", ".join(f"{d.deployment_id} → {d.school.name if d.school else 'pending'}"
+                                for d in p.deployments) or "none"
         click.echo(f"{p.id}\t{p.status}\t{p.source}\t{p.issuer}\tclient {p.client_id}\tdeployments: {deployments}")
 
 
 @platforms.command("approve")
 @click.argument("platform_id", type=int)
-@click.option("--school", default=None, help="Rename the school of its deployments.")
+@click.option("--school", default=None, help="The school of its deployments that have none yet.")
+@click.option("--deployment", "named", multiple=True, metavar="ID=SCHOOL",
+              help="The school of one deployment (repeat for each school on the registration).")
 @with_appcontext
-def platforms_approve(platform_id, school):
-    """Approve a pending (dynamically registered) platform."""
-    from .errors import AppError
+def platforms_approve(platform_id, school, named):
+    """Approve a pending (dynamically registered) platform, naming the school of each deployment."""
     from .platforms import operations
-    try:
-        platform = operations.approve_platform(platform_id, school_name=school)
-    except AppError as exc:
-        raise click.ClickException(exc.message)
-    db.session.commit()
-    click.echo(f"Platform {platform.id} ({platform.issuer}) is active.")
+    schools = {}
+    for pair in named:
+        deployment_id, sep, name = pair.partition("=")
+        if not sep or not deployment_id.strip() or not 0 < len(name.strip()) <= 200:
+            raise click.UsageError(f"--deployment {pair!r}: write it as ID=School name.")
+        schools[deployment_id.strip()] = name.strip()
+    with transaction():
+        platform = operations.approve_platform(platform_id, school_name=school, schools=schools)
+        waiting = [d.deployment_id for d in platform.deployments if d.school is None]
+        issuer = platform.issuer
+    click.echo(f"Platform {platform_id} ({issuer}) is active.")
+    if waiting:
+        click.echo(f"Still waiting for their school (launches refused): deployment(s) {', '.join(waiting)}. "
+                   f"Name it with `lti-tool deployments add --platform {platform_id} --deployment-id ID --school …`.")
 
 
 @platforms.command("remove")

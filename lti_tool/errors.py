@@ -119,8 +119,9 @@ def wants_json() -> bool:
     return best == "application/json" and not request.accept_mimetypes.accept_html
 
 
-def render_error(status: int, code: str, message: str, hint: str | None = None, errors=None):
-    """Render one error as JSON or as a calm page that fits the LMS frame."""
+def render_error(status: int, code: str, message: str, hint: str | None = None, errors=None,
+                 template: str = "errors/error.html"):
+    """Render one error as JSON or as a calm page that fits the LMS frame (an error may bring its own page)."""
     if wants_json():
         body = {"error": code, "message": message}
         if hint:
@@ -128,9 +129,7 @@ def render_error(status: int, code: str, message: str, hint: str | None = None, 
         if errors:
             body["errors"] = errors
         return jsonify(body), status
-    return render_template(
-        "errors/error.html", status=status, message=message, hint=hint, errors=errors
-    ), status
+    return render_template(template, status=status, message=message, hint=hint, errors=errors), status
 
 
 # Seconds a client is asked to wait after the database was out of reach (a restart takes a few).
@@ -175,7 +174,7 @@ def register_error_handlers(app):
             log.warning("launch refused: %s", exc.message)
             telemetry.refused(exc)
         return render_error(exc.status, exc.code, exc.message, exc.hint,
-                            getattr(exc, "errors", None))
+                            getattr(exc, "errors", None), getattr(exc, "template", "errors/error.html"))
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

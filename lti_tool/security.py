@@ -45,6 +45,18 @@ def app_role(lti_roles: list[str]) -> str:
     return STUDENT
 
 
+def effective_role(lms_role: str, granted_role: str | None) -> str:
+    """The role that counts at the school: the LMS's, raised by what the school granted.
+
+    The one rule for grants: a grant raises a staff member, never a pupil (a launch as a learner
+    stays a pupil's, whatever was granted), and never lowers anyone; the LMS's administrators are
+    school admins without one.
+    """
+    if granted_role == SCHOOL_ADMIN and lms_role == STAFF:
+        return SCHOOL_ADMIN
+    return lms_role
+
+
 def current_launch():
     """The launch of this request (see lti/sessions.py), or None."""
     return g.get("launch")
@@ -95,3 +107,8 @@ def launched(view):
 def scoped(query, model, school_id: int):
     """Restrict a query to one school; the only way tenant-owned rows are read."""
     return query.where(model.school_id == school_id)
+
+
+def is_mentor(launch) -> bool:
+    """Staff whose launch carries the LMS's Mentor role (mentor, team leader: a pupil-care task)."""
+    return launch.role == STAFF and any(_short(role)[1] == "Mentor" for role in (launch.lti_roles or []))

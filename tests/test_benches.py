@@ -16,6 +16,7 @@ BENCHES = {
     "queue": ["--small", "100", "--large", "300", "--requests", "3"],  # every view has rows
     "scores": ["--scores", "20", "--backoff", "0.05", "--backoff-cap", "0.2"],
     "load": ["--launches", "12", "--acknowledgements", "20"],
+    "firstday": ["--schools", "2", "--pupils", "3", "--workers", "2", "--concurrency", "2"],
 }
 
 

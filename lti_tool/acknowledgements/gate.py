@@ -11,9 +11,10 @@ from ..security import STAFF, STUDENT
 from . import queries
 
 # Endpoints that are always open: the launch itself, the code and its authoring, reporting (a
-# report never waits for an acknowledgement), the API (it answers with the status), the demo LMS.
+# report never waits for an acknowledgement), the case work and its figures, the API (it answers
+# with the status), the demo LMS.
 _OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
-                  "reports.", "cases.")
+                  "reports.", "cases.", "yearreport.")
 
 
 # The start page asks for itself, reading the status in the same query as its other facts.

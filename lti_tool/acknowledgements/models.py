@@ -11,12 +11,13 @@ from ..db import Base, UTCDateTime, utcnow
 class Acknowledgement(Base):
     """That a user read and acknowledged a version of their school's code: never changed, never deleted.
 
-    Unique per (user, code, epoch): acknowledging twice for the same major version is refused by
-    the database whatever the race.
+    Unique per (user, code, epoch, school year): acknowledging twice for the same major version in
+    the same school year is refused by the database whatever the race (and operations.acknowledge
+    refuses another year's too, unless the school asks again each year).
     """
 
     __tablename__ = "acknowledgements"
-    __table_args__ = (UniqueConstraint("user_id", "code_id", "epoch"),)
+    __table_args__ = (UniqueConstraint("user_id", "code_id", "epoch", "school_year"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -29,6 +30,8 @@ class Acknowledgement(Base):
     # None when the version had no comprehension check; only pass/fail is kept, never answers.
     check_passed: Mapped[bool | None] = mapped_column(Boolean)
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The first day (YYYYMMDD) of the school year the acknowledgement counts for (schoolyear.queries).
+    school_year: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     version: Mapped[ConductVersion] = relationship()
 
 

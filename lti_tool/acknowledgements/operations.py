@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
-from sqlalchemy import Row, bindparam, func, literal, select
+from sqlalchemy import Boolean, Row, bindparam, exists, func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..conduct import queries as conduct
@@ -11,6 +11,7 @@ from ..conduct.models import PUBLISHED, STUDENTS, ConductVersion
 from ..db import utcnow
 from ..errors import AppError, Conflict
 from ..extensions import db
+from ..schoolyear import queries as schoolyear
 from .models import Acknowledgement
 
 
@@ -69,10 +70,12 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None],
     # acknowledgement and queues its scores; elsewhere a second statement queues them.
     scores_too = version.audience == STUDENTS and dialect == "postgresql"
     now = utcnow()
+    year = schoolyear.school_year(actor.school_id)
     ack = db.session.execute(_insert_statement(dialect, scores_too), {
         "school_id": actor.school_id, "user_id": actor.user_id, "locale": locale, "course_id": actor.course_id,
         "check_passed": passed, "acknowledged_at": now, "now": now, "code_id": version.code_id,
-        "version_id": version.id, "epoch": version.epoch}).first()
+        "version_id": version.id, "epoch": version.epoch, "school_year": year.key,
+        "once": not year.yearly}).first()
     if ack is None:
         current = conduct.current_version(actor.school_id, version.audience)
         if current is None or current.id != version.id:
@@ -90,7 +93,7 @@ def _not_current() -> Conflict:
 
 
 _INSERTED = ("school_id", "user_id", "code_id", "version_id", "epoch", "locale", "course_id",
-             "check_passed", "acknowledged_at")
+             "check_passed", "acknowledged_at", "school_year")
 
 
 @cache
@@ -98,14 +101,18 @@ def _insert_statement(dialect_name: str, scores_too: bool = False):
     """INSERT … SELECT … WHERE still published ON CONFLICT DO NOTHING RETURNING, built once.
 
     It returns the new row, or nothing when the version is no longer the published one or the
-    person already acknowledged it. With scores_too (PostgreSQL) the same statement queues the
+    person already acknowledged it (ever, with "once"; else for this school year or a later one). With scores_too (PostgreSQL) the same statement queues the
     gradebook scores the acknowledgement calls for and returns their number as scores_queued.
     """
     from ..gradebook.operations import acknowledged_scores_from
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = Acknowledgement.__table__  # Core, not the ORM: the parameters are bound values, not rows
-    still_published = select(*(bindparam(name, type_=table.c[name].type) for name in _INSERTED)).where(
-        ConductVersion.id == bindparam("version_id"), ConductVersion.status == PUBLISHED)
+    params = {name: bindparam(name, type_=table.c[name].type) for name in _INSERTED}
+    counting = exists().where(table.c.user_id == params["user_id"], table.c.code_id == params["code_id"],
+                              table.c.epoch == params["epoch"],
+                              or_(bindparam("once", type_=Boolean), table.c.school_year >= params["school_year"]))
+    still_published = select(*params.values()).where(
+        ConductVersion.id == params["version_id"], ConductVersion.status == PUBLISHED, ~counting)
     insert = (dialect.insert(table).from_select(list(_INSERTED), still_published)
               .on_conflict_do_nothing().returning(*table.c))
     if not scores_too:

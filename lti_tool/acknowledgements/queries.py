@@ -8,10 +8,12 @@ from sqlalchemy.orm import contains_eager
 
 from ..conduct import queries as conduct
 from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
-from ..db import utcnow
 from ..extensions import among
 from ..extensions import db
+from ..courses.models import SchoolMember
 from ..platforms.models import School
+from ..schoolyear import queries as schoolyear
+from ..schoolyear.models import SchoolYearSettings
 from ..security import scoped
 from .models import Acknowledgement
 
@@ -22,30 +24,43 @@ STATES = (ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE)
 
 @dataclass(frozen=True)
 class Status:
-    """Where one person stands: their state, their latest acknowledgement, and the current version."""
+    """Where one person stands: their state, their latest acknowledgement, the current version,
+    their own due date (the school year's rules applied) and whether they are new this school year."""
 
     state: str
     audience: str
     current: ConductVersion | None
     latest: Acknowledgement | None
-
-    @property
-    def due_date(self) -> date | None:
-        return self.current.due_date if self.current else None
+    due_date: date | None = None
+    new_this_year: bool = False
 
     @property
     def needs_acknowledgement(self) -> bool:
         return self.state in (OUTDATED, NOT_YET, OVERDUE)
 
+    @property
+    def earlier_year(self) -> bool:
+        """Asked again only because the acknowledgement belongs to an earlier school year."""
+        return self.needs_acknowledgement and self.latest is not None and self.current is not None \
+            and self.latest.epoch == self.current.epoch
 
-def _state(current: ConductVersion | None, latest: Acknowledgement | None, today: date) -> str:
+
+def _status(audience: str, current: ConductVersion | None, latest: Acknowledgement | None,
+            year: schoolyear.SchoolYear, first_seen, today: date) -> Status:
+    """A person's status; an acknowledgement of an earlier school year counts only where the school
+    does not ask again each year."""
+    seen = schoolyear.local_date(first_seen)
+    new = year.is_new(seen)
     if current is None:
-        return NO_CODE
-    if latest is not None and latest.epoch == current.epoch:
-        return ACKNOWLEDGED
-    if current.due_date is not None and today > current.due_date:
-        return OVERDUE
-    return OUTDATED if latest is not None else NOT_YET
+        return Status(NO_CODE, audience, None, latest, None, new)
+    due = year.due_date(current.due_date, seen)
+    if latest is not None and latest.epoch == current.epoch and year.counts(latest.school_year):
+        state = ACKNOWLEDGED
+    elif due is not None and today > due:
+        state = OVERDUE
+    else:
+        state = OUTDATED if latest is not None else NOT_YET
+    return Status(state, audience, current, latest, due, new)
 
 
 def statuses(school_id: int, people: list[tuple[int, str]]) -> dict[int, Status]:
@@ -57,21 +72,28 @@ def statuses(school_id: int, people: list[tuple[int, str]]) -> dict[int, Status]
     code_ids = [version.code_id for version in current.values()]
     user_ids = [user_id for user_id, _ in people]
     latest: dict[tuple[int, int], Acknowledgement] = {}
+    first_seen: dict[int, object] = {}
+    settings = schoolyear.settings_of(school_id)
     chunk_size = len(user_ids) or 1 if db.session.get_bind().dialect.name == "postgresql" else 900
     for start in range(0, len(user_ids) if code_ids else 0, chunk_size):
         chunk = user_ids[start:start + chunk_size]  # SQLite: stay under its parameter limit
         query = (scoped(select(Acknowledgement), Acknowledgement, school_id)
                  .where(among(Acknowledgement.user_id, chunk), Acknowledgement.code_id.in_(code_ids))
-                 .order_by(Acknowledgement.epoch))
+                 .order_by(Acknowledgement.epoch, Acknowledgement.school_year))
         for ack in db.session.scalars(query):
-            latest[(ack.user_id, ack.code_id)] = ack  # highest epoch wins
-    today = utcnow().date()
+            latest[(ack.user_id, ack.code_id)] = ack  # highest epoch, then latest school year, wins
+        if settings is not None:  # when each person was first seen matters only in a school year
+            first_seen.update(db.session.execute(
+                scoped(select(SchoolMember.user_id, SchoolMember.created_at), SchoolMember, school_id)
+                .where(among(SchoolMember.user_id, chunk))).all())
+    today = schoolyear.local_today()
+    year = schoolyear.year_of(settings, today)
     result = {}
     for user_id, role in people:
         audience = conduct.audience_for(role)
         version = current.get(audience)
         ack = latest.get((user_id, version.code_id)) if version else None
-        result[user_id] = Status(_state(version, ack, today), audience, version, ack)
+        result[user_id] = _status(audience, version, ack, year, first_seen.get(user_id), today)
     return result
 
 
@@ -92,17 +114,19 @@ def status_and(column, params: dict, school_id: int, user_id: int, role: str) ->
     audience = conduct.audience_for(role)
     row = db.session.execute(_status_query(column), {
         "school_id": school_id, "user_id": user_id, "audience": audience, **params}).first()
-    version, ack, value = row if row is not None else (None, None, None)
-    return Status(_state(version, ack, utcnow().date()), audience, version, ack), value
+    version, ack, value, settings, first_seen = row if row is not None else (None, None, None, None, None)
+    today = schoolyear.local_today()
+    return _status(audience, version, ack, schoolyear.year_of(settings, today), first_seen, today), value
 
 
 @cache
 def _status_query(column=None):
     """Built once per extra column: the gate runs it on every page, and building it costs more CPU
     than running it. The school's row is always there; its code for the audience, that code's
-    published version and the person's acknowledgement of it are outer-joined to it, so the
-    version and the acknowledgement may be None."""
-    return (select(ConductVersion, Acknowledgement, column if column is not None else null())
+    published version, the person's acknowledgement of it, the school year's settings and when the
+    person was first seen are outer-joined to it, so each of them may be None."""
+    return (select(ConductVersion, Acknowledgement, column if column is not None else null(),
+                   SchoolYearSettings, SchoolMember.created_at)
             .select_from(School)
             # The school's own rows only: the tenant condition in the joins, as scoped() would put it.
             .outerjoin(ConductCode, and_(ConductCode.school_id == School.id,
@@ -113,9 +137,13 @@ def _status_query(column=None):
             .outerjoin(Acknowledgement, and_(Acknowledgement.school_id == School.id,
                                              Acknowledgement.user_id == bindparam("user_id"),
                                              Acknowledgement.code_id == ConductVersion.code_id))
+            .outerjoin(SchoolYearSettings, SchoolYearSettings.school_id == School.id)
+            .outerjoin(SchoolMember, and_(SchoolMember.school_id == School.id,
+                                          SchoolMember.user_id == bindparam("user_id")))
             .options(contains_eager(ConductVersion.code))
             .where(School.id == bindparam("school_id"))
-            .order_by(ConductVersion.number.desc().nulls_last(), Acknowledgement.epoch.desc().nulls_last())
+            .order_by(ConductVersion.number.desc().nulls_last(), Acknowledgement.epoch.desc().nulls_last(),
+                      Acknowledgement.school_year.desc().nulls_last())
             .limit(1))
 
 

@@ -17,9 +17,12 @@ AUDIT_ACTIONS = (
     "message_sent", "reporter_message", "step_checked", "step_not_applicable", "step_unchecked",
     "staff_suspect_set", "staff_suspect_cleared", "case_closed", "closed_with_open_steps", "closed_unanswered",
     "marked_not_genuine", "case_reopened", "reopened_by_reporter", "spreading_again", "incident_linked",
-    "incident_unlinked", "legal_hold_set", "legal_hold_lifted", "coordinator_excluded", "coordinator_granted",
-    "coordinator_revoked", "deputy_named", "deputy_removed", "code_published", "settings_changed",
-    "statistics_exported", "audit_exported", "contents_purged", "data_resealed")
+    "incident_unlinked", "legal_hold_set", "legal_hold_lifted", "coordinator_excluded", "coordinator_designated",
+    "coordinator_removed", "deputy_named", "deputy_removed", "school_admin_granted", "school_admin_revoked",
+    "board_access_granted", "board_access_revoked", "code_published", "settings_changed", "school_year_changed",
+    "school_year_started", "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
+    "phone_exception_settings", "phone_exceptions_exported", "statistics_exported", "audit_exported",
+    "contents_purged", "data_resealed")
 
 
 def by_reporter(action: str, detail: str | None) -> bool:

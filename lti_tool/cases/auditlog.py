@@ -5,14 +5,12 @@ day says the same as six rows and leaves the changes readable. The count is alwa
 day, also when the day's views fall on two pages (the later page leaves the row out).
 Under a filter by person the reporter's own doing is never shown: it would tie them to a case.
 """
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, or_, select, tuple_
 
-from .. import coarse_time
+from .. import coarse_time, spreadsheet
 from ..courses.models import User
 from ..extensions import db
 from ..reports.models import Report, reporter_timed_coarsely
@@ -24,7 +22,6 @@ from .queries import users_by_id
 FOLDED = "case_viewed"
 BATCH = 200
 EXPORT_MAX = 20000  # rows in one CSV; a wider range is exported in parts
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -186,34 +183,11 @@ def people(school_id: int) -> list[User]:
     return sorted(users_by_id(ids).values(), key=lambda user: (user.display_name or "").lower())
 
 
-def _cell(value) -> str:
-    """The value as text, with a leading apostrophe where a spreadsheet would read a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _when(row: AuditRow) -> str:
-    if row.coarse:
-        return coarse_time.describe(row.at)
-    return row.at.astimezone(coarse_time.school_zone()).strftime("%d-%m-%Y %H:%M")
+    return coarse_time.describe(row.at) if row.coarse else spreadsheet.moment_text(row.at)
 
 
 def to_csv(rows: list[AuditRow], headings: list[str], words) -> str:
-    """The rows as CSV for a spreadsheet: ';' between cells, a BOM so it reads UTF-8, no content ever.
-
-    words(row) gives (who, what, detail) in the reader's language, as the page shows them.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headings)
-    for row in rows:
-        who, what, detail = words(row)
-        writer.writerow([_cell(cell) for cell in (_when(row), who, what, detail, row.reference or "", row.count)])
-    return "\ufeff" + out.getvalue()
-
-
-def filename(locale: str, today: date) -> str:
-    """logboek-veilig-online-07-12-2026.csv for a Dutch reader, audit-log-… otherwise."""
-    if locale.startswith("nl"):
-        return f"logboek-veilig-online-{today.strftime('%d-%m-%Y')}.csv"
-    return f"veilig-online-audit-log-{today.isoformat()}.csv"
+    """The rows as CSV for a spreadsheet (spreadsheet.py: ';' and dd-mm-jjjj for Dutch readers, a BOM,
+    no formulas), never any content. words(row) gives (who, what, detail) as the page shows them."""
+    return spreadsheet.write([headings, *([_when(row), *words(row), row.reference or "", row.count] for row in rows)])

@@ -5,10 +5,10 @@ only, never a case. The audit log is the school admin's. No page here shows any 
 """
 from datetime import datetime
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, gettext as _
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
 
-from .. import coarse_time
+from .. import coarse_time, spreadsheet
 from ..errors import FormErrors
 from ..security import SCHOOL_ADMIN, roles_required
 from . import audit, auditlog, charts, labels, operations, queries, statistics
@@ -57,9 +57,8 @@ def statistics_csv():
     settings = queries.settings_for(g.launch.school_id)
     figures = statistics.figures(g.launch.school_id, settings, hidden=_hidden())
     audit.record(g.launch.school_id, g.launch.user_id, "statistics_exported", None, "csv")
-    return Response(statistics.to_csv(figures, labels.category_label), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="veilig-online-statistics.csv"',
-        "Cache-Control": "no-store"})
+    return spreadsheet.download(statistics.to_csv(figures, labels.category_label),
+                                spreadsheet.file_name("veilig-online-cijfers", "veilig-online-statistics"))
 
 
 @bp.route("/consistency")
@@ -129,6 +128,6 @@ def audit_csv():
         return who, labels.action_label(row.action), labels.event_detail(row.action, row.detail, rules)
 
     headings = [_("When"), _("Who"), _("What"), _("Details"), _("Case"), _("Number of times")]
-    name = auditlog.filename(str(get_locale()), datetime.now(coarse_time.school_zone()).date())
-    return Response(auditlog.to_csv(rows, headings, words), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    today = spreadsheet.date_text(datetime.now(coarse_time.school_zone()).date())
+    return spreadsheet.download(auditlog.to_csv(rows, headings, words),
+                                spreadsheet.file_name("logboek-veilig-online", "veilig-online-audit-log", today))

@@ -192,7 +192,7 @@ def before_undesignating(member: SchoolMember) -> None:
 
 def set_deputy(actor: SchoolMember, member: SchoolMember | None) -> SchoolDeputy | None:
     """Name a staff member of the school as its deputy (None: nobody); only a school admin of the school may."""
-    if actor.role != SCHOOL_ADMIN:
+    if actor.acting_role != SCHOOL_ADMIN:
         raise Forbidden(_("Only a school admin of this school names the deputy."))
     if member is not None and (member.school_id != actor.school_id or member.role == STUDENT):
         raise ValidationFailed({"member_id": [_("Choose a staff member of this school.")]})

@@ -203,3 +203,37 @@ def notify_in_batch(school_id: int, urgent: bool, report_id: int | None = None) 
     return list(db.session.scalars(select(MailMessage).where(
         MailMessage.school_id == school_id, MailMessage.batch_key == key,
         MailMessage.status == MailMessage.PENDING).order_by(MailMessage.id)))
+
+
+def queue_notice(school_id: int, address: str, subject: str, lines: list[str]) -> MailMessage:
+    """Queue one content-free e-mail for another feature (a reminder that names nobody), leaving after the commit.
+
+    lines are the body's paragraphs; the way into the tool is added. The caller says nothing of
+    any pupil, report or case in them.
+    """
+    body = "\n\n".join(filter(None, [*lines, tool_link()])) + "\n"
+    message = MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
+    db.session.add(message)
+    db.session.flush()
+    from . import mail
+    mail.wake_after_commit([message.id])
+    return message
+def queue_once(school_id: int, address: str, subject: str, body: str, batch_key: str) -> bool:
+    """Write one content-free e-mail to the outbox unless this address already has one under batch_key.
+
+    For the other features' periodic e-mails (schoolyear's weekly digest and reminders): the
+    outbox's unique (school, address, batch key) makes a second run, or a second worker, write
+    nothing. True when the e-mail was written; the sender wakes once the transaction commits.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    queued = db.session.scalar(dialect.insert(MailMessage).values(
+        school_id=school_id, to_address=address[:320], subject=subject[:300], body=body, batch_key=batch_key[:40],
+        status=MailMessage.PENDING, attempts=0, next_attempt_at=now, created_at=now)
+        .on_conflict_do_nothing().returning(MailMessage.id))
+    if queued is None:
+        return False
+    from . import mail
+    mail.wake_after_commit([queued])
+    return True

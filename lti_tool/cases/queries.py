@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import g
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_, union_all
+from sqlalchemy import case as when, exists, func, select, tuple_, union_all
 from sqlalchemy.orm import defer, joinedload
 
 from ..courses.models import SchoolMember, User
@@ -174,6 +174,33 @@ def _ranked(school_id: int, statuses, conditions: list, after: Cursor | None, li
     merged = union_all(*(select(part) for part in parts)).subquery()
     return list(db.session.execute(
         select(merged).order_by(merged.c.urgent.desc(), merged.c.created_at, merged.c.id).limit(limit + 1)))
+
+
+@dataclass(frozen=True)
+class AtAGlance:
+    """What waits for a coordinator, for their start page: counts of the cases they may handle."""
+
+    new: int
+    urgent: int
+    overdue: int
+    unanswered: int   # open cases with a reporter's message nobody opened yet
+
+
+def at_a_glance(school_id: int, viewer_id: int, settings, now: datetime | None = None) -> AtAGlance:
+    """New, urgent, overdue and unanswered open cases in one query, as the queue would count them."""
+    now = now or utcnow()
+    unread = exists(select(ReportMessage.id).where(
+        ReportMessage.report_id == Report.id, ReportMessage.author_role == ReportMessage.REPORTER,
+        ReportMessage.read_by_school_at.is_(None)))
+
+    def count(condition):
+        return func.coalesce(func.sum(when((condition, 1), else_=0)), 0)
+
+    row = db.session.execute(
+        scoped(select(count(Report.status == NEW), count(Report.urgent.is_(True)),
+                      count(timeliness.any_overdue(settings, now)), count(unread)), Report, school_id)
+        .where(Report.status.in_(OPEN_STATUSES), exclusions.visible_condition(school_id, viewer_id))).one()
+    return AtAGlance(*(int(n) for n in row))
 
 
 def unread_from_reporters(school_id: int, report_ids: list[int]) -> dict[int, int]:

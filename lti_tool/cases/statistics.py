@@ -1,14 +1,13 @@
 """A school's figures, anonymised: reports per category per month, time to first response,
 what is overdue now, and which consequences were applied per rule. Counts only, never a case.
 """
-import csv
-import io
 import statistics as stats
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import func, select
 
+from .. import spreadsheet
 from ..db import utcnow
 from ..extensions import db
 from ..reports.models import CATEGORIES, CLOSED, Report
@@ -142,26 +141,17 @@ def consistency(school_id: int, rules: list[dict]) -> list[dict]:
 
 def to_csv(result: Figures, category_label) -> str:
     """The figures as CSV: one row per month and category, then the current counts."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["month", "category", "reports"])
+    rows = [["month", "category", "reports"]]
     for month in result.months:
-        for category in CATEGORIES:
-            writer.writerow([month.key, category, month.counts.get(category, 0)])
-    writer.writerow([])
-    writer.writerow(["month", "responded", "median_hours_to_first_response", "within_target"])
+        rows += [[month.key, category, month.counts.get(category, 0)] for category in CATEGORIES]
+    rows += [[], ["month", "responded", "median_hours_to_first_response", "within_target"]]
     for month in result.months:
-        writer.writerow([month.key, len(month.response_hours),
-                         "" if month.median_hours is None else month.median_hours, month.within_target])
-    writer.writerow([])
-    writer.writerow(["measure", "count"])
-    for status, count in sorted(result.open_by_status.items()):
-        writer.writerow([f"open_{status}", count])
-    for kind, count in result.overdue.items():
-        writer.writerow([f"overdue_{kind}", count])
-    writer.writerow(["overdue_cases", result.overdue_cases])
-    writer.writerow(["closed_last_12_months", result.closed])
-    writer.writerow(["reports_last_12_months", result.total])
-    writer.writerow(["incidents_last_12_months", result.incidents])
-    writer.writerow(["not_genuine_last_12_months", result.not_genuine])
-    return out.getvalue()
+        rows.append([month.key, len(month.response_hours),
+                     "" if month.median_hours is None else month.median_hours, month.within_target])
+    rows += [[], ["measure", "count"]]
+    rows += [[f"open_{status}", count] for status, count in sorted(result.open_by_status.items())]
+    rows += [[f"overdue_{kind}", count] for kind, count in result.overdue.items()]
+    rows += [["overdue_cases", result.overdue_cases], ["closed_last_12_months", result.closed],
+             ["reports_last_12_months", result.total], ["incidents_last_12_months", result.incidents],
+             ["not_genuine_last_12_months", result.not_genuine]]
+    return spreadsheet.write(rows)

@@ -39,11 +39,22 @@ STUDENT_CODE = {
          "title": _t("Telefoon in de les", "Phones in class"),
          "body": _t(
              "Je telefoon is in de les uit en opgeborgen in je kluisje of in de telefoontas, tenzij "
-             "de docent hem voor de les laat gebruiken of je hem om medische redenen nodig hebt "
-             "(afgesproken met je mentor). Dit is de landelijke regel voor het voortgezet onderwijs.",
+             "de docent hem voor de les laat gebruiken of je een uitzondering hebt. Dit is de "
+             "landelijke regel voor het voortgezet onderwijs.\n\n"
+             "**Een uitzondering aanvragen:** heb je je telefoon nodig om medische of andere "
+             "persoonlijke redenen (bijvoorbeeld een glucosesensor of een zorgsituatie thuis), of voor "
+             "een hulpmiddel bij het leren? Vraag het aan je mentor; je ouders mogen het ook doen. Je "
+             "hoeft niet te vertellen welke ziekte of behandeling het is. Je krijgt de uitzondering "
+             "voor een bepaalde tijd, hoogstens een schooljaar; je docenten zien dat je hem hebt en tot "
+             "wanneer, en jij ziet hem in Veilig Online.",
              "In class your phone is off and put away in your locker or the phone pouch, unless the "
-             "teacher lets you use it for the lesson or you need it for a medical reason (agreed "
-             "with your mentor). This is the national rule for secondary schools."),
+             "teacher lets you use it for the lesson or you have an exception. This is the national "
+             "rule for secondary schools.\n\n"
+             "**Asking for an exception:** do you need your phone for a medical or other personal "
+             "reason (a glucose sensor, say, or a care situation at home), or as an aid for learning? "
+             "Ask your mentor; your parents may ask too. You do not have to say which illness or "
+             "treatment it is. You get the exception for a set time, at most one school year; your "
+             "teachers see that you have one and until when, and you see it in Veilig Online."),
          "ladder": [
              _t("De docent spreekt je aan; je levert je telefoon in tot het eind van de les.",
                 "The teacher talks to you; you hand in your phone until the end of the lesson."),
@@ -149,9 +160,12 @@ STAFF_CODE = {
          "title": _t("Telefoon in de les", "Phones in class"),
          "body": _t(
              "Je gebruikt je telefoon in de les alleen voor het onderwijs of in een noodgeval, en je "
-             "handhaaft de telefoonregel voor leerlingen consequent.",
+             "handhaaft de telefoonregel voor leerlingen consequent. Welke leerlingen een uitzondering "
+             "hebben, en tot wanneer, zie je in Veilig Online in het overzicht van je vak; naar de reden "
+             "vraag je niet.",
              "You use your phone in class only for teaching or in an emergency, and you enforce the "
-             "students' phone rule consistently."),
+             "students' phone rule consistently. Which students have an exception, and until when, you "
+             "see in Veilig Online in your course's overview; you do not ask for the reason."),
          "ladder": [_t("Gesprek met je leidinggevende.", "A talk with your manager."),
                     _t("Afspraken vastgelegd in je dossier.", "Agreements recorded in your file.")]},
         {"key": "staff-images",

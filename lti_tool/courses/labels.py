@@ -29,6 +29,8 @@ class Words:
         # Looked up without arguments, so they come back unformatted; filled in per row below.
         self._acknowledged = _("version %(number)s, %(date)s")
         self._outdated = _("acknowledged version %(old)s; now version %(new)s")
+        self._last_year = _("acknowledged in an earlier school year")
+        self.new_this_year = _("new this school year")
         self._overdue = _("was due %(date)s")
         self._due = _("due %(date)s")
         self._dates: dict = {}
@@ -81,10 +83,11 @@ class Words:
             return self._acknowledged % {"number": self._number(status.latest),
                                          "date": self.date(status.latest.acknowledged_at)}
         if state == OUTDATED:
-            text = self._outdated % {"old": self._number(status.latest), "new": status.current.number}
+            text = self._last_year if status.earlier_year else \
+                self._outdated % {"old": self._number(status.latest), "new": status.current.number}
             return text + (", " + self._due % {"date": self.date(due)} if due else "")
         if state == OVERDUE:
-            return self._overdue % {"date": self.date(due)}
+            return self._overdue % {"date": self.date(due)} + (", " + self._last_year if status.earlier_year else "")
         if state == NOT_YET and due:
             return self._due % {"date": self.date(due)}
         return ""

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, TimestampMixin, UTCDateTime, utcnow
 from ..platforms.models import School
+from ..security import SCHOOL_ADMIN, effective_role
 
 # CourseMember.lms_status: the roster lists the member as active, or no longer does (NRPS
 # "Inactive" or "Deleted", or absent from a complete roster). None: only a launch told us.
@@ -42,9 +43,22 @@ class SchoolMember(TimestampMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     # Designated inside the tool by a school admin; an LTI role never sets this.
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # school_admin when the school granted it (the LMS's own administrators need no grant); a launch
+    # never sets or clears it. security.effective_role decides what it means for a request.
+    granted_role: Mapped[str | None] = mapped_column(String(20))
     last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     user: Mapped[User] = relationship()
     school: Mapped[School] = relationship()
+
+    @property
+    def acting_role(self) -> str:
+        """The role this member acts in at the school: what the LMS said, raised by a grant."""
+        return effective_role(self.role, self.granted_role)
+
+    @property
+    def lms_admin(self) -> bool:
+        """School admin through the LMS's own administrator role, which the tool cannot take away."""
+        return self.role == SCHOOL_ADMIN
 
 
 class Course(TimestampMixin, Base):

@@ -184,21 +184,3 @@ def record_roster_service(course: Course | None, platform_id: int, nrps_claim, s
                                      "platform_id": stmt.excluded.platform_id, "attempted_at": None},
                 where=lambda stmt: or_(table.memberships_url.is_distinct_from(url),
                                        table.platform_id.is_distinct_from(platform_id)))
-
-
-def set_coordinator(actor: SchoolMember, member: SchoolMember, value: bool) -> SchoolMember:
-    """Designate or undesignate a coordinator; only a school admin of the same school may."""
-    from ..errors import Forbidden
-    from ..security import SCHOOL_ADMIN
-    if actor.role != SCHOOL_ADMIN or actor.school_id != member.school_id:
-        raise Forbidden(_("Only a school admin of this school designates coordinators."))
-    if not value:
-        from ..cases import exclusions  # a report kept from the other coordinators must still reach someone
-        exclusions.before_undesignating(member)
-    if bool(member.is_coordinator) != value:
-        from ..cases import audit  # a grant of access to every case is itself on the record
-        audit.record(member.school_id, actor.user_id, "coordinator_granted" if value else "coordinator_revoked",
-                     None, member.user.display_name if member.user else None)
-    member.is_coordinator = value
-    db.session.flush()
-    return member

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from ..acknowledgements.queries import (ACKNOWLEDGED, NO_CODE, NOT_YET, OUTDATED, OVERDUE, Status,
                                         statuses)
+from ..exceptions import queries as phone_exceptions
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
 from .bulk import among
@@ -29,6 +30,8 @@ class Row:
     role: str           # in the course: student or staff
     launched: bool      # has opened the tool at least once
     status: Status
+    # The phone exceptions that hold today in this course's lessons (kind and period only).
+    phone: tuple = ()
 
     @property
     def state(self) -> str:
@@ -40,9 +43,11 @@ class Tally:
     """How many people are in each state, and the share that acknowledged."""
 
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    new_this_year: int = 0  # first seen after the school year's first day (schoolyear.queries)
 
-    def add(self, state: str) -> None:
+    def add(self, state: str, new: bool = False) -> None:
         self.counts[state] += 1
+        self.new_this_year += new
 
     @property
     def total(self) -> int:
@@ -101,10 +106,11 @@ def course_overview(course: Course, role: str | None = None, status: str | None 
     people = [(user_id, name, course_role, school.get(user_id, (course_role, False))[0],
                bool(school.get(user_id, (None, False))[1])) for user_id, course_role, name in members]
     found = statuses(course.school_id, [(p[0], p[3]) for p in people])
+    phones = phone_exceptions.holding_in_course(course, [p[0] for p in people if p[2] == STUDENT])
     tally, rows = Tally(), []
     for user_id, name, course_role, _school_role, launched in people:
-        row = Row(user_id, name, course_role, launched, found[user_id])
-        tally.add(row.state)
+        row = Row(user_id, name, course_role, launched, found[user_id], tuple(phones.get(user_id, ())))
+        tally.add(row.state, row.status.new_this_year)
         if status is None or row.state == status:
             rows.append(row)
     rows.sort(key=lambda r: (r.name.casefold(), r.user_id))
@@ -146,7 +152,8 @@ def school_overview(school_id: int) -> SchoolOverview:
     found = statuses(school_id, [(user_id, members[user_id][0]) for user_id in counted])
     students, staff = Tally(), Tally()
     for user_id in counted:
-        (students if members[user_id][0] == STUDENT else staff).add(found[user_id].state)
+        (students if members[user_id][0] == STUDENT else staff).add(found[user_id].state,
+                                                                    found[user_id].new_this_year)
     lines = {course.id: CourseLine(course, rosters.get(course.id), Tally(), Tally()) for course in courses}
     for course_id, user_id, course_role in memberships:
         if user_id in found:

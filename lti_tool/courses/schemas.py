@@ -3,15 +3,30 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from ..db import MAX_ID
+from .grants import COORDINATOR, GRANTABLE
 from .overview import ROLES, STATES
 
 
-class CoordinatorChangeSchema(Schema):
+class RoleChangeSchema(Schema):
+    """Grant or take back a role the school gives: school admin or coordinator."""
+
     class Meta:
         unknown = EXCLUDE
 
     member_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID))
-    is_coordinator = fields.Boolean(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(GRANTABLE, error=_l("Choose school admin or coordinator.")))
+    granted = fields.Boolean(required=True)
+
+
+class CoordinatorChangeSchema(Schema):
+    """The coordinator form's earlier shape (is_coordinator), read as a RoleChangeSchema for the coordinator role."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    member_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=MAX_ID))
+    granted = fields.Boolean(required=True, data_key="is_coordinator")
+    role = fields.Constant(COORDINATOR)
 
 
 class DeputySchema(Schema):
@@ -50,6 +65,13 @@ class OverviewFilterSchema(Schema):
 # Teachers and school admins see the same fields: a name, a role and a standing. No e-mail
 # addresses, and nothing of reports or cases, ever.
 
+class PhoneMarkOut(Schema):
+    """A phone exception that holds today in the course: its kind and until when, nothing more."""
+
+    kind = fields.String(metadata={"enum": ["medical", "lesson", "other"]})
+    ends_on = fields.Date()
+
+
 class OverviewMemberOut(Schema):
     user_id = fields.Integer()
     name = fields.String()
@@ -60,6 +82,9 @@ class OverviewMemberOut(Schema):
     due_date = fields.Date(allow_none=True)
     acknowledged_version = fields.Integer(allow_none=True)
     acknowledged_at = fields.DateTime(allow_none=True)
+    phone_exceptions = fields.List(fields.Nested(PhoneMarkOut), metadata={
+        "description": "phone exceptions that hold today in this course's lessons"})
+    new_this_year = fields.Boolean(metadata={"description": "first seen after the school year's first day"})
 
 
 class RosterOut(Schema):
@@ -102,9 +127,10 @@ def member_data(row) -> dict:
     status = row.status
     return {"user_id": row.user_id, "name": row.name, "role": row.role, "launched": row.launched,
             "state": row.state, "current_version": status.current.number if status.current else None,
-            "due_date": status.due_date,
+            "due_date": status.due_date, "new_this_year": status.new_this_year,
             "acknowledged_version": status.latest.version.number if status.latest else None,
-            "acknowledged_at": status.latest.acknowledged_at if status.latest else None}
+            "acknowledged_at": status.latest.acknowledged_at if status.latest else None,
+            "phone_exceptions": [{"kind": p.kind, "ends_on": p.ends_on} for p in row.phone]}
 
 
 def course_overview_data(view) -> dict:

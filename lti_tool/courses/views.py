@@ -3,12 +3,14 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import format_datetime, gettext as _
 from marshmallow import ValidationError
 
+from .. import spreadsheet
 from ..errors import ValidationFailed
+from ..schoolyear import queries as schoolyear
 from ..security import SCHOOL_ADMIN, STAFF, roles_required
-from . import export, operations, overview, queries, roster
+from . import export, grants, overview, queries, roster
 from .labels import Words
 from .models import RosterSync
-from .schemas import CoordinatorChangeSchema, DeputySchema, OverviewFilterSchema
+from .schemas import CoordinatorChangeSchema, DeputySchema, OverviewFilterSchema, RoleChangeSchema
 
 bp = Blueprint("school", __name__, url_prefix="/school")
 
@@ -22,9 +24,9 @@ def _helpers():
 @bp.route("/coordinators", methods=["GET"])
 @roles_required(SCHOOL_ADMIN)
 def coordinators():
-    """List the school's staff and coordinators."""
+    """The school's staff with the roles the school grants them (coordinator, school admin), and the deputy."""
     from ..cases import exclusions
-    members = queries.school_members(g.launch.school_id)
+    members = queries.school_staff(g.launch.school_id)
     deputy = exclusions.deputy_of(g.launch.school_id)
     return render_template("courses/coordinators.html", members=members,
                            deputy_user_id=deputy.user_id if deputy else None,
@@ -47,19 +49,37 @@ def change_deputy():
     return redirect(url_for("school.coordinators"), 303)
 
 
+@bp.route("/roles", methods=["POST"])
+@roles_required(SCHOOL_ADMIN)
+def change_role():
+    """Grant or take back a member's school admin or coordinator role; it counts from their next request."""
+    return _change(RoleChangeSchema)
+
+
 @bp.route("/coordinators", methods=["POST"])
 @roles_required(SCHOOL_ADMIN)
 def change_coordinator():
-    """Designate or undesignate one member of the school as coordinator."""
+    """The coordinator form's earlier address (member_id, is_coordinator): the same change as /roles."""
+    return _change(CoordinatorChangeSchema)
+
+
+def _change(schema):
     try:
-        data = CoordinatorChangeSchema().load(request.form.to_dict())
+        data = schema().load(request.form.to_dict())
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     member = queries.school_member(g.launch.school_id, data["member_id"])
-    operations.set_coordinator(g.member, member, data["is_coordinator"])
-    flash(_("%(name)s is now a coordinator.", name=member.user.display_name) if data["is_coordinator"]
-          else _("%(name)s is no longer a coordinator.", name=member.user.display_name))
-    return redirect(url_for("school.coordinators"))
+    grants.change(g.member, member, data["role"], data["granted"])
+    flash(_MESSAGES[(data["role"], data["granted"])]() % {"name": member.user.display_name})
+    return redirect(url_for("school.coordinators"), 303)
+
+
+_MESSAGES = {
+    (grants.COORDINATOR, True): lambda: _("%(name)s is now a coordinator."),
+    (grants.COORDINATOR, False): lambda: _("%(name)s is no longer a coordinator."),
+    (SCHOOL_ADMIN, True): lambda: _("%(name)s is now a school admin."),
+    (SCHOOL_ADMIN, False): lambda: _("%(name)s is no longer a school admin."),
+}
 
 
 def load_filters(data) -> dict:
@@ -85,7 +105,8 @@ def overview_of(course_id: int) -> overview.CourseOverview:
 @roles_required(STAFF, SCHOOL_ADMIN)
 def course_overview(course_id: int):
     """A course's members and where each stands with the code."""
-    return render_template("courses/overview.html", view=overview_of(course_id))
+    return render_template("courses/overview.html", view=overview_of(course_id),
+                           school_year=schoolyear.school_year(g.launch.school_id))
 
 
 @bp.route("/courses/<int:course_id>/overview.csv", methods=["GET"])
@@ -96,9 +117,7 @@ def course_overview_csv(course_id: int):
 
 
 def csv_response(view) -> Response:
-    return Response(export.overview_csv(view), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{export.filename(view)}"',
-        "Cache-Control": "no-store"})
+    return spreadsheet.download(export.overview_csv(view), export.filename(view))
 
 
 @bp.route("/courses/<int:course_id>/roster", methods=["POST"])

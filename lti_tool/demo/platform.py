@@ -374,6 +374,16 @@ class DemoLMS:
                  "given_name": u.given_name, "family_name": u.family_name, "email": u.email}
                 for u in self.users.values() if u.in_course]
 
+    def add_newcomer(self) -> DemoUser:
+        """A pupil joins the course mid-year: the tool first sees them in the roster or at their launch."""
+        with self._lock:
+            n = sum(1 for key in self.users if key.startswith("newcomer-")) + 1
+            names = ("Lotte", "Sem", "Yara", "Finn", "Aya", "Levi")
+            person = DemoUser(f"newcomer-{n}", f"demo-newcomer-{n}", names[(n - 1) % len(names)],
+                              f"Nieuwkomer {n}", [LEARNER])
+            self.users[person.key] = person
+        return person
+
     def add_students(self, count: int, prefix: str = "bulk") -> None:
         """Add generated students to the course (for large-roster tests and benches)."""
         for n in range(count):

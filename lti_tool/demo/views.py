@@ -5,7 +5,7 @@ The tool still reaches it only over HTTP, as it would a real LMS.
 """
 import os
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request, url_for
 
 from .platform import AGS_SCOPES, NRPS_SCOPE, DemoLMS, ServiceError
 
@@ -41,6 +41,13 @@ def index():
     return render_template("demo/course.html", lms=platform, members=members, grades=grades,
                            people=[u for u in platform.users.values() if not u.key.startswith("bulk-")],
                            mailbox=current_app.extensions.get("demo_mailbox"))
+
+
+@bp.route("/join", methods=["POST"])
+def join():
+    """A pupil joins the course later in the year (for the school year's own due dates)."""
+    lms().add_newcomer()
+    return redirect(url_for("demo.index"), 303)
 
 
 @bp.route("/launch")

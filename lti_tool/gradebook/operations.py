@@ -17,6 +17,7 @@ from ..conduct.models import MINOR, PUBLISHED, STUDENTS, ConductCode, ConductVer
 from ..courses.models import CourseMember
 from ..db import utcnow
 from ..extensions import db
+from ..schoolyear import queries as schoolyear
 from ..security import STUDENT
 from .models import Placement, ScoreDelivery
 
@@ -153,11 +154,32 @@ def reset_for_major(version: ConductVersion) -> int:
     code = db.session.get(ConductCode, version.code_id)
     if code is None or code.audience != STUDENTS or version.change == MINOR:
         return 0
-    now = utcnow()
     earlier_ack = exists().where(
         Acknowledgement.school_id == version.school_id, Acknowledgement.code_id == version.code_id,
         Acknowledgement.user_id == CourseMember.user_id,
         *([Acknowledgement.epoch < version.epoch] if version.epoch is not None else []))
+    return _queue_resets(version.school_id, earlier_ack)
+
+
+def reset_for_new_year(school_id: int, year_key: int) -> int:
+    """Queue a reset score for every student whose acknowledgement belongs to an earlier school year.
+
+    Called once when a new school year starts at a school that asks everyone again each year (see
+    schoolyear.operations.start_new_years): their column is cleared as after a major version.
+    Returns the number of scores queued.
+    """
+    students_code = select(ConductCode.id).where(ConductCode.school_id == school_id, ConductCode.audience == STUDENTS)
+    of_student = (Acknowledgement.school_id == school_id, Acknowledgement.user_id == CourseMember.user_id,
+                  Acknowledgement.code_id.in_(students_code))
+    # Whoever already acknowledged in the new year (the task ran late) keeps their score.
+    earlier_only = and_(exists().where(*of_student, Acknowledgement.school_year < year_key),
+                        ~exists().where(*of_student, Acknowledgement.school_year >= year_key))
+    return _queue_resets(school_id, earlier_only)
+
+
+def _queue_resets(school_id: int, earlier_ack) -> int:
+    """One INSERT ... SELECT of a reset score per active student of each placement matching earlier_ack."""
+    now = utcnow()
     given, activity, grading = RESET
     rows = (select(Placement.school_id, Placement.id, CourseMember.user_id, literal(given),
                    literal(activity), literal(grading), literal(now, ScoreDelivery.scored_at.type),
@@ -165,7 +187,7 @@ def reset_for_major(version: ConductVersion) -> int:
                    literal(now, ScoreDelivery.next_attempt_at.type),
                    literal(now, ScoreDelivery.created_at.type))
             .join(CourseMember, CourseMember.course_id == Placement.course_id)
-            .where(Placement.school_id == version.school_id, CourseMember.role == STUDENT,
+            .where(Placement.school_id == school_id, CourseMember.role == STUDENT,
                    _active(), earlier_ack))
     result = db.session.execute(insert(ScoreDelivery).from_select(_SCORE_COLUMNS, rows)
                                 .execution_options(preserve_rowcount=True))
@@ -208,9 +230,15 @@ def _backfill(placement: Placement) -> int:
              .where(exists().where(
                  Acknowledgement.school_id == placement.school_id,
                  Acknowledgement.code_id == current.code_id, Acknowledgement.epoch == current.epoch,
-                 Acknowledgement.user_id == CourseMember.user_id)))
+                 Acknowledgement.user_id == CourseMember.user_id, *_counting_this_year(placement.school_id))))
     users = list(db.session.scalars(query))
     return enqueue(placement.school_id, [(placement.id, user_id) for user_id in users], ACKNOWLEDGED)
+
+
+def _counting_this_year(school_id: int) -> list:
+    """Where the school asks again each school year, only this year's acknowledgements earn a 1."""
+    year = schoolyear.school_year(school_id)
+    return [Acknowledgement.school_year >= year.key] if year.yearly else []
 
 
 def _active():

@@ -5,7 +5,9 @@ from ..acknowledgements import gate
 from ..acknowledgements import queries as acknowledgements
 from ..acknowledgements.queries import Status
 from ..cases import exclusions, notifications
+from ..exceptions import access as phone_access, queries as phone_exceptions
 from ..reports import queries as reports
+from . import figures
 
 
 def start_page(launch, target: str, *, address: str | None = None):
@@ -28,8 +30,18 @@ def start_page(launch, target: str, *, address: str | None = None):
     to_queue = notifications.after_launch(launch)
     if to_queue is not None:
         return to_queue
+    is_deputy = _is_deputy(launch)
     return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
-                           is_deputy=_is_deputy(launch))
+                           is_deputy=is_deputy, glance=figures.for_launch(launch, g.get("member"), is_deputy=is_deputy),
+                           **_phone(launch))
+
+
+def _phone(launch) -> dict:
+    """A pupil's own phone exceptions; for staff, whether they keep or read the school's register."""
+    if launch.role == "student":
+        return {"my_phone_exceptions": phone_exceptions.own(launch.school_id, launch.user_id),
+                "phone_register": False}
+    return {"my_phone_exceptions": [], "phone_register": phone_access.may_read(launch)}
 
 
 def _is_deputy(launch) -> bool:

@@ -19,7 +19,7 @@ from .login_state import LoginState
 from .models import LaunchSession, UsedNonce
 from .stored import keys_of
 from .tool_conf import DbToolConf
-from .validation import LTI, points_at_this_tool
+from .validation import LTI, launch_locale, points_at_this_tool
 
 LTI_DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -115,7 +115,7 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
     school = deployment.school
     lti_roles = body.get(LTI + "roles", [])
     role = app_role(lti_roles)
-    locale = _locale(body)
+    locale = launch_locale(body)
     # What the sign-in's query found already stored (see stored.py), for the same keys.
     keys, stored = keys_of(body), launch.stored
     sub, context_id, context = keys.sub, keys.context_id, body.get(LTI + "context")
@@ -154,13 +154,3 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
 
 def _str(value) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
-
-
-def _locale(body: dict) -> str:
-    """The launch's language: Dutch unless the LMS asks for English."""
-    presentation = body.get(LTI + "launch_presentation")
-    raw = presentation.get("locale") if isinstance(presentation, dict) else None
-    raw = raw or body.get("locale")
-    if isinstance(raw, str) and raw.lower().startswith("en"):
-        return "en"
-    return "nl"

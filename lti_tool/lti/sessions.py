@@ -28,10 +28,12 @@ from werkzeug.datastructures import ImmutableMultiDict
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..courses.models import SchoolMember
 from ..db import utcnow
 from ..extensions import db
+from ..security import effective_role
 from .models import LaunchSession
 
 TOKEN_FIELD = "lt"               # the form field; never a query parameter
@@ -110,7 +112,15 @@ def _member_of(launch: LaunchSession) -> SchoolMember | None:
 
 
 def _activate(launch: LaunchSession, member: SchoolMember | None, by: str) -> None:
-    """Make launch the request's, with a freshly signed token for this answer's forms and scripts."""
+    """Make launch the request's, with a freshly signed token for this answer's forms and scripts.
+
+    The launch keeps the role its LTI roles gave; what the school granted since (or took back) is
+    laid over it for this request only, so a grant or revocation counts from the next request on.
+    """
+    if member is not None:
+        role = effective_role(launch.role, member.granted_role)
+        if role != launch.role:
+            set_committed_value(launch, "role", role)  # this request's view; the stored row stays the LMS's
     g.launch = launch
     g.launch_by = by
     g.launch_token = make_token(launch)

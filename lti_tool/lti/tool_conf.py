@@ -42,10 +42,16 @@ def config_entries(path: str):
             yield issuer, entry
 
 
+def _entry_school(issuer: str, entry: dict) -> str:
+    """Our extension to the format: an optional "school" names the school of the entry's deployments."""
+    return entry.get("school") or f"{issuer} ({entry['client_id']})"
+
+
 def import_config_entry(issuer: str, entry: dict) -> Platform:
     """Store a JSON registration in the database so tenancy and queries see it like any other.
 
-    Our extension to the format: an optional "school" names the school its deployments belong to.
+    Several entries may name one issuer and client id, each with its own deployments and school
+    (one registration for a board's schools): the first creates the platform, all add deployments.
     """
     platform = platforms.find_platform(issuer, entry["client_id"])
     if platform is None:
@@ -53,11 +59,24 @@ def import_config_entry(issuer: str, entry: dict) -> Platform:
             issuer=issuer, client_id=entry["client_id"], auth_login_url=entry["auth_login_url"],
             auth_token_url=entry["auth_token_url"], key_set_url=entry["key_set_url"],
             auth_audience=entry.get("auth_audience"), source="config")
-    school = entry.get("school") or f"{issuer} ({entry['client_id']})"
     for deployment_id in entry.get("deployment_ids", []):
         if platforms.find_deployment(platform, str(deployment_id)) is None:
-            platforms.add_deployment(platform, str(deployment_id), school)
+            platforms.add_deployment(platform, str(deployment_id), _entry_school(issuer, entry))
     return platform
+
+
+def config_deployment(path: str, platform: Platform, deployment_id: str) -> Deployment | None:
+    """Store a deployment lti_config.json gives an issuer the database already knows, or name the school of a
+    pending one (None: the file gives none).
+
+    The file is read for this whenever a launch names a deployment the database lacks, so a board
+    adds its next school to the file without touching the database.
+    """
+    for issuer, entry in config_entries(path):
+        if (issuer == platform.issuer and entry.get("client_id") == platform.client_id
+                and deployment_id in {str(d) for d in entry.get("deployment_ids", [])}):
+            return platforms.add_deployment(platform, deployment_id, _entry_school(issuer, entry))
+    return None
 
 
 class ToolRegistration(Registration):
@@ -151,7 +170,9 @@ class DbToolConf(ToolConfAbstract):
         if not found:
             for issuer, entry in config_entries(self.config_path):
                 if issuer == iss and (not client_id or entry.get("client_id") == client_id):
-                    found.append(import_config_entry(issuer, entry))
+                    platform = import_config_entry(issuer, entry)
+                    if platform not in found:  # several entries of one registration
+                        found.append(platform)
         active = [p for p in found if p.is_active]
         return active[0] if len(active) == 1 else None
 
@@ -163,6 +184,9 @@ class DbToolConf(ToolConfAbstract):
                 select(Deployment).options(joinedload(Deployment.school))
                 .where(Deployment.platform_id == platform.id,
                        Deployment.deployment_id == deployment_id)).first()
+        found = self._deployments[memo]
+        if found is None or found.school_id is None:  # unknown, or waiting for the school the file may name
+            self._deployments[memo] = config_deployment(self.config_path, platform, deployment_id) or found
         return self._deployments[memo]
 
     def find_registration_by_issuer(self, iss, *args, **kwargs):

@@ -6,10 +6,10 @@ only looks at aud[0], and raises bare Exceptions for some bad tokens. This subcl
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, refresh
 
 import jwt
-from flask import current_app, request
+from flask import current_app, g, request
 from marshmallow import ValidationError
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
@@ -199,6 +199,15 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
         if deployment is None:
             raise LaunchRefused(_("This deployment of the tool is not registered."),
                                 hint=_("Add deployment %(id)s for this platform in the tool.", id=deployment_id))
+        if deployment.school_id is None:
+            g.page_locale = launch_locale(self._jwt["body"])  # the page is the reader's, no launch yet
+            refresh()
+            raise NotYetConnected(
+                _("Your school is not yet connected to Veilig Online."),
+                hint=_("This LMS's deployment %(id)s waits for its school: run `lti-tool deployments add "
+                       "--platform %(platform)s --deployment-id %(id)s --school \"…\"`.",
+                       id=deployment_id, platform=deployment.platform_id),
+                status=403)
         self._deployment = deployment
         return self
 
@@ -262,6 +271,23 @@ class VeiligMessageLaunch(FlaskMessageLaunch):
     def deployment(self) -> Deployment:
         """The validated launch's deployment, with its school (found once, during validation)."""
         return self._deployment
+
+
+class NotYetConnected(LaunchRefused):
+    """A launch through a deployment that waits for its school: a calm page of its own, in the reader's language."""
+
+    code = "school_not_connected"
+    template = "lti/not_connected.html"
+
+
+def launch_locale(body: dict) -> str:
+    """The launch's language: Dutch unless the LMS asks for English."""
+    presentation = body.get(LTI + "launch_presentation")
+    raw = presentation.get("locale") if isinstance(presentation, dict) else None
+    raw = raw or body.get("locale")
+    if isinstance(raw, str) and raw.lower().startswith("en"):
+        return "en"
+    return "nl"
 
 
 def points_at_this_tool(url: str) -> bool:

@@ -43,16 +43,20 @@ class Platform(TimestampMixin, Base):
 
 
 class Deployment(TimestampMixin, Base):
-    """A deployment of the tool on a platform; it belongs to exactly one school."""
+    """A deployment of the tool on a platform; it belongs to exactly one school.
+
+    Without a school it is pending: it reached a registration the tool already knows (a board's
+    next school) and waits until an administrator names its school; its launches are refused.
+    """
 
     __tablename__ = "deployments"
     __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
     deployment_id: Mapped[str] = mapped_column(String(255))
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     platform: Mapped[Platform] = relationship(back_populates="deployments")
-    school: Mapped[School] = relationship()
+    school: Mapped[School | None] = relationship()
 
 
 class ToolKey(TimestampMixin, Base):

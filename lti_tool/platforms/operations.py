@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import AppError, NotFound
+from ..errors import AppError, Conflict, NotFound
 from ..extensions import db
 from .models import Deployment, Platform, School
 
@@ -39,18 +39,48 @@ def add_platform(*, issuer: str, client_id: str, auth_login_url: str, auth_token
     return platform
 
 
-def add_deployment(platform: Platform, deployment_id: str, school_name: str) -> Deployment:
-    """Attach a deployment to a platform for a school (the tenant its launches belong to)."""
-    existing = db.session.scalars(select(Deployment).where(
-        Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)).first()
+def platform_for_deployments(*, issuer: str, client_id: str, auth_login_url: str, auth_token_url: str,
+                             key_set_url: str, auth_audience: str | None = None, name: str | None = None,
+                             source: str = "cli") -> Platform:
+    """The registration a school's deployment is added to: the known one, or a new one.
+
+    One registration often serves a whole board (Canvas sub-accounts, Brightspace org units,
+    itslearning sites): naming it again adds a deployment. Other endpoints than the stored ones
+    are refused rather than silently changing every school's launches.
+    """
+    platform = find_platform(issuer, client_id)
+    if platform is None:
+        return add_platform(issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
+                            auth_token_url=auth_token_url, key_set_url=key_set_url,
+                            auth_audience=auth_audience, name=name, source=source)
+    stored = (platform.auth_login_url, platform.auth_token_url, platform.key_set_url)
+    if stored != (auth_login_url, auth_token_url, key_set_url):
+        raise Conflict(_("Issuer %(iss)s with client id %(client)s is registered with other endpoints. "
+                         "Add a deployment with `lti-tool deployments add`, or remove the platform first.",
+                         iss=issuer, client=client_id))
+    return platform
+
+
+def add_deployment(platform: Platform, deployment_id: str, school_name: str | None) -> Deployment:
+    """Attach a deployment to a platform for a school (the tenant its launches belong to).
+
+    A pending deployment (one without a school) gets its school; one that belongs to another
+    school is refused: its launches, reports and people are that school's. Without a school name
+    the deployment waits, pending.
+    """
+    existing = find_deployment(platform, deployment_id)
     if existing is not None:
-        if existing.school.name != school_name:
-            raise AppError(_("Deployment %(id)s already belongs to %(school)s.", id=deployment_id,
-                             school=existing.school.name),
-                           status=409)
+        if existing.school is None:
+            if school_name:
+                existing.school = get_or_create_school(school_name)
+                db.session.flush()
+            return existing
+        if school_name and existing.school.name != school_name:
+            raise Conflict(_("Deployment %(id)s already belongs to %(school)s.", id=deployment_id,
+                             school=existing.school.name))
         return existing
     deployment = Deployment(platform=platform, deployment_id=deployment_id,
-                            school=get_or_create_school(school_name))
+                            school=get_or_create_school(school_name) if school_name else None)
     db.session.add(deployment)
     db.session.flush()
     return deployment
@@ -59,6 +89,26 @@ def add_deployment(platform: Platform, deployment_id: str, school_name: str) -> 
 def find_deployment(platform: Platform, deployment_id: str) -> Deployment | None:
     return db.session.scalars(select(Deployment).where(
         Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)).first()
+
+
+def get_deployment(platform: Platform, deployment_id: str) -> Deployment:
+    deployment = find_deployment(platform, deployment_id)
+    if deployment is None:
+        raise NotFound(_("Platform %(platform)s has no deployment %(id)s.", platform=platform.id, id=deployment_id))
+    return deployment
+
+
+def remove_deployment(platform: Platform, deployment_id: str) -> None:
+    """Remove one deployment; its launches are refused from now on, the school's data stays."""
+    db.session.delete(get_deployment(platform, deployment_id))
+    db.session.flush()
+
+
+def list_deployments(pending_only: bool = False) -> list[Deployment]:
+    query = select(Deployment).join(Platform).order_by(Platform.id, Deployment.deployment_id)
+    if pending_only:
+        query = query.where(Deployment.school_id.is_(None))
+    return list(db.session.scalars(query))
 
 
 def list_platforms() -> list[Platform]:
@@ -72,13 +122,20 @@ def get_platform(platform_id: int) -> Platform:
     return platform
 
 
-def approve_platform(platform_id: int, school_name: str | None = None) -> Platform:
-    """Activate a registration that dynamic registration left pending, optionally naming its school."""
+def approve_platform(platform_id: int, school_name: str | None = None,
+                     schools: dict[str, str] | None = None) -> Platform:
+    """Activate a registration that dynamic registration left pending, naming the schools of its deployments.
+
+    schools maps deployment ids to school names; school_name names every other deployment that
+    has no school yet. A deployment left without one stays pending (its launches are refused).
+    """
     platform = get_platform(platform_id)
+    for deployment_id, name in (schools or {}).items():
+        add_deployment(platform, get_deployment(platform, deployment_id).deployment_id, name)
     if school_name:
-        school = get_or_create_school(school_name)
         for deployment in platform.deployments:
-            deployment.school = school
+            if deployment.school is None:
+                deployment.school = get_or_create_school(school_name)
     platform.status = Platform.ACTIVE
     db.session.flush()
     return platform
@@ -102,7 +159,7 @@ def record_dynamic_registration(*, issuer: str, client_id: str, auth_login_url: 
 
     The same issuer and client id again is the LMS's "Update" (Moodle offers it when the tool's
     registration URL is pasted a second time): the endpoints are replaced, a new deployment id is
-    added, the status stays. A platform is found by issuer and client id together, so a
+    added without a school (pending, see add_deployment), the status stays. A platform is found by issuer and client id together, so a
     registration never touches another issuer's platform. A new one waits, pending, as long as
     fewer than max_pending do.
     """
@@ -120,8 +177,33 @@ def record_dynamic_registration(*, issuer: str, client_id: str, auth_login_url: 
         platform.key_set_url = key_set_url
         platform.name = name or platform.name
     if deployment_id and find_deployment(platform, deployment_id) is None:
-        schools = {deployment.school_id: deployment.school for deployment in platform.deployments}
-        school = schools.popitem()[1] if len(schools) == 1 else get_or_create_school(f"{issuer} (pending)")
-        db.session.add(Deployment(platform=platform, deployment_id=deployment_id, school=school))
+        # Pending until an administrator names its school: a new deployment of a known registration
+        # is often another school of the same board, and must not land in the first one's data.
+        db.session.add(Deployment(platform=platform, deployment_id=deployment_id, school=None))
     db.session.flush()
     return platform, updated
+
+
+def get_school(ref: str) -> School:
+    """A school by id or exact name, as an administrator types it; a name two schools share is refused."""
+    ref = ref.strip()
+    query = select(School).where(School.id == int(ref)) if ref.isdigit() else select(School).where(School.name == ref)
+    found = list(db.session.scalars(query.limit(2)))
+    if not found:
+        raise NotFound(_("No school %(ref)s.", ref=ref))
+    if len(found) > 1:
+        raise Conflict(_("More than one school is named %(ref)s: use its id (`lti-tool schools list`).", ref=ref))
+    return found[0]
+
+
+def list_schools() -> list[School]:
+    return list(db.session.scalars(select(School).order_by(School.id)))
+
+
+def deployments_by_school() -> dict[int, list[Deployment]]:
+    """Each school's deployments, with their platform, for listings."""
+    result: dict[int, list[Deployment]] = {}
+    for deployment in list_deployments():
+        if deployment.school_id is not None:
+            result.setdefault(deployment.school_id, []).append(deployment)
+    return result

@@ -3,6 +3,7 @@ inside the LMS's iframe at phone and at desktop width; no serious or critical vi
 Lesser ones are printed. The report form is also completed with the keyboard alone."""
 import json
 import re
+import secrets
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -282,8 +283,8 @@ def test_the_coordinators_pages(audit, chrome, frame_lms, tool_url, app):
     audit.assert_clean(15)
 
 
-def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
-    """The course overview, the school-wide overview, coordinators, the audit log, deep linking."""
+def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url, app):
+    """The course overview, the school-wide overview, coordinators, the audit log, the board's figures, deep linking."""
     token = _launch(chrome, frame_lms, "teacher")
     _acknowledge(chrome)
     _find(chrome, "h1#home-title")
@@ -293,10 +294,16 @@ def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
     _find(chrome, "table.overview-table")
     audit.check("course overview")
 
+    from lti_tool.cli import main
+    board = "Frame board " + secrets.token_hex(3)
+    for args in (["create", board], ["add-school", "--board", board, "--school", frame_lms.school_name]):
+        assert app.test_cli_runner().invoke(main, ["boards", *args]).exit_code == 0
     token = _launch(chrome, frame_lms, "admin")  # no code of conduct for admins outside a course
+    assert app.test_cli_runner().invoke(main, ["boards", "grant", "--board", board, "--user",
+                                               frame_lms.users["admin"].sub]).exit_code == 0
     _find(chrome, "h1#home-title")
     audit.check("admin home")
-    for path in ("/school/overview", "/school/coordinators", "/cases/audit", "/cases/dashboard"):
+    for path in ("/school/overview", "/school/coordinators", "/cases/audit", "/cases/dashboard", "/board"):
         audit.go(_url(tool_url, path, token))
         audit.check(path.strip("/").replace("/", " "))
 
@@ -307,7 +314,7 @@ def test_the_teachers_and_admins_pages(audit, chrome, frame_lms, tool_url):
     _submit(audit, "main form button[type=submit]")  # the tool answers the LMS, which shows what it placed
     _find(chrome, "section.lms-card li")
     audit.check("demo LMS placed")
-    audit.assert_clean(9)
+    audit.assert_clean(10)
 
 
 @pytest.fixture

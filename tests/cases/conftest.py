@@ -66,17 +66,6 @@ def case_factory(app):
     return lambda school_id, **kw: make_case(app, school_id, **kw)
 
 
-@pytest.fixture
-def fresh_url(database_url, tmp_path):
-    """An empty database of the run's kind, for the migration tests."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrate.db'}"
-    else:
-        from tests.conftest import postgres_schema
-        with postgres_schema("vo_mig_") as url:
-            yield url
-
-
 def migration_app(url: str, lti_config_path):
     """An app on an empty database, for running the real migrations up and down; returns (app, directory).
 

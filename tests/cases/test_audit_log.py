@@ -202,11 +202,11 @@ def test_designating_a_coordinator_and_withdrawing_it_are_recorded(app, db_sessi
     db_session.expire_all()
     events = db_session.scalars(select(AuditEvent).where(
         AuditEvent.school_id == school_lms.school_id,
-        AuditEvent.action.in_(("coordinator_granted", "coordinator_revoked"))).order_by(AuditEvent.id)).all()
-    assert [(e.action, e.detail) for e in events[-2:]] == [("coordinator_granted", "Mark Bakker"),
-                                                           ("coordinator_revoked", "Mark Bakker")]
+        AuditEvent.action.in_(("coordinator_designated", "coordinator_removed"))).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.detail) for e in events[-2:]] == [("coordinator_designated", "Mark Bakker"),
+                                                           ("coordinator_removed", "Mark Bakker")]
     assert events[-1].actor_user_id == user_id(db_session, school_lms, "admin")
-    body = text_of(admin.get("/cases/audit?action=coordinator_granted").text)
+    body = text_of(admin.get("/cases/audit?action=coordinator_designated").text)
     assert "Coordinator designated (Mark Bakker)" in body
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
-from lti_tool.courses.export import safe_cell
+from lti_tool.spreadsheet import safe_cell
 from tests.courses.conftest import acknowledge, course_of, launch, publish, school_of, user_of
 from tests.support.browser import form_of, text_of
 
@@ -133,6 +133,20 @@ def test_csv_export_has_the_same_rows_and_filters(browser, course_with_every_sta
     assert by_name["Daan Jansen"][2:4] == ["Outdated version", "1"]
     staff = _csv(browser.get(f"/school/courses/{s['course'].id}/overview.csv?status=overdue", token=s['teacher']))
     assert staff[1] == ["Fatima Yilmaz", "Staff", "Overdue", "", "", "1", YESTERDAY.isoformat(), "no"]
+
+
+def test_a_dutch_reader_gets_a_file_dutch_excel_opens_in_columns(browser, course_with_every_state):
+    """Semicolons, a Dutch file name, dates as dd-mm-jjjj: what Dutch Excel reads without an import wizard."""
+    s = course_with_every_state
+    teacher_nl = launch(browser, s["lms"], "teacher", locale="nl-NL")
+    resp = browser.get(f"/school/courses/{s['course'].id}/overview.csv?status=overdue", token=teacher_nl)
+    assert resp.status_code == 200
+    assert re.fullmatch(r'attachment; filename="overzicht-2B-MENTOR-\d{4}-\d\d-\d\d\.csv"',
+                        resp.headers["Content-Disposition"])
+    assert resp.content.startswith("\ufeff".encode())
+    lines = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig")), delimiter=";"))
+    assert lines[0][:3] == ["Naam", "Rol", "Status"] and len(lines[0]) == 8
+    assert lines[1][0] == "Fatima Yilmaz" and lines[1][6] == YESTERDAY.strftime("%d-%m-%Y")
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(browser, fresh_lms, db_session):

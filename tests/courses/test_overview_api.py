@@ -27,7 +27,8 @@ def test_the_overview_as_json(browser, fresh_lms, db_session):
     assert sanne == {"user_id": ack.user_id, "name": "Sanne de Vries", "role": "student", "launched": False,
                      "state": "acknowledged", "current_version": 1,
                      "due_date": (date.today() + timedelta(days=7)).isoformat(),
-                     "acknowledged_version": 1, "acknowledged_at": sanne["acknowledged_at"]}
+                     "acknowledged_version": 1, "acknowledged_at": sanne["acknowledged_at"],
+                     "phone_exceptions": [], "new_this_year": False}
     assert sanne["acknowledged_at"].startswith(ack.acknowledged_at.date().isoformat())
     assert by_name["Noor El Amrani"]["state"] == "not_yet"
     assert "email" not in sanne

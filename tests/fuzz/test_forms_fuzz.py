@@ -25,6 +25,7 @@ PAGES = [
     ("teacher", "/school/courses/{course_id}/overview"),
     ("student", "/code"), ("student", "/reports/new?category=cyberbullying"), ("student", "/reports/{reference}"),
     ("coordinator", "/cases"), ("coordinator", "/cases/{case_id}"), ("coordinator", "/cases/new"),
+    ("coordinator", "/exceptions/new"), ("admin", "/exceptions/settings"),
 ]
 # Nobody is refused at the door, so a few examples are enough; the roles share the rest.
 NOBODY_EXAMPLES = 10
@@ -41,6 +42,8 @@ STORED = {
     "acknowledgements": "SELECT count(*) FROM acknowledgements",
     "conduct_versions": "SELECT count(*), count(published_at), sum(length(status)) FROM conduct_versions",
     "school_members": "SELECT count(*), sum(CASE WHEN is_coordinator THEN 1 ELSE 0 END) FROM school_members",
+    "phone_exceptions": "SELECT count(*), count(ended_at), count(changed_at) FROM phone_exceptions",
+    "phone_exception_settings": "SELECT count(*), sum(reminder_days) FROM phone_exception_settings",
 }
 
 

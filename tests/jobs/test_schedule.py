@@ -9,9 +9,11 @@ from tests.jobs.conftest import work
 def test_the_sweeps_are_enqueued_at_once_and_the_nightly_jobs_wait_for_their_hour(queued):
     cron = scheduler(queued)
     by_name = {job.args[0]: job for job in cron.get_jobs()}
-    assert set(by_name) == {"deliver_scores", "send_mail", "refresh_rosters", "purge_retention", "send_reminders"}
+    assert set(by_name) == {"deliver_scores", "send_mail", "refresh_rosters", "purge_retention", "send_reminders",
+                            "remind_ending_exceptions"}
     assert by_name["purge_retention"].cron == "30 3 * * *"
     assert by_name["send_reminders"].next_enqueue_time > datetime.now(timezone.utc)
+    assert by_name["remind_ending_exceptions"].cron == "15 7 * * *"
     enqueued = {job.args[0] for job in cron.enqueue_jobs()}
     assert enqueued == {"deliver_scores", "send_mail", "refresh_rosters"}
     ran = work(queued)

@@ -107,3 +107,36 @@ def _not_registered(html: str) -> bool:
 def db_rows(app, model, *criteria) -> int:
     with app.app_context():
         return db.session.scalar(select(db.func.count()).select_from(model).where(*criteria))
+
+
+def test_a_later_deployment_of_an_approved_registration_waits_for_its_school(app, tool_url, new_lms, db_session):
+    """A board's LMS deploys the registered tool for a second school: that deployment's launches are refused,
+    calmly and in the reader's language, until the administrator names its school; then they land there."""
+    browser = Browser(tool_url)
+    assert _register(browser, new_lms).status_code == 200
+    platform = db_session.scalars(select(Platform).where(Platform.issuer == new_lms.issuer)).one()
+    first = new_lms.deployment_id
+    cli = app.test_cli_runner()
+    assert cli.invoke(main, ["platforms", "approve", str(platform.id), "--deployment", f"{first}=Lyceum Oost"]).exit_code == 0
+    new_lms.registration_token, new_lms.deployment_id = "reg-" + secrets.token_hex(4), "second-" + secrets.token_hex(2)
+    again = _register(browser, new_lms)
+    assert again.status_code == 200 and "waits until the administrator of the tool names its school" in again.text
+
+    for locale, words in (("en-GB", "not yet connected"), ("nl-NL", "nog niet aangesloten")):
+        refused = Browser(tool_url).launch(new_lms, "student", locale=locale)
+        assert refused.status_code == 403 and words in refused.text, refused.text
+    assert db_session.scalars(select(LaunchSession).where(LaunchSession.deployment_id == new_lms.deployment_id)).first() is None
+    waiting = cli.invoke(main, ["deployments", "list", "--pending"])
+    assert new_lms.deployment_id in waiting.output and "pending" in waiting.output
+
+    named = cli.invoke(main, ["deployments", "add", "--platform", str(platform.id),
+                              "--deployment-id", new_lms.deployment_id, "--school", "Lyceum West"])
+    assert named.exit_code == 0, named.output
+    landed = browser.follow(browser.launch(new_lms, "student"))
+    assert landed.status_code == 200 and "Lyceum West" in landed.text
+    new_lms.deployment_id = first
+    assert "Lyceum Oost" in browser.follow(browser.launch(new_lms, "student")).text
+    # Naming it again for another school is refused: the deployment's launches and data are Lyceum West's.
+    taken = cli.invoke(main, ["deployments", "add", "--platform", str(platform.id),
+                              "--deployment-id", first, "--school", "Lyceum West"])
+    assert taken.exit_code == 1 and "already belongs to Lyceum Oost" in taken.output
