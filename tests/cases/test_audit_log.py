@@ -168,10 +168,12 @@ def test_the_csv_opens_in_a_dutch_spreadsheet_and_the_export_is_recorded(app, db
     assert exported and exported[-1].actor_user_id == user_id(db_session, school_lms, "admin")
 
 
-def test_a_csv_cell_that_a_spreadsheet_would_run_is_defused():
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_defused(app):
+    from flask_babel import force_locale
     from lti_tool.cases.auditlog import AuditRow, to_csv
     row = AuditRow(1, DAY, "=HYPERLINK(\"http://x\")", False, "assigned", "VO-AAAA-BBBB", "+31 6", False, 1)
-    text = to_csv([row], ["a", "b", "c", "d", "e", "f"], lambda r: (r.actor, "x", r.detail))
+    with app.test_request_context(), force_locale("nl"):
+        text = to_csv([row], ["a", "b", "c", "d", "e", "f"], lambda r: (r.actor, "x", r.detail))
     cells = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))[1]
     assert cells[1].startswith("'=HYPERLINK") and cells[3] == "'+31 6"
 
