@@ -28,6 +28,7 @@ from .exceptions.views import bp as exceptions_bp
 from .extensions import babel, csrf, db, migrate, tune_sqlite
 from .gradebook import tasks as gradebook_tasks
 from .health import bp as health_bp
+from .home import links as home_links
 from .home.views import bp as home_bp
 from .jsonsafe import JSONProvider
 from .logging_setup import install_json, install_redaction
@@ -111,9 +112,10 @@ EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _bab
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
               reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
-ROUTES = [acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views, cases_dashboard,
-          cases_incident_views, exceptions_api, yearreport_views]
-TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS, *schoolyear_tasks.TASKS]
+ROUTES = [home_links, acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views,
+          cases_dashboard, cases_incident_views, exceptions_api, yearreport_views]
+TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS,
+         *schoolyear_tasks.TASKS]
 REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
 
 

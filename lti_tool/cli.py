@@ -4,13 +4,14 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from .boards.cli import boards
-from .cli_support import transaction
-from .courses.cli import schools
+from .cli_support import ToolGroup, confirm, table, transaction, yes_option
+from .courses import cli as roles_cli
 from .extensions import db
 from .platforms.cli import deployments
+from .schools.cli import schools
 from .tasks.cli import jobs, rounds
 
 
@@ -19,18 +20,20 @@ def _create_app():
     return create_app({"DEMO_MODE": True} if os.environ.get("LTI_TOOL_DEMO") == "1" else None)
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+@click.group(cls=ToolGroup, create_app=_create_app)
 def main():
     """Veilig Online, an LTI 1.3 tool. `lti-tool demo` to try it."""
 
 
 main.add_command(jobs)
 main.add_command(deployments)
+for _command in roles_cli.schools.commands.values():  # list, grant, revoke beside export and delete
+    schools.add_command(_command)
 main.add_command(schools)
 main.add_command(boards)
 
 
-@main.command()
+@main.command(cls=click.Command)  # migrates its own database: no schema check
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--reset", is_flag=True, help="Start from an empty demo database (the built-in SQLite file only).")
@@ -105,10 +108,11 @@ def platforms_list():
     rows = operations.list_platforms()
     if not rows:
         click.echo("No platforms registered.")
-    for p in rows:
-        deployments = ", ".join(f"{d.deployment_id} → {d.school.name if d.school else 'pending'}"
-                                for d in p.deployments) or "none"
-        click.echo(f"{p.id}\t{p.status}\t{p.source}\t{p.issuer}\tclient {p.client_id}\tdeployments: {deployments}")
+        return
+    table(["ID", "STATUS", "SOURCE", "ISSUER", "CLIENT ID", "DEPLOYMENTS (→ SCHOOL)"],
+          [[p.id, p.status, p.source, p.issuer, p.client_id,
+            ", ".join(f"{d.deployment_id} → {d.school.name if d.school else 'pending'}" for d in p.deployments)
+            or "none"] for p in rows])
 
 
 @platforms.command("approve")
@@ -138,12 +142,18 @@ def platforms_approve(platform_id, school, named):
 
 @platforms.command("remove")
 @click.argument("platform_id", type=int)
+@yes_option
 @with_appcontext
-def platforms_remove(platform_id):
+def platforms_remove(platform_id, yes):
     """Remove a platform; its launches are refused from now on."""
     from .errors import AppError
     from .platforms import operations
     try:
+        platform = operations.get_platform(platform_id)
+        schools = sorted({d.school.name for d in platform.deployments})
+        confirm(f"Remove platform {platform.id} ({platform.issuer}, client {platform.client_id}"
+                + (f", deployments of {', '.join(schools)}" if schools else "")
+                + ")? Its launches will be refused.", yes)
         operations.remove_platform(platform_id)
     except AppError as exc:
         raise click.ClickException(exc.message)
@@ -174,9 +184,9 @@ def keys_list():
     """List the tool's keys and whether they are still published."""
     from .platforms import keys as tool_keys
     tool_keys.active_key()
-    for key in tool_keys.published_keys():
-        state = "active" if key.retired_at is None else f"retired, published until {key.expires_at:%Y-%m-%d}"
-        click.echo(f"{key.kid}\t{state}")
+    table(["KEY ID", "STATE"], [
+        [key.kid, "active" if key.retired_at is None else f"retired, published until {key.expires_at:%Y-%m-%d}"]
+        for key in tool_keys.published_keys()])
 
 
 # --- outbox (gradebook scores) ---------------------------------------------------------------------
@@ -212,8 +222,8 @@ def outbox_status():
     from .gradebook.queries import outbox_status as status
     report = status()
     order = ["pending", "delivered", "failed", "superseded"]
-    for name in order + sorted(set(report.counts) - set(order)):
-        click.echo(f"{name:<11}{report.counts.get(name, 0)}")
+    table(["STATUS", "SCORES"], [[name, report.counts.get(name, 0)]
+                                 for name in order + sorted(set(report.counts) - set(order))])
     if report.oldest_pending:
         click.echo(f"oldest pending queued {report.oldest_pending:%Y-%m-%d %H:%M:%S} UTC, "
                    f"next attempt {report.next_due:%Y-%m-%d %H:%M:%S} UTC")
@@ -260,10 +270,17 @@ def cases():
 
 @cases.command("purge")
 @click.option("--dry-run", is_flag=True, help="Only count what would be purged.")
+@yes_option
 @with_appcontext
-def cases_purge(dry_run):
+def cases_purge(dry_run, yes):
     """Purge closed cases past their retention (legal holds are kept): `lti-tool jobs run purge_retention --once`, with --dry-run."""
     from .cases.retention import purge_due
+    if not dry_run:
+        due = purge_due(dry_run=True).purged
+        if not due:
+            click.echo("0 case(s) purged.")
+            return
+        confirm(f"Purge the contents of {due} closed case(s) past their retention? This cannot be undone.", yes)
     result = purge_due(dry_run=dry_run)
     verb = "would be purged" if dry_run else "purged"
     click.echo(f"{result.purged} case(s) {verb}" + (
@@ -294,8 +311,7 @@ def mail_status():
     """E-mails per status."""
     from .cases.mail import status
     counts = status()
-    for name in ("pending", "sent", "failed"):
-        click.echo(f"{name:<9}{counts.get(name, 0)}")
+    table(["STATUS", "E-MAILS"], [[name, counts.get(name, 0)] for name in ("pending", "sent", "failed")])
 
 
 def _format(messages: dict) -> str:

@@ -6,7 +6,7 @@ from .gradebook.models import AccessToken, Placement, ScoreDelivery  # noqa: F40
 from .exceptions.models import ExceptionSettings, PhoneException  # noqa: F401
 from .cases.models import AuditEvent, CaseNote, CaseSettings, ChecklistEntry, MailMessage  # noqa: F401
 from .reports.models import Report, ReportMessage  # noqa: F401
-from .lti.models import LaunchSession, UsedNonce  # noqa: F401
+from .lti.models import LaunchSession, LinkPurpose, UsedNonce  # noqa: F401
 from .platforms.models import Deployment, Platform, School, ToolKey  # noqa: F401
 from .schoolyear.models import SchoolYearSettings  # noqa: F401
 from .boards.models import Board, BoardMember, BoardSchool  # noqa: F401

@@ -74,6 +74,17 @@ def empty_database_url(database_url, tmp_path):
         yield url
 
 
+@contextlib.contextmanager
+def empty_database(database_url: str, folder, prefix: str):
+    """A database nobody has migrated, of the same kind as this run's: a SQLite file in folder, or a
+    PostgreSQL schema of its own (named with prefix)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{folder / 'empty.db'}"
+        return
+    with postgres_schema(prefix) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def lti_config_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("conf") / "lti_config.json"
@@ -174,6 +185,14 @@ def _reset_lms(request):
 def browser(tool_url):
     """A cookie-keeping HTTP client that plays the user's browser."""
     return Browser(tool_url)
+
+
+@pytest.fixture
+def cli(app):
+    """`lti-tool …` in this process, on the test app: cli("platforms", "list", input="y\\n")."""
+    from lti_tool.cli import main
+    runner = app.test_cli_runner()
+    return lambda *args, input=None: runner.invoke(main, list(args), input=input)
 
 
 @pytest.fixture

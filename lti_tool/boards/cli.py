@@ -70,4 +70,7 @@ def boards_list():
     """Every board with its schools and how many users see its figures."""
     rows = [[b.id, b.name, ", ".join(s.name for s in b.schools) or "-", count]
             for b, count in operations.list_boards()]
-    click.echo(table(["id", "name", "schools", "users"], rows) if rows else "No boards yet.")
+    if not rows:
+        click.echo("No boards yet.")
+        return
+    table(["ID", "NAME", "SCHOOLS", "USERS"], rows)

@@ -12,7 +12,8 @@ ROLE = click.Choice(grants.GRANTABLE)
 
 @click.group()
 def schools():
-    """The schools (tenants): who they are, and the roles they grant."""
+    """The schools (tenants): who they are, and the roles they grant (part of `lti-tool schools`,
+    schools/cli.py, which adds a school's export and deletion)."""
 
 
 @schools.command("list")
@@ -30,7 +31,7 @@ def schools_list():
     if not rows:
         click.echo("No schools yet.")
         return
-    click.echo(table(["id", "name", "platform/deployments", "pupils", "staff", "school admins", "coordinators"], rows))
+    table(["ID", "NAME", "PLATFORM/DEPLOYMENTS", "PUPILS", "STAFF", "SCHOOL ADMINS", "COORDINATORS"], rows)
 
 
 def _change(school: str, user: str, role: str, granted: bool) -> None:

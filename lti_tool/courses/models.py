@@ -1,6 +1,7 @@
 """Users, their place in a school, courses and course memberships, upserted from launches."""
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,7 +29,17 @@ class User(TimestampMixin, Base):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email or f"#{self.id}"
+        return self.name or self.email or nameless_label(self.sub, self.id)
+
+
+def nameless_label(sub: str | None, user_id: int) -> str:
+    """How a person the LMS shares no name of is shown: by the LMS's own short id, as the LMS does.
+
+    Moodle's user ids are numbers ("Gebruiker 1234" finds them in the LMS); a long or opaque id
+    (Canvas, Brightspace) would say nothing, so the tool's own number is shown instead.
+    """
+    short = sub if sub and len(sub) <= 12 and sub.isalnum() else None
+    return _("User %(id)s", id=short) if short else _("User #%(id)s", id=user_id)
 
 
 class SchoolMember(TimestampMixin, Base):

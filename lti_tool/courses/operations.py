@@ -48,8 +48,9 @@ def _changed_at(table, stmt, changed):
 
 def _build_user(stmt):
     table = User.__table__
-    kept = {column: func.coalesce(stmt.excluded[column], table.c[column])
-            for column in ("name", "email", "locale")}
+    # Name and e-mail as the LMS shares them now (none: forgotten); a launch without a locale keeps the last.
+    kept = {"name": stmt.excluded.name, "email": stmt.excluded.email,
+            "locale": func.coalesce(stmt.excluded.locale, table.c.locale)}
     changed = or_(*(table.c[column].is_distinct_from(value) for column, value in kept.items()))
     return stmt.on_conflict_do_update(index_elements=["issuer", "sub"],
                                       set_={**kept, "updated_at": _changed_at(table, stmt, changed)})
@@ -57,7 +58,10 @@ def _build_user(stmt):
 
 def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | None = None,
                 locale: str | None = None, stored: User | None = None) -> User:
-    """Find or create the user issuer+sub; overwrite name and email only when the LMS sent them.
+    """Find or create the user issuer+sub with the name and e-mail the LMS sent, forgetting any it no longer sends.
+
+    An LMS whose privacy settings stop sharing names (Moodle: "share launcher's name") sends
+    neither: the tool keeps nothing it was once told. The locale, no personal data, stays when absent.
 
     One statement, safe when two workers race; updated_at moves only when a value changed.
     stored is the row as the caller read it (a launch reads all its rows in one query): when the
@@ -66,8 +70,8 @@ def upsert_user(issuer: str, sub: str, *, name: str | None = None, email: str | 
     now = utcnow()
     values = {"name": name[:300] if name else None, "email": email[:320] if email else None,
               "locale": locale[:20] if locale else None}
-    if stored is not None and all(value is None or value == getattr(stored, column)
-                                  for column, value in values.items()):
+    if stored is not None and values["name"] == stored.name and values["email"] == stored.email \
+            and values["locale"] in (None, stored.locale):
         return stored
     return _upsert("user", User, _build_user, {
         "issuer": issuer, "sub": sub, **values, "created_at": now, "updated_at": now})

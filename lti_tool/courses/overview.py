@@ -15,7 +15,7 @@ from ..exceptions import queries as phone_exceptions
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
 from .bulk import among
-from .models import ACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
+from .models import ACTIVE, Course, CourseMember, RosterSync, SchoolMember, User, nameless_label
 
 STATES = (ACKNOWLEDGED, OUTDATED, NOT_YET, OVERDUE, NO_CODE)
 ROLES = (STUDENT, STAFF)
@@ -89,11 +89,11 @@ def _active():
 
 def course_overview(course: Course, role: str | None = None, status: str | None = None) -> CourseOverview:
     """The course's active members with their standing, filtered by course role and by state."""
-    query = (select(CourseMember.user_id, CourseMember.role, User.name, User.email)
+    query = (select(CourseMember.user_id, CourseMember.role, User.name, User.email, User.sub)
              .join(User, User.id == CourseMember.user_id)
              .where(CourseMember.course_id == course.id, _active()))
-    members = [(user_id, _course_role(course_role), name or email or f"#{user_id}")
-               for user_id, course_role, name, email in db.session.execute(query)]
+    members = [(user_id, _course_role(course_role), name or email or nameless_label(sub, user_id))
+               for user_id, course_role, name, email, sub in db.session.execute(query)]
     members = [m for m in members if role is None or m[1] == role]
     # The school roles in a query of their own: a three-way join is planned badly while the
     # statistics of a table that just received a large roster are stale.

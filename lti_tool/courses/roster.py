@@ -326,7 +326,7 @@ def _chunks(values: list, size: int = 1000):
 
 
 def _store_users(issuer: str, members: list[RosterMember], known: _Known, now: datetime) -> dict[str, int]:
-    """Insert new people, update changed names and e-mail addresses; return {sub: user id}."""
+    """Insert new people, update changed (or no longer shared) names and addresses; return {sub: user id}."""
     users = known.users
     for chunk in _chunks([m.sub for m in members if m.sub not in users]):  # new to this course
         users.update((sub, (user_id, name, email)) for user_id, sub, name, email in db.session.execute(
@@ -339,11 +339,10 @@ def _store_users(issuer: str, members: list[RosterMember], known: _Known, now: d
     for chunk in _chunks([m.sub for m in members if m.sub not in ids]):  # inserted meanwhile by a launch
         ids.update((sub, user_id) for user_id, sub in db.session.execute(
             select(User.id, User.sub).where(User.issuer == issuer, bulk.among(User.sub, chunk))))
+    # The roster says what the LMS still shares: a name or address it no longer sends is forgotten.
     bulk.update_by_id(User, [
-        {"id": users[m.sub][0], "name": m.name or users[m.sub][1], "email": m.email or users[m.sub][2],
-         "updated_at": now}
-        for m in members if m.sub in users
-        and ((m.name and m.name != users[m.sub][1]) or (m.email and m.email != users[m.sub][2]))])
+        {"id": users[m.sub][0], "name": m.name, "email": m.email, "updated_at": now}
+        for m in members if m.sub in users and (m.name, m.email) != tuple(users[m.sub][1:])])
     return ids
 
 

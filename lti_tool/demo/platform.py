@@ -110,12 +110,16 @@ class DemoLMS:
         }
         self.placed_items: list[dict] = []
         self.line_items: dict[str, dict] = {}
+        self.item_course: dict[str, str] = {}  # line item id -> the course whose gradebook holds it
         self.scores: dict[str, dict[str, dict]] = {}   # line item id -> user id -> latest score
         self.score_log: list[dict] = []
         self.tokens: dict[str, tuple[set, float]] = {}
         self.token_requests = 0
         self.fail_rate = 0.0
         self.nrps_page_size = 100
+        # Moodle's privacy settings "share launcher's name / e-mail with the tool": launches and roster alike.
+        self.shares_names = True
+        self.shares_email = True
         self._used_jti: set[str] = set()
         self._lock = threading.Lock()
         self._random = random.Random()
@@ -197,9 +201,7 @@ class DemoLMS:
         now = int(time.time())
         claims = {
             "iss": self.issuer, "aud": self.client_id, "azp": self.client_id, "sub": user.sub,
-            "iat": now, "exp": now + 300, "nonce": nonce,
-            "name": user.name, "given_name": user.given_name, "family_name": user.family_name,
-            "email": user.email,
+            "iat": now, "exp": now + 300, "nonce": nonce, **self._shared(user),
             LTI + "version": "1.3.0",
             LTI + "message_type": message_type,
             LTI + "deployment_id": self.deployment_id,
@@ -332,7 +334,7 @@ class DemoLMS:
     def line_item_url(self, item_id: str) -> str:
         return f"{self.lineitems_url}/{item_id}"
 
-    def create_line_item(self, data: dict) -> dict:
+    def create_line_item(self, data: dict, course_id: str | None = None) -> dict:
         if not isinstance(data, dict) or not isinstance(data.get("scoreMaximum"), (int, float)) \
                 or data["scoreMaximum"] <= 0 or not data.get("label"):
             raise ServiceError(400, "a line item needs a label and a positive scoreMaximum")
@@ -343,11 +345,14 @@ class DemoLMS:
                     if k in data}
             item["id"] = self.line_item_url(item_id)
             self.line_items[item_id] = item
+            self.item_course[item_id] = course_id or self.course_id
             self.scores[item_id] = {}
         return item
 
-    def find_line_items(self, filters: dict) -> list[dict]:
-        items = list(self.line_items.values())
+    def find_line_items(self, filters: dict, course_id: str | None = None) -> list[dict]:
+        """The course's line items matching the filters (each course has a gradebook of its own)."""
+        course_id = course_id or self.course_id
+        items = [item for item_id, item in self.line_items.items() if self.item_course.get(item_id) == course_id]
         for name in ("tag", "resource_id", "resource_link_id"):
             if filters.get(name):
                 key = {"tag": "tag", "resource_id": "resourceId",
@@ -370,8 +375,7 @@ class DemoLMS:
 
     def members(self) -> list[dict]:
         """The course roster as NRPS 2.0 members."""
-        return [{"status": "Active", "user_id": u.sub, "roles": list(u.roles), "name": u.name,
-                 "given_name": u.given_name, "family_name": u.family_name, "email": u.email}
+        return [{"status": "Active", "user_id": u.sub, "roles": list(u.roles), **self._shared(u)}
                 for u in self.users.values() if u.in_course]
 
     def add_newcomer(self) -> DemoUser:
@@ -383,6 +387,11 @@ class DemoLMS:
                               f"Nieuwkomer {n}", [LEARNER])
             self.users[person.key] = person
         return person
+
+    def _shared(self, user) -> dict:
+        """The personal claims the privacy settings let through: none of a kind that is switched off."""
+        names = {"name": user.name, "given_name": user.given_name, "family_name": user.family_name}
+        return {**(names if self.shares_names else {}), **({"email": user.email} if self.shares_email else {})}
 
     def add_students(self, count: int, prefix: str = "bulk") -> None:
         """Add generated students to the course (for large-roster tests and benches)."""

@@ -135,17 +135,18 @@ class Client:
 
     def find_or_create_line_item(self, platform, lineitems_url: str, resource_link_id: str,
                                  label: str, tag: str) -> str:
-        """The URL of the code's line item for this link: an existing one, or a new one."""
+        """The URL of the code's line item in the course: an existing one, or a new one for this link.
+
+        Found by its tag and resource id, whichever link created it: the course has one column.
+        """
         scopes = (LINEITEM_SCOPE,)
-        url, params = lineitems_url, {"resource_link_id": resource_link_id, "resource_id": tag,
-                                      "tag": tag}
+        url, params = lineitems_url, {"resource_id": tag, "tag": tag}
         for _page in range(MAX_PAGES):
             response = self.call(platform, scopes, "GET", url, params=params, accept=LINEITEMS_TYPE)
             items = _json(response)
             for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and item.get("id") and item.get("tag") == tag \
-                        and item.get("resourceId") == tag \
-                        and item.get("resourceLinkId") in (resource_link_id, None):
+                        and item.get("resourceId") == tag:
                     return item["id"]
             url, params = response.links.get("next", {}).get("url"), None
             if not url:

@@ -38,18 +38,19 @@ WAKE_KEY = "gradebook_wake"
 def record_placement(launch_session: LaunchSession, stored: Placement | None) -> Placement | None:
     """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement.
 
-    A resource-link launch in a course whose LMS offers AGS is the code's placement unless its
-    custom parameter says it is the report link. The line item, when the claim names none, is
-    found or created by the delivery worker, never during the launch. stored is the placement of
+    A resource-link launch of the code (its purpose, see lti.queries.link_purpose) in a course whose
+    LMS offers AGS places it. A course has one placement: another link to the code reuses its column
+    instead of adding one (Moodle would otherwise count the code once per link). The line item, when
+    the claim names none, is found or created by the delivery worker, never during the launch. stored is the placement of
     the launch's course and resource link as the caller read it (None when there was none).
     """
     if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
         return None
     claims = launch_session.claims or {}
-    ags, link, custom = claims.get("ags"), claims.get("resource_link"), claims.get("custom")
+    ags, link = claims.get("ags"), claims.get("resource_link")
     if not isinstance(ags, dict) or not isinstance(link, dict) or not _str(link.get("id")):
         return None
-    if isinstance(custom, dict) and custom.get("placement") == "report":
+    if claims.get("purpose") != "code":  # the report button, or a link nobody has said is the code
         return None
     lineitems, lineitem = _str(ags.get("lineitems")), _str(ags.get("lineitem"))
     if not (lineitems or lineitem):
@@ -58,7 +59,10 @@ def record_placement(launch_session: LaunchSession, stored: Placement | None) ->
     granted = granted.split() if isinstance(granted, str) else granted
     scopes = " ".join(sorted({s for s in granted if isinstance(s, str)}))
     keys = {"course_id": launch_session.course_id, "resource_link_id": link["id"][:255]}
-    placement = stored
+    # One column per course, whatever the number of links to the code: another link reuses it.
+    placement = stored or db.session.scalars(select(Placement).where(
+        Placement.school_id == launch_session.school_id, Placement.course_id == launch_session.course_id)
+        .order_by(Placement.id)).first()
     inserted = placement is None and _insert_missing(
         Placement, **keys, school_id=launch_session.school_id, platform_id=launch_session.platform_id,
         lineitems_url=lineitems and lineitems[:1000], lineitem_url=lineitem and lineitem[:1000],
@@ -69,8 +73,8 @@ def record_placement(launch_session: LaunchSession, stored: Placement | None) ->
     changes = {"platform_id": launch_session.platform_id, "scopes": scopes}
     if lineitems:
         changes["lineitems_url"] = lineitems[:1000]
-    if lineitem:  # the LMS's own line item for this link wins over one found or created earlier
-        changes["lineitem_url"] = lineitem[:1000]
+    if lineitem and placement.resource_link_id == keys["resource_link_id"]:
+        changes["lineitem_url"] = lineitem[:1000]  # the LMS's own line item for this link wins
     for name, value in changes.items():
         if getattr(placement, name) != value:
             setattr(placement, name, value)

@@ -1,11 +1,11 @@
 """Server-side state of the LTI handshake: the nonces launches used up, and the launches."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..courses.models import Course, User
-from ..db import Base, TimestampMixin, UTCDateTime
+from ..db import Base, TimestampMixin, UTCDateTime, utcnow
 from ..platforms.models import Platform, School
 
 
@@ -44,3 +44,24 @@ class LaunchSession(TimestampMixin, Base):
     school: Mapped[School] = relationship()
     user: Mapped[User] = relationship()
     course: Mapped[Course | None] = relationship()
+
+
+class LinkPurpose(Base):
+    """What a link added without choosing content is for, as a teacher said at its first launch.
+
+    A link placed by deep linking says so itself (custom parameter `placement`); one added in the
+    LMS by hand says nothing, and the tool asks instead of guessing (a guess made gradebook columns).
+    """
+
+    __tablename__ = "lti_link_purposes"
+    __table_args__ = (UniqueConstraint("school_id", "platform_id", "resource_link_id"),)
+    CODE, REPORT = "code", "report"
+    PURPOSES = (CODE, REPORT)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

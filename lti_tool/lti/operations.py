@@ -6,17 +6,19 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
+from ..cases import audit
 from ..courses import operations as courses
 from ..db import utcnow
 from ..errors import LaunchRefused
 from ..extensions import db
 from ..gradebook import operations as gradebook
-from ..security import app_role
+from ..security import app_role, scoped
 from . import login_state, sessions
 from .login_state import LoginState
-from .models import LaunchSession, UsedNonce
+from .models import LaunchSession, LinkPurpose, UsedNonce
+from .queries import link_purpose
 from .stored import keys_of
 from .tool_conf import DbToolConf
 from .validation import LTI, launch_locale, points_at_this_tool
@@ -143,6 +145,8 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
         "deep_linking_settings": body.get(LTI_DL + "deep_linking_settings"),
         "target_link_uri": body.get(LTI + "target_link_uri"),
     }
+    if body[LTI + "message_type"] == "LtiResourceLinkRequest":
+        claims["purpose"] = link_purpose(school.id, platform.id, claims["resource_link"], claims["custom"])
     launch_session = sessions.start(
         platform_id=platform.id, school_id=school.id, user_id=user.id,
         course_id=course.id if course else None, deployment_id=deployment.deployment_id,
@@ -154,3 +158,29 @@ def complete_launch(launch, platform_id: int) -> LaunchSession:
 
 def _str(value) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def choose_link_purpose(launch_session: LaunchSession, purpose: str, user_id: int) -> LinkPurpose:
+    """Store what a link added without content is for, as the launching teacher says (flushes).
+
+    The answer holds for everyone who opens the link from then on; choosing the code places it in
+    the course's gradebook column (one per course, see gradebook.record_placement). The launch
+    carries the new purpose at once, and the school's audit log records who decided.
+    """
+    link = (launch_session.claims or {}).get("resource_link") or {}
+    link_id = link.get("id") if isinstance(link, dict) else None
+    if not isinstance(link_id, str) or not link_id.strip():
+        raise LaunchRefused(_("This page belongs to a link in your course. Open the tool from that link."))
+    keys = {"platform_id": launch_session.platform_id, "resource_link_id": link_id[:255]}
+    row = db.session.scalars(scoped(select(LinkPurpose), LinkPurpose, launch_session.school_id)
+                             .filter_by(**keys)).first()
+    if row is None:
+        row = LinkPurpose(**keys, school_id=launch_session.school_id, course_id=launch_session.course_id)
+        db.session.add(row)
+    row.purpose, row.chosen_by_id, row.chosen_at = purpose, user_id, utcnow()
+    launch_session.claims = {**(launch_session.claims or {}), "purpose": purpose}
+    audit.record(launch_session.school_id, user_id, "link_purpose_set", detail=purpose)
+    db.session.flush()
+    if purpose == LinkPurpose.CODE:
+        gradebook.record_placement(launch_session, None)
+    return row

@@ -86,7 +86,7 @@ def launch():
     # The launch answers with its start page (or the gate's redirect to the code) instead of a
     # redirect to it: on a phone inside the LMS that is one round trip less before anything shows.
     home = url_for("home.index")
-    return start_page(session, home, address=home)
+    return start_page(session, home, address=home, launching=True)
 
 
 def _new_window(login) -> str | None:

@@ -76,5 +76,7 @@ def deployments_list(pending):
     rows = [[d.platform_id, d.platform.issuer, d.platform.client_id, d.deployment_id,
              d.school.name if d.school else "pending: no school yet"]
             for d in operations.list_deployments(pending_only=pending)]
-    click.echo(table(["platform", "issuer", "client id", "deployment", "school"], rows) if rows
-               else "No deployments.")
+    if not rows:
+        click.echo("No deployments.")
+        return
+    table(["PLATFORM", "ISSUER", "CLIENT ID", "DEPLOYMENT", "SCHOOL"], rows)

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import redis_client
+from ..cli_support import table
 from ..extensions import db
 from . import queue
 
@@ -31,10 +32,9 @@ def jobs():
 def jobs_list():
     """Every task: its schedule, how it runs in the web processes (its switch), and the commit that wakes it."""
     runner = _runner()
-    for name, task in runner.tasks.items():
-        wakes = f"woken by {task.wakes_on}" if task.wakes_on else ""
-        switch = f"{task.switch}={runner.modes[name]}"
-        click.echo(f"{name:<17}{task.describe(current_app.config):<20}{switch:<27}{wakes}".rstrip())
+    table(["TASK", "SCHEDULE", "IN THE WEB PROCESSES", "WOKEN BY"],
+          [[name, task.describe(current_app.config), f"{task.switch}={runner.modes[name]}", task.wakes_on or ""]
+           for name, task in runner.tasks.items()])
 
 
 def rounds(job, summary, once: bool, pause) -> None:

@@ -47,7 +47,9 @@ def test_a_student_sees_the_code_at_launch_passes_the_check_and_goes_on_where_th
     assert (ack.version_id, ack.locale, ack.check_passed) == (codes["student"], "nl", True)
     assert ack.course_id is not None and ack.acknowledged_at is not None
     again, _ = launch(browser, school_lms, "student3")
-    assert "Welkom" in again.text, "no gate once acknowledged"
+    assert "/code" in again.url and "Je hebt deze gedragscode bevestigd op" in again.text, \
+        "no gate once acknowledged: the code's link shows the code with the acknowledgement"
+    assert 'name="confirm"' not in again.text
     reread = browser.get("/code", token=token)
     assert "Je hebt deze code" in reread.text or "acknowledged" in reread.text
     assert "form" not in reread.text.split("Gedragscode telefoon")[1].split("Versie")[0] or "/code/acknowledge" not in reread.text
@@ -130,10 +132,11 @@ def _school_of(app, lms):
 
 def test_a_retired_version_cannot_be_acknowledged_and_a_major_version_asks_again(app, browser, school_lms, codes, db_session):
     page, token = launch(browser, school_lms, "student")
-    assert "Welkom" in page.text, "acknowledged in the test before"
+    assert "Je hebt deze gedragscode bevestigd op" in page.text, "acknowledged in the test before"
     minor = publish_defaults(app, school_lms.school_id, audiences=("student",), change="minor")
     page, _ = launch(browser, school_lms, "student")
-    assert "Welkom" in page.text, "a minor change asks nobody again"
+    assert "Je hebt deze gedragscode bevestigd op" in page.text and "(versie 1)" in page.text, \
+        "a minor change asks nobody again"
     major = publish_defaults(app, school_lms.school_id, audiences=("student",), change="major",
                              due_date=date.today() - timedelta(days=1))
     page, token = launch(browser, school_lms, "student")

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.cases.conftest import close_migration_app, migration_app
 
-BEFORE, HEAD = "20261207_0103", "20261207_0107"
+BEFORE, HEAD = "20261207_0104", "20261207_0107"
 AT = datetime(2026, 11, 30, 8, 47, tzinfo=timezone.utc)
 
 

@@ -48,7 +48,7 @@ def test_a_purge_keeps_only_an_anonymous_summary(app, db_session, school_lms, co
     old = _worked_and_closed(app, school_lms.school_id, coordinator_id, months_ago=13, reporter_user_id=student,
                              identity="named")
     recent = _worked_and_closed(app, school_lms.school_id, coordinator_id, months_ago=11)
-    result = app.test_cli_runner().invoke(main, ["cases", "purge"])
+    result = app.test_cli_runner().invoke(main, ["cases", "purge", "--yes"])
     assert result.exit_code == 0, result.output
     assert "purged" in result.output
     db_session.expire_all()
@@ -68,6 +68,22 @@ def test_a_purge_keeps_only_an_anonymous_summary(app, db_session, school_lms, co
     assert page.status_code == 200 and "were removed" in page.text and "station" not in page.text
     mine = browser.get("/reports/mine", token=reporter_token)
     assert old.reference not in mine.text, "the reporter's link to it expired with the contents"
+
+
+def test_purging_on_the_command_line_asks_first_and_no_purges_nothing(app, db_session, school_lms, coordinator_id):
+    case = _worked_and_closed(app, school_lms.school_id, coordinator_id, months_ago=15)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(main, ["cases", "purge"], input="n\n")
+    assert refused.exit_code == 1 and "Nothing was changed." in refused.output
+    assert "closed case(s) past their retention? This cannot be undone." in refused.output
+    db_session.expire_all()
+    assert db_session.get(Report, case.id).purged_at is None and _count(db_session, CaseNote, case.id) == 1
+    dry = runner.invoke(main, ["cases", "purge", "--dry-run"])
+    assert dry.exit_code == 0 and "would be purged" in dry.output and "[y/N]" not in dry.output
+    agreed = runner.invoke(main, ["cases", "purge"], input="y\n")
+    assert agreed.exit_code == 0, agreed.output
+    db_session.expire_all()
+    assert db_session.get(Report, case.id).purged_at is not None
 
 
 def test_a_legal_hold_keeps_the_contents_until_it_is_lifted(app, db_session, school_lms, coordinator_id):

@@ -21,11 +21,8 @@ def _key() -> str:
 @pytest.fixture(scope="module")
 def fresh_database(database_url, tmp_path_factory):
     """An empty database of its own, of the same kind as this run's."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('rotation') / 'tool.db'}"
-        return
-    from tests.conftest import postgres_schema
-    with postgres_schema("vo_rot_") as url:
+    from tests.conftest import empty_database
+    with empty_database(database_url, tmp_path_factory.mktemp("rotation"), "vo_rot_") as url:
         yield url
 
 

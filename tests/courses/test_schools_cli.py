@@ -25,8 +25,8 @@ def test_schools_list_is_a_table_with_headers_and_counts(cli, browser, fresh_lms
     result = cli("schools", "list")
     assert result.exit_code == 0, result.output
     header, *rows = result.output.splitlines()
-    assert header.split()[:3] == ["id", "name", "platform/deployments"]
-    assert "pupils" in header and "staff" in header and "school admins" in header and "coordinators" in header
+    assert header.lower().split()[:3] == ["id", "name", "platform/deployments"]
+    assert all(word in header.lower() for word in ("pupils", "staff", "school admins", "coordinators"))
     [row] = [r for r in rows if fresh_lms.school_name in r]
     cells = row.split()
     assert cells[0] == str(school.id)

@@ -56,8 +56,10 @@ def deliver(app):
 
 @pytest.fixture
 def link(gb_lms):
-    """A new resource link for the code in the LMS's course (each test its own gradebook column)."""
+    """A new resource link for the code in a new course of the LMS (each test its own gradebook column:
+    a course has one)."""
     link_id = "gb-" + secrets.token_hex(4)
+    gb_lms.course_id = "course-" + link_id
     gb_lms.links[link_id] = ResourceLink(link_id, "Gedragscode", {"placement": "code"})
     return link_id
 

@@ -51,7 +51,8 @@ def test_launch_upserts_user_school_member_course_and_membership(browser, lms, d
         CourseMember.course_id == course.id, CourseMember.user_id == user.id)).one().role == "staff"
 
 
-def test_a_second_launch_updates_name_but_keeps_it_when_not_sent(browser, lms, db_session):
+def test_a_second_launch_without_name_or_email_forgets_them(browser, lms, db_session):
+    """The LMS stopped sharing them (a privacy setting): the tool keeps nothing it was once told."""
     resp, claims = launch_with(browser, lms, "student")
     sub = claims["sub"]
     auth = browser.start_login(lms.login_initiation_url("student"))
@@ -61,7 +62,7 @@ def test_a_second_launch_updates_name_but_keeps_it_when_not_sent(browser, lms, d
         again.pop(key, None)
     assert launched(browser.post_id_token(lms.sign(again), auth["state"]))
     user = db_session.scalars(select(User).where(User.sub == sub)).one()
-    assert user.name == claims["name"]
+    assert (user.name, user.email) == (None, None)
 
 
 def _relaunch(browser, lms, sub, user="student", **changes):

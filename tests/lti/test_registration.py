@@ -87,7 +87,7 @@ def test_a_removed_platform_gets_no_launch_though_its_login_address_is_remembere
     with demo_lms(app, tool_url, "Removed school " + secrets.token_hex(3), "removed", "dep-removed") as lms:
         browser = Browser(tool_url)
         assert browser.follow(browser.launch(lms, "student")).status_code == 200
-        result = app.test_cli_runner().invoke(main, ["platforms", "remove", str(lms.platform_id)])
+        result = app.test_cli_runner().invoke(main, ["platforms", "remove", str(lms.platform_id), "--yes"])
         assert result.exit_code == 0, result.output
         launches = db_rows(app, LaunchSession)
         refused = browser.launch(lms, "student")

@@ -28,7 +28,7 @@ def test_platforms_add_list_and_remove(cli, db_session):
     listing = cli("platforms", "list")
     assert issuer in listing.output and "d1 → Lyceum Noord" in listing.output
     platform = db_session.scalars(select(Platform).where(Platform.issuer == issuer)).one()
-    removed = cli("platforms", "remove", str(platform.id))
+    removed = cli("platforms", "remove", str(platform.id), "--yes")
     assert removed.exit_code == 0, removed.output
     db_session.expire_all()
     assert db_session.scalars(select(Platform).where(Platform.issuer == issuer)).first() is None
@@ -60,7 +60,7 @@ def test_platforms_add_refuses_bad_input_and_stores_nothing(cli, db_session, bad
 
 
 def test_removing_an_unknown_platform_says_so(cli):
-    result = cli("platforms", "remove", "987654")
+    result = cli("platforms", "remove", "987654", "--yes")
     assert result.exit_code == 1
     assert "No platform with id 987654" in result.output
 

@@ -66,7 +66,7 @@ def test_deployments_add_list_and_remove(cli, board_lms, db_session, tool_url):
     assert added.exit_code == 0, added.output
     assert _launch_school(tool_url, board_lms, "dep-c", db_session) == school_c
     listing = cli("deployments", "list")
-    assert listing.output.splitlines()[0].split() == ["platform", "issuer", "client", "id", "deployment", "school"]
+    assert listing.output.splitlines()[0].lower().split() == ["platform", "issuer", "client", "id", "deployment", "school"]
     assert "dep-c" in listing.output and school_c in listing.output
     removed = cli("deployments", "remove", "--platform", str(board_lms.platform_id), "--deployment-id", "dep-c")
     assert removed.exit_code == 0, removed.output

@@ -1,0 +1,1 @@
+"""A school leaving the tool: its data taken along in one archive, then every row of it removed."""
