@@ -34,7 +34,17 @@ QUEUE = "queue"
 
 
 def tool_link() -> str:
-    """The e-mail's link: the tool's page that leads to the queue after a launch (from_mail.py).
+    """Where staff open the tool; never an address with a launch token."""
+    configured = current_app.config.get("TOOL_URL")
+    if configured:
+        return configured
+    if has_request_context():
+        return url_for("home.index", _external=True, _public=True)
+    return ""
+
+
+def queue_link() -> str:
+    """The coordinators' e-mail link: the tool's page that leads to the queue after a launch (from_mail.py).
 
     Never an address with a launch token or a case in it: whoever reads the e-mail still needs the LMS.
     """
@@ -123,7 +133,7 @@ def _queue(report, subject: str, opening: str) -> list[MailMessage]:
         opening,
         _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
         where_to_go(school_id),
-        tool_link(),
+        queue_link(),
     ])) + "\n"
     queued = []
     for address in exclusions.addresses(school_id, report.id):
@@ -152,7 +162,7 @@ def notify_new_message(school_id: int, report_id: int | None = None, coarse: boo
             _("A reporter has written a new message in one of your cases in Veilig Online."),
             _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
             where_to_go(school_id),
-            tool_link(),
+            queue_link(),
         ])) + "\n"
     queued = [MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
               for address in exclusions.addresses(school_id, report_id)]
@@ -189,7 +199,7 @@ def notify_in_batch(school_id: int, urgent: bool, report_id: int | None = None) 
             _("Open the tool from your LMS to read them; for privacy this message holds none of their content, "
               "and it leaves at a fixed time."),
             where_to_go(school_id),
-            tool_link(),
+            queue_link(),
         ])) + "\n"
     addresses = exclusions.addresses(school_id, report_id)  # never a coordinator the report keeps away
     for address in addresses:

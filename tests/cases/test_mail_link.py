@@ -73,3 +73,11 @@ def test_the_link_leads_nobody_else_to_the_queue(school_lms, coordinator, tool_u
     assert urlsplit(page.url).path != "/cases" and "Wachtrij met zaken" not in text_of(page.text)
     resp = own.get("/cases/from-mail", token=token)
     assert resp.status_code == 200 and "coördinatoren van de school" in text_of(resp.text)
+
+
+def test_only_the_coordinators_notices_lead_to_the_queue_other_mail_to_the_tool(app, monkeypatch):
+    from lti_tool.cases import notifications
+    monkeypatch.setitem(app.config, "TOOL_URL", "https://vo.example.org/")
+    with app.app_context():
+        assert notifications.queue_link() == "https://vo.example.org/cases/from-mail"
+        assert notifications.tool_link() == "https://vo.example.org/", "a teacher's digest opens the tool itself"
