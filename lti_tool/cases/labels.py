@@ -151,9 +151,33 @@ def event_detail(action: str, detail: str | None, rules: list | None = None) -> 
         return _("Incident %(n)s", n=detail)
     if action == "code_published":
         return _published(detail)
-    if action in ("statistics_exported", "audit_exported", "data_resealed", "contents_purged"):
-        return ""
+    if action.startswith("phone_exception"):
+        return _phone_exception(detail)
+    if action == "school_year_started":
+        return _day(detail)
+    if action in ("statistics_exported", "audit_exported", "data_resealed", "contents_purged", "school_year_changed",
+                  "phone_exceptions_exported"):
+        return ""  # nothing a reader needs beyond the kind of event (its detail is a code)
     return detail  # a person's name (assigned, deputy, coordinator designated or kept away)
+
+
+def _phone_exception(detail: str) -> str:
+    """"#12 medical" as "#12, Medical": the exception's number and its kind, never a field name."""
+    number, _sep, rest = detail.partition(" ")
+    if not number.startswith("#"):
+        return ""
+    kind = {"medical": _("Medical"), "lesson": _("For lessons or as a teaching aid"),
+            "other": _("Other personal need")}.get(rest)  # the words of exceptions/labels.py
+    return f"{number}, {kind}" if kind else number
+
+
+def _day(detail: str) -> str:
+    from datetime import date
+    from flask_babel import format_date
+    try:
+        return format_date(date.fromisoformat(detail), "d MMMM y")
+    except ValueError:
+        return ""
 
 
 def rule_text(rules: list, key: str, step: int | None) -> str:

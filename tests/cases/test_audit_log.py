@@ -230,17 +230,19 @@ def test_no_internal_key_reaches_the_reader(app, db_session, school_lms, people)
             ("case_closed", "sanctioned; filming-others step 2"), ("case_closed", "resolved; gone-rule step 1"),
             ("step_not_applicable", "takedown"), ("closed_with_open_steps", "parents,sanctions"),
             ("settings_changed", "reporter_reopen_days"), ("data_resealed", "key 3"),
-            ("statistics_exported", "csv"), ("incident_linked", "12")]):
+            ("statistics_exported", "csv"), ("incident_linked", "12"), ("phone_exception_granted", "#7 medical"),
+            ("phone_exception_changed", "#7 ends_on,note"), ("school_year_changed", "first_day, newcomer_days"),
+            ("school_year_started", "2026-08-24")]):
         _record(app, school_lms.school_id, coordinator, action, case.id, detail, at=day + timedelta(minutes=n))
     body = text_of(people["admin"].get("/cases/audit?date_from=2026-12-05&date_to=2026-12-05").text)
     for key in ("filming-others", "gone-rule", "takedown", "parents,sanctions", "reporter_reopen_days", "key 3", "csv",
-                "_"):
+                "_", "medical", "ends_on", "first_day", "2026-08-24"):
         assert key not in body, key
     assert "Resolved with sanctions; Filming and photographing others, step 2:" in body
     assert "a rule no longer in the code, step 1" in body
     assert "Decide on informing the parents, Sanctions by the consequences ladder" in body
     assert "Days after closing in which a reporter may reopen their case once" in body
-    assert "Incident 12" in body
+    assert "Incident 12" in body and "#7, Medical" in body and "24 August 2026" in body
 
 
 def test_the_log_leaves_out_a_report_that_keeps_the_reader_away(app, db_session, school_lms, people):
