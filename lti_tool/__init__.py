@@ -9,34 +9,42 @@ from werkzeug.routing import IntegerConverter
 from flask_babel import format_date, format_datetime, get_locale
 from flask_wtf.csrf import generate_csrf
 
-from . import api, config as config_module, headers, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
-from .acknowledgements import api as acknowledgements_api
+from . import api, config as config_module, headers, hooks, models, tasks, telemetry, transactions  # noqa: F401  (models: every table)
+from .acknowledgements import api as acknowledgements_api, operations as acknowledgements_operations
 from .acknowledgements.gate import gate
 from .acknowledgements.views import bp as acknowledgements_bp
 from .boards.views import bp as boards_bp
 from .cases import api as cases_api, dashboard as cases_dashboard, tasks as cases_tasks, views as cases_views
 from .cases import incident_api as cases_incident_api, incident_views as cases_incident_views
+from .cases import audit as cases_audit, exclusions as cases_exclusions, intake as cases_intake, queries as cases_queries
 from .cases.blueprint import bp as cases_bp
+from .conduct import operations as conduct_operations
 from .conduct.rendering import pick, to_html
 from .conduct.views import bp as conduct_bp
-from .courses import api as courses_api, tasks as courses_tasks
+from .courses import api as courses_api, operations as courses_operations, overview as courses_overview
+from .courses import refresh as courses_refresh
+from .courses import tasks as courses_tasks
 from .courses.views import bp as school_bp
 from .db import MAX_ID
 from .errors import flatten, register_error_handlers
-from .exceptions import api as exceptions_api, labels as phone_labels, tasks as exceptions_tasks
+from .exceptions import api as exceptions_api, labels as phone_labels, queries as exceptions_queries
+from .exceptions import tasks as exceptions_tasks
 from .exceptions.views import bp as exceptions_bp
 from .extensions import babel, csrf, db, migrate, tune_sqlite
-from .gradebook import tasks as gradebook_tasks
+from .gradebook import delivery as gradebook_delivery, operations as gradebook_operations
+from .gradebook import queries as gradebook_queries, tasks as gradebook_tasks
 from .health import bp as health_bp
-from .home import links as home_links
 from .home.views import bp as home_bp
 from .jsonsafe import JSONProvider
 from .logging_setup import install_json, install_redaction
-from .lti import navigation, registration, sessions
+from .lti import navigation, queries as lti_queries, registration, sessions
 from .lti.registration import bp as registration_bp
+from .lti import links as lti_links
 from .lti.views import bp as lti_bp
 from .metrics import bp as metrics_bp
-from .reports import api as reports_api
+from .privacy import api as privacy_api, tasks as privacy_tasks
+from .privacy.views import bp as privacy_bp
+from .reports import api as reports_api, operations as reports_operations
 from .reports.views import bp as reports_bp
 from .yearreport import bp as yearreport_bp, views as yearreport_views
 from .schoolyear import tasks as schoolyear_tasks
@@ -110,12 +118,33 @@ def _install_proxy(app: Flask) -> None:
 # registration.init_limits comes before any other before_request: a refused caller costs nothing.
 EXTENSIONS = [_logging, _database, csrf.init_app, registration.init_limits, _babel, _install_proxy, _id_converter]
 BLUEPRINTS = [health_bp, metrics_bp, home_bp, lti_bp, registration_bp, school_bp, conduct_bp, acknowledgements_bp,
-              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, api.bp]
+              reports_bp, cases_bp, exceptions_bp, schoolyear_bp, yearreport_bp, boards_bp, privacy_bp, api.bp]
 # Modules that add their routes to a blueprint above (the API's, the case pages'): imported for that.
-ROUTES = [home_links, acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views,
-          cases_dashboard, cases_incident_views, exceptions_api, yearreport_views]
+ROUTES = [lti_links, acknowledgements_api, courses_api, reports_api, cases_api, cases_incident_api, cases_views,
+          cases_dashboard, cases_incident_views, exceptions_api, yearreport_views, privacy_api]
 TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exceptions_tasks.TASKS,
-         *schoolyear_tasks.TASKS]
+         *schoolyear_tasks.TASKS, *privacy_tasks.TASKS]
+# A lower layer's moments and the higher feature that answers each (lti_tool/hooks.py): how a
+# package reaches one above it without importing it (docs/architecture.md).
+HOOKS = [
+    (conduct_operations.MAJOR_PUBLISHED, gradebook_operations.reset_for_major),
+    (acknowledgements_operations.ACKNOWLEDGED, gradebook_operations.acknowledged),
+    (acknowledgements_operations.SCORES_FROM, gradebook_operations.acknowledged_scores_from),
+    (gradebook_delivery.PLACEMENT_LOCALE, lti_queries.placement_locale),
+    (courses_refresh.PLACED, gradebook_queries.placed_courses),
+    (courses_operations.UNDESIGNATING, cases_exclusions.before_undesignating),
+    (courses_operations.ROLE_CHANGED, cases_audit.role_changed),
+    (courses_overview.PHONE_MARKS, exceptions_queries.holding_in_course),
+    (courses_operations.DEPUTY, cases_exclusions.deputy_page),
+    (courses_operations.NAME_DEPUTY, cases_exclusions.set_deputy),
+    (reports_operations.CHECKING, cases_intake.check_new),
+    (reports_operations.CREATED, cases_intake.created),
+    (reports_operations.REPORTER_WROTE, cases_intake.reporter_wrote),
+    (reports_operations.REOPENED, cases_intake.reopened),
+    (reports_operations.SPREADING_AGAIN, cases_intake.spreading_again),
+    (reports_operations.SETTINGS, cases_queries.settings_for),
+    (reports_operations.COORDINATORS, cases_exclusions.coordinator_choices),
+]
 REQUEST_HOOKS = [headers.install, transactions.init_app, telemetry.init_app]
 
 
@@ -130,6 +159,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     for install in EXTENSIONS:  # logging, database, CSRF, languages, proxy headers, id routes
         install(app)
+    hooks.init_app(app, HOOKS)  # each lower layer's moments, answered by the features above it
     for blueprint in BLUEPRINTS:  # one per feature's pages, and the API's
         app.register_blueprint(blueprint)
     if app.config["DEMO_MODE"]:

@@ -11,6 +11,7 @@ from .cli_support import ToolGroup, confirm, table, transaction, yes_option
 from .courses import cli as roles_cli
 from .extensions import db
 from .platforms.cli import deployments
+from .privacy.cli import privacy
 from .schools.cli import schools
 from .tasks.cli import jobs, rounds
 
@@ -31,6 +32,7 @@ for _command in roles_cli.schools.commands.values():  # list, grant, revoke besi
     schools.add_command(_command)
 main.add_command(schools)
 main.add_command(boards)
+main.add_command(privacy)
 
 
 @main.command(cls=click.Command)  # migrates its own database: no schema check

@@ -11,6 +11,14 @@ from flask_babel import gettext as _
 from .errors import Forbidden, NotAuthenticated
 
 STUDENT, STAFF, SCHOOL_ADMIN = "student", "staff", "school_admin"
+# What a launched link is for: the code, the report button, or not said yet (lti.queries.link_purpose).
+LINK_CODE, LINK_REPORT, LINK_UNSET = "code", "report", "unset"
+LINK_PURPOSES = (LINK_CODE, LINK_REPORT)
+
+# How a request names its launch (lti/sessions.py reads them; features only build links and forms).
+TOKEN_FIELD = "lt"               # the form field; never a query parameter
+TOKEN_HEADER = "X-Launch-Token"
+SELECTOR_PARAM = "ls"            # picks one of the cookie's launches; not a credential
 
 _LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 ADMIN_ROLES = {
@@ -60,6 +68,14 @@ def effective_role(lms_role: str, granted_role: str | None) -> str:
 def current_launch():
     """The launch of this request (see lti/sessions.py), or None."""
     return g.get("launch")
+
+
+def with_selector(path: str) -> str:
+    """A path of the tool with this tab's launch selector, for a redirect built by hand."""
+    chosen = g.get("launch_selector")
+    if not chosen:
+        return path
+    return path + ("&" if "?" in path else "?") + f"{SELECTOR_PARAM}={chosen}"
 
 
 def require_launch():
@@ -112,3 +128,12 @@ def scoped(query, model, school_id: int):
 def is_mentor(launch) -> bool:
     """Staff whose launch carries the LMS's Mentor role (mentor, team leader: a pupil-care task)."""
     return launch.role == STAFF and any(_short(role)[1] == "Mentor" for role in (launch.lti_roles or []))
+
+
+def link_purpose_of(launch) -> str | None:
+    """The purpose a launch established (what its link was for when it began), from its claims alone."""
+    claims = launch.claims or {}
+    if "purpose" in claims:
+        return claims["purpose"]
+    placement = (claims.get("custom") or {}).get("placement")  # a launch from before purposes were kept
+    return placement if placement in LINK_PURPOSES else None

@@ -12,9 +12,10 @@ from . import queries
 
 # Endpoints that are always open: the launch itself, the code and its authoring, reporting (a
 # report never waits for an acknowledgement), the case work and its figures, the API (it answers
-# with the status), the demo LMS.
+# with the status), the demo LMS, and privacy (the statement the report form links to, a reporter's
+# download of their own reports).
 _OPEN_PREFIXES = ("static", "health.", "lti.", "registration.", "acknowledgements.", "conduct.", "api.", "demo.",
-                  "reports.", "cases.", "yearreport.")
+                  "reports.", "cases.", "yearreport.", "privacy.")
 
 
 # The start page asks for itself, reading the status in the same query as its other facts.

@@ -11,8 +11,16 @@ from ..conduct.models import PUBLISHED, STUDENTS, ConductVersion
 from ..db import utcnow
 from ..errors import AppError, Conflict
 from ..extensions import db
-from ..schoolyear import queries as schoolyear
+from ..schoolcalendar import queries as schoolyear
+from ..hooks import Hook
 from .models import Acknowledgement
+
+# An acknowledgement was stored (sent with it, its code's audience, and how many gradebook scores
+# its own statement queued, or None): what it earns elsewhere follows (the gradebook's scores).
+ACKNOWLEDGED = Hook("acknowledgements.acknowledged")
+# Asked with a CTE of just-stored acknowledgements, on PostgreSQL: the INSERT … SELECT that queues
+# their gradebook scores in the same statement (one round trip for the students' code).
+SCORES_FROM = Hook("acknowledgements.scores_from")
 
 
 class CheckFailed(AppError):
@@ -64,7 +72,6 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None],
     if version is None or version.audience != conduct.audience_for(actor.role):
         raise _not_current()
     passed = check_answers(version.questions, answers)
-    from ..gradebook import operations as gradebook
     dialect = db.session.get_bind().dialect.name
     # The students' code has a gradebook column: on PostgreSQL one statement stores the
     # acknowledgement and queues its scores; elsewhere a second statement queues them.
@@ -81,10 +88,7 @@ def acknowledge(actor: Actor, version_id: int, answers: list[int | None],
         if current is None or current.id != version.id:
             raise _not_current()
         raise Conflict(_("You already acknowledged this code."))
-    if scores_too:
-        gradebook.scores_queued(ack.scores_queued)
-    else:
-        gradebook.score_acknowledgement(ack, audience=version.audience)
+    ACKNOWLEDGED.send(ack, audience=version.audience, queued=ack.scores_queued if scores_too else None)
     return ack, version
 
 
@@ -104,7 +108,6 @@ def _insert_statement(dialect_name: str, scores_too: bool = False):
     person already acknowledged it (ever, with "once"; else for this school year or a later one). With scores_too (PostgreSQL) the same statement queues the
     gradebook scores the acknowledgement calls for and returns their number as scores_queued.
     """
-    from ..gradebook.operations import acknowledged_scores_from
     dialect = postgresql if dialect_name == "postgresql" else sqlite
     table = Acknowledgement.__table__  # Core, not the ORM: the parameters are bound values, not rows
     params = {name: bindparam(name, type_=table.c[name].type) for name in _INSERTED}
@@ -118,5 +121,5 @@ def _insert_statement(dialect_name: str, scores_too: bool = False):
     if not scores_too:
         return insert
     stored = insert.cte("stored")
-    scores = acknowledged_scores_from(stored).returning(literal(1)).cte("scores")
+    scores = SCORES_FROM.ask(stored).returning(literal(1)).cte("scores")
     return select(*stored.c, select(func.count()).select_from(scores).scalar_subquery().label("scores_queued"))

@@ -10,10 +10,9 @@ from ..conduct import queries as conduct
 from ..conduct.models import PUBLISHED, ConductCode, ConductVersion
 from ..extensions import among
 from ..extensions import db
-from ..courses.models import SchoolMember
-from ..platforms.models import School
-from ..schoolyear import queries as schoolyear
-from ..schoolyear.models import SchoolYearSettings
+from ..platforms.models import School, SchoolMember
+from ..schoolcalendar import queries as schoolyear
+from ..schoolcalendar.models import SchoolYearSettings
 from ..security import scoped
 from .models import Acknowledgement
 

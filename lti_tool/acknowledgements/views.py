@@ -4,8 +4,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError
 
 from ..errors import ValidationFailed
-from ..lti import sessions
-from ..security import launched
+from ..security import launched, with_selector
 from ..transactions import reads_only
 from . import operations, queries
 from .gate import safe_next
@@ -84,5 +83,5 @@ def acknowledge():
     flash(_("Thank you. Your acknowledgement is recorded."))
     next_url = safe_next(data["next"])
     if next_url:
-        return redirect(sessions.with_selector(next_url), 303)
+        return redirect(with_selector(next_url), 303)
     return redirect(url_for("acknowledgements.read"), 303)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..errors import AppError, NotAuthenticated
 from ..extensions import csrf
-from ..lti.sessions import TOKEN_HEADER
+from ..security import TOKEN_HEADER
 from .spec import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -5,7 +5,7 @@ from ..extensions import db
 from .models import AuditEvent
 
 # Done by the reporter: the log keeps that it happened, never who (a pseudonymous reporter stays unknown).
-REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed")
+REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed", "reporter_exported")
 
 
 # Also the reporter's doing, shown in the timeline as events: timed by the part of the day too.
@@ -22,7 +22,7 @@ AUDIT_ACTIONS = (
     "board_access_granted", "board_access_revoked", "code_published", "settings_changed", "school_year_changed",
     "school_year_started", "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
     "phone_exception_settings", "phone_exceptions_exported", "statistics_exported", "audit_exported",
-    "contents_purged", "data_resealed")
+    "person_anonymised", "access_request_exported", "privacy_settings_changed", "contents_purged", "data_resealed")
 
 
 def by_reporter(action: str, detail: str | None) -> bool:
@@ -58,3 +58,8 @@ def _coarse(report_id: int) -> bool:
     from ..reports.models import Report
     report = db.session.get(Report, report_id)  # already in the session: the caller just used it
     return report is not None and report.coarse_time
+
+
+def role_changed(school_id: int, actor_user_id: int | None, action: str, name: str) -> None:
+    """A role the school granted or took back (courses.operations.ROLE_CHANGED): who, and whose."""
+    record(school_id, actor_user_id, action, None, name)

@@ -162,6 +162,12 @@ def handlers(school_id: int) -> list[tuple[str, int]]:
     return [(email, uid) for email, uid in rows]
 
 
+def deputy_page(school_id: int) -> dict:
+    """What the school admin's coordinators page shows of the deputy: who it is, and whether one is needed."""
+    deputy = deputy_of(school_id)
+    return {"deputy_user_id": deputy.user_id if deputy else None, "needs_deputy": needs_deputy(school_id)}
+
+
 def needs_deputy(school_id: int) -> bool:
     """A school with at most one coordinator and no deputy: a report that keeps its coordinator away could not be sent."""
     count = db.session.scalar(select(func.count()).select_from(SchoolMember).where(

@@ -102,6 +102,10 @@ def action_label(action: str) -> str:
         "phone_exception_ended": _("Phone exception ended"),
         "phone_exception_settings": _("Who grants phone exceptions changed"),
         "phone_exceptions_exported": _("Phone exceptions exported"),
+        "person_anonymised": _("A person's data erased (left the school, or on request)"),
+        "access_request_exported": _("Data of a person downloaded for an access request"),
+        "reporter_exported": _("The reporter downloaded their report"),
+        "privacy_settings_changed": _("Privacy terms changed"),
     }).get(action, action)
 
 
@@ -156,7 +160,7 @@ def event_detail(action: str, detail: str | None, rules: list | None = None) -> 
     if action == "school_year_started":
         return _day(detail)
     if action in ("statistics_exported", "audit_exported", "data_resealed", "contents_purged", "school_year_changed",
-                  "phone_exceptions_exported"):
+                  "phone_exceptions_exported", "person_anonymised", "privacy_settings_changed"):
         return ""  # nothing a reader needs beyond the kind of event (its detail is a code)
     return detail  # a person's name (assigned, deputy, coordinator designated or kept away)
 

@@ -12,10 +12,15 @@ from sqlalchemy import func, select
 from ..db import insert_missing, utcnow
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
+from ..hooks import Hook
 from ..imagesafe import refuse_images
 from ..security import scoped
 from .defaults import default_content
 from .models import AUDIENCES, DRAFT, LOCALES, MAJOR, PUBLISHED, RETIRED, ConductCode, ConductVersion
+
+# A major version replaced a published one (sent with the new version): what acknowledging the
+# old one earned elsewhere is undone (the gradebook clears its column).
+MAJOR_PUBLISHED = Hook("conduct.major_published")
 
 
 def ensure_codes(school_id: int) -> dict[str, ConductCode]:
@@ -125,8 +130,7 @@ def publish(version: ConductVersion, change: str, due_date: date | None, actor_i
     audit.record(version.school_id, actor_id, "code_published", None, f"{version.audience};{version.number};{change}")
     db.session.flush()
     if previous is not None and change == MAJOR:
-        from ..gradebook import operations as gradebook
-        gradebook.reset_for_major(version)
+        MAJOR_PUBLISHED.send(version)
     return version
 
 

@@ -8,11 +8,11 @@ LMS's own administrators stay school admins, which only the LMS can change.
 """
 from flask_babel import gettext as _
 
-from ..cases import audit, exclusions
 from ..errors import Conflict, Forbidden, ValidationFailed
 from ..extensions import db
 from ..security import SCHOOL_ADMIN, STUDENT
 from . import queries
+from .operations import ROLE_CHANGED, UNDESIGNATING
 from .models import SchoolMember
 
 COORDINATOR = "coordinator"
@@ -37,8 +37,8 @@ def change(actor: SchoolMember | None, member: SchoolMember, role: str, granted:
                                                 name=member.user.display_name)]})
     changed = _coordinator(member, granted) if role == COORDINATOR else _school_admin(member, granted)
     if changed:
-        audit.record(member.school_id, actor.user_id if actor else None, _AUDIT[(role, granted)], None,
-                     member.user.display_name)
+        ROLE_CHANGED.send(member.school_id, actor.user_id if actor else None, _AUDIT[(role, granted)],
+                          member.user.display_name)
         db.session.flush()
     return changed
 
@@ -47,7 +47,7 @@ def _coordinator(member: SchoolMember, granted: bool) -> bool:
     if member.is_coordinator == granted:
         return False
     if not granted:
-        exclusions.before_undesignating(member)  # a report kept from the others must still reach someone
+        UNDESIGNATING.send(member)  # refused while a report kept from the others would reach nobody
     member.is_coordinator = granted
     return True
 

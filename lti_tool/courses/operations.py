@@ -8,10 +8,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import utcnow
 from ..extensions import db
+from ..hooks import Hook
 from ..platforms.models import School
 from ..security import SCHOOL_ADMIN, STAFF, STUDENT
 from . import bulk
 from .models import INACTIVE, Course, CourseMember, RosterSync, SchoolMember, User
+
+# The case side (cases.exclusions, above this package) answers these: a report kept from the other
+# coordinators must still reach someone, and the deputy steps in when no coordinator may see it.
+UNDESIGNATING = Hook("courses.undesignating")  # sent (member) before a coordinator is undesignated; may refuse
+DEPUTY = Hook("courses.deputy")                # asked (school_id): {"deputy_user_id", "needs_deputy"} for the page
+ROLE_CHANGED = Hook("courses.role_changed")  # sent (school_id, actor user_id or None, audit action, name)
+NAME_DEPUTY = Hook("courses.name_deputy")      # sent (actor, member or None): the school admin names the deputy
 
 # A role guessed from a roster may raise a never-launched member's role, never lower it.
 ROLE_RANK = {STUDENT: 0, STAFF: 1, SCHOOL_ADMIN: 2}

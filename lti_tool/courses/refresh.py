@@ -10,16 +10,20 @@ from sqlalchemy import or_, select
 
 from ..db import utcnow
 from ..extensions import db
-from ..gradebook.models import Placement
+from ..hooks import Hook
 from . import roster
 from .models import Course, RosterSync
+
+# Asked (no arguments): a SELECT of the ids of courses where the code is placed. The placements are
+# the gradebook's, above this package.
+PLACED = Hook("courses.placed")
 
 
 def stale_courses(now=None) -> list[int]:
     """Placed courses whose roster was never read, or not within ROSTER_MAX_AGE_SECONDS (oldest first)."""
     max_age = current_app.config.get("ROSTER_MAX_AGE_SECONDS", roster.MAX_AGE_SECONDS)
     cutoff = (now or utcnow()) - timedelta(seconds=max_age)
-    placed = select(Placement.course_id).distinct()
+    placed = PLACED.ask()
     return list(db.session.scalars(
         select(Course.id).outerjoin(RosterSync, RosterSync.course_id == Course.id)
         .where(Course.id.in_(placed), or_(RosterSync.attempted_at.is_(None), RosterSync.attempted_at < cutoff))

@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 
 from ..db import insert_missing, utcnow
 from ..extensions import db
-from ..gradebook import ags
+from ..platforms import services
 from ..platforms.models import Platform
 from ..security import STAFF, STUDENT, app_role
 from . import bulk
@@ -151,12 +151,12 @@ class Reading:
         self.timeout = config["LTI_HTTP_TIMEOUT"]
         self.deadline = time.monotonic() + config.get("ROSTER_DEADLINE_SECONDS", DEADLINE_SECONDS)
         self.http = requests.Session()
-        self.client = ags.Client(self.http, self.timeout)
+        self.client = services.Client(self.http, self.timeout)
         self._outcome = None
         self._thread = None
         try:
             token = self.client.token(platform, (NRPS_SCOPE,))
-        except ags.ServiceFailure as exc:
+        except services.ServiceFailure as exc:
             self._outcome = ({}, self._no_token(exc))
             return
         self._thread = threading.Thread(target=self._run, args=(token,), name="roster-reader", daemon=True)
@@ -171,7 +171,7 @@ class Reading:
         except BaseException as exc:  # noqa: BLE001  (handed over to the request's thread)
             self._outcome = exc
 
-    def _no_token(self, exc: ags.ServiceFailure) -> RosterProblem:
+    def _no_token(self, exc: services.ServiceFailure) -> RosterProblem:
         log.warning("roster of %s: no access token: %s", self.context_id, exc.message)
         return _unavailable("unreachable" if exc.unreachable else "token_refused")
 
@@ -187,7 +187,7 @@ class Reading:
                 outcome = self._read(self.client.token(self.platform, (NRPS_SCOPE,)), renewable=False)
             elif isinstance(outcome, BaseException):
                 raise outcome
-        except ags.ServiceFailure as exc:
+        except services.ServiceFailure as exc:
             outcome = ({}, self._no_token(exc))
         finally:
             self.http.close()

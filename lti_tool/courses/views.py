@@ -5,9 +5,9 @@ from marshmallow import ValidationError
 
 from .. import spreadsheet
 from ..errors import ValidationFailed
-from ..schoolyear import queries as schoolyear
+from ..schoolcalendar import queries as schoolyear
 from ..security import SCHOOL_ADMIN, STAFF, roles_required
-from . import export, grants, overview, queries, roster
+from . import export, grants, operations, overview, queries, roster
 from .labels import Words
 from .models import RosterSync
 from .schemas import CoordinatorChangeSchema, DeputySchema, OverviewFilterSchema, RoleChangeSchema
@@ -25,25 +25,21 @@ def _helpers():
 @roles_required(SCHOOL_ADMIN)
 def coordinators():
     """The school's staff with the roles the school grants them (coordinator, school admin), and the deputy."""
-    from ..cases import exclusions
     members = queries.school_staff(g.launch.school_id)
-    deputy = exclusions.deputy_of(g.launch.school_id)
     return render_template("courses/coordinators.html", members=members,
-                           deputy_user_id=deputy.user_id if deputy else None,
-                           needs_deputy=exclusions.needs_deputy(g.launch.school_id))
+                           **operations.DEPUTY.ask(g.launch.school_id))
 
 
 @bp.route("/deputy", methods=["POST"])
 @roles_required(SCHOOL_ADMIN)
 def change_deputy():
     """Name the staff member who handles reports that keep every coordinator away, or nobody."""
-    from ..cases import exclusions
     try:
         data = DeputySchema().load(request.form.to_dict())
     except ValidationError as exc:
         raise ValidationFailed(exc.messages)
     member = queries.school_member(g.launch.school_id, data["member_id"]) if data["member_id"] else None
-    exclusions.set_deputy(g.member, member)
+    operations.NAME_DEPUTY.send(g.member, member)
     flash(_("%(name)s is now the deputy.", name=member.user.display_name) if member
           else _("The school has no deputy now."))
     return redirect(url_for("school.coordinators"), 303)

@@ -24,11 +24,15 @@ from sqlalchemy.orm import aliased
 from ..courses.models import User
 from ..db import utcnow
 from ..extensions import db
-from ..lti.models import LaunchSession
+from ..hooks import Hook
 from ..platforms.models import Deployment, Platform
 from . import ags
 from .models import Placement, ScoreDelivery
 from .operations import TAG
+
+# Asked with a placement: the language of the launch that placed it (None: not known). The launches
+# are the LTI layer's, above this one.
+PLACEMENT_LOCALE = Hook("gradebook.placement_locale")
 
 log = logging.getLogger(__name__)
 SUPERSEDED = ScoreDelivery.SUPERSEDED
@@ -341,8 +345,4 @@ def resolve_missing_line_items(client: ags.Client, limit: int = 10) -> None:
 
 def _label(placement: Placement) -> str:
     """The column's name in the language of the launch that placed the code (Dutch by default)."""
-    locale = db.session.scalars(
-        select(LaunchSession.locale).where(LaunchSession.course_id == placement.course_id,
-                                           LaunchSession.created_at <= placement.created_at)
-        .order_by(LaunchSession.created_at.desc()).limit(1)).first()
-    return LABELS.get(locale or "nl", LABELS["nl"])
+    return LABELS.get(PLACEMENT_LOCALE.ask(placement) or "nl", LABELS["nl"])

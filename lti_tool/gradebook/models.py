@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..courses.models import Course
 from ..db import Base, TimestampMixin, UTCDateTime, utcnow
-from ..platforms.models import Platform
+from ..platforms.models import AccessToken, Platform  # noqa: F401  (AccessToken: moved to platforms, still found here)
 
 
 class Placement(TimestampMixin, Base):
@@ -56,15 +56,3 @@ class ScoreDelivery(TimestampMixin, Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     placement: Mapped[Placement] = relationship()
-
-
-class AccessToken(Base):
-    """An LMS access token for a set of scopes, shared by every worker until shortly before it expires."""
-
-    __tablename__ = "lti_access_tokens"
-    __table_args__ = (UniqueConstraint("platform_id", "scopes"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
-    scopes: Mapped[str] = mapped_column(String(1000))
-    token: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

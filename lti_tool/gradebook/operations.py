@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, and_, bindparam, exists, insert, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,12 +16,9 @@ from ..conduct.models import MINOR, PUBLISHED, STUDENTS, ConductCode, ConductVer
 from ..courses.models import CourseMember
 from ..db import utcnow
 from ..extensions import db
-from ..schoolyear import queries as schoolyear
+from ..schoolcalendar import queries as schoolyear
 from ..security import STUDENT
 from .models import Placement, ScoreDelivery
-
-if TYPE_CHECKING:
-    from ..lti.models import LaunchSession
 
 # The code's gradebook column carries these, whichever LMS or placement created it.
 TAG = RESOURCE_ID = "veilig-online-code"
@@ -35,14 +31,16 @@ RESET = (0.0, "Initialized", "NotReady")
 WAKE_KEY = "gradebook_wake"
 
 
-def record_placement(launch_session: LaunchSession, stored: Placement | None) -> Placement | None:
+def record_placement(launch_session, stored: Placement | None) -> Placement | None:
     """Remember where the code sits in a course's gradebook (no HTTP); backfill a new placement.
 
     A resource-link launch of the code (its purpose, see lti.queries.link_purpose) in a course whose
     LMS offers AGS places it. A course has one placement: another link to the code reuses its column
     instead of adding one (Moodle would otherwise count the code once per link). The line item, when
-    the claim names none, is found or created by the delivery worker, never during the launch. stored is the placement of
-    the launch's course and resource link as the caller read it (None when there was none).
+    the claim names none, is found or created by the delivery worker, never during the launch.
+    launch_session is the launch's LaunchSession (lti.models: the launch sits above the gradebook, so
+    it is passed in); stored is the placement of the launch's course and resource link as the caller
+    read it (None when there was none).
     """
     if launch_session.message_type != "LtiResourceLinkRequest" or launch_session.course_id is None:
         return None
@@ -102,6 +100,13 @@ def score_acknowledgement(ack: "Acknowledgement | Row", audience: str | None = N
         "school_id": ack.school_id, "user_id": ack.user_id, "scored_at": ack.acknowledged_at or now,
         "now": now})
     return scores_queued(result.rowcount)
+
+
+def acknowledged(ack: "Acknowledgement | Row", audience: str | None, queued: int | None) -> int:
+    """An acknowledgement was stored: queue its scores, unless its own statement did (queued rows)."""
+    if queued is not None:
+        return scores_queued(queued)
+    return score_acknowledgement(ack, audience=audience)
 
 
 def scores_queued(count: int | None) -> int:

@@ -1,4 +1,4 @@
-"""How the outbox stands: for administrators (the CLI), across schools."""
+"""What others read of the gradebook: where the code is placed, and how the outbox stands (the CLI)."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -6,6 +6,11 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from .models import Placement, ScoreDelivery
+
+
+def placed_courses():
+    """A SELECT of the ids of courses where the code is placed (whose rosters are kept fresh)."""
+    return select(Placement.course_id).distinct()
 
 
 @dataclass(frozen=True)

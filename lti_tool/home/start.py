@@ -6,10 +6,8 @@ from ..acknowledgements import queries as acknowledgements
 from ..acknowledgements.queries import NO_CODE, Status
 from ..cases import exclusions, notifications
 from ..exceptions import access as phone_access, queries as phone_exceptions
-from ..lti.models import LinkPurpose
-from ..lti.queries import UNSET, purpose_of
 from ..reports import queries as reports
-from ..security import SCHOOL_ADMIN, STAFF
+from ..security import LINK_CODE, LINK_PURPOSES, LINK_REPORT, LINK_UNSET, SCHOOL_ADMIN, STAFF, link_purpose_of
 from . import figures
 
 
@@ -23,14 +21,14 @@ def start_page(launch, target: str, *, address: str | None = None, launching: bo
     history, so reloading it reloads the page. launching: the LTI launch itself is answered (a link
     to the code then opens the code; a later visit of the start page shows the start page).
     """
-    purpose = purpose_of(launch)
+    purpose = link_purpose_of(launch)
     # ?view=home: the start page itself, whatever the link is for.
     by_link = request.args.get("view") != "home"
     # A "Report an incident" link in the LMS opens the report form.
-    if by_link and purpose == LinkPurpose.REPORT:
+    if by_link and purpose == LINK_REPORT:
         return redirect(url_for("reports.new"), 303)
     # A link added without choosing content: its teacher says what it is for (never a guess).
-    if by_link and purpose == UNSET and launch.role in (STAFF, SCHOOL_ADMIN):
+    if by_link and purpose == LINK_UNSET and launch.role in (STAFF, SCHOOL_ADMIN):
         return redirect(url_for("home.link_purpose"), 303)
     status, unread = _start_facts(launch)
     if status is not None and status.needs_acknowledgement:
@@ -40,12 +38,12 @@ def start_page(launch, target: str, *, address: str | None = None, launching: bo
     if to_queue is not None:
         return to_queue
     # Launching the code's own link shows the code, with when and which version the reader acknowledged.
-    if launching and purpose == LinkPurpose.CODE and status is not None and status.state != NO_CODE and not unread:
+    if launching and purpose == LINK_CODE and status is not None and status.state != NO_CODE and not unread:
         return redirect(url_for("acknowledgements.read"), 303)
     is_deputy = _is_deputy(launch)
     return render_template("home/index.html", launch=launch, unread_answers=unread, page_address=address,
                            is_deputy=is_deputy, glance=figures.for_launch(launch, g.get("member"), is_deputy=is_deputy),
-                           link_unset=purpose == UNSET, link_choosable=_choosable(launch, purpose), **_phone(launch))
+                           link_unset=purpose == LINK_UNSET, link_choosable=_choosable(launch, purpose), **_phone(launch))
 
 
 def _phone(launch) -> dict:
@@ -59,7 +57,7 @@ def _phone(launch) -> dict:
 def _choosable(launch, purpose) -> bool:
     """Whether a teacher may (re)say what the launched link is for: one the LMS did not say itself."""
     custom = (launch.claims or {}).get("custom")
-    told = isinstance(custom, dict) and custom.get("placement") in LinkPurpose.PURPOSES
+    told = isinstance(custom, dict) and custom.get("placement") in LINK_PURPOSES
     return purpose is not None and not told and launch.role in (STAFF, SCHOOL_ADMIN)
 
 

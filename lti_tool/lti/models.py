@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..courses.models import Course, User
 from ..db import Base, TimestampMixin, UTCDateTime, utcnow
 from ..platforms.models import Platform, School
+from ..security import LINK_CODE, LINK_PURPOSES, LINK_REPORT
 
 
 class UsedNonce(Base):
@@ -55,8 +56,8 @@ class LinkPurpose(Base):
 
     __tablename__ = "lti_link_purposes"
     __table_args__ = (UniqueConstraint("school_id", "platform_id", "resource_link_id"),)
-    CODE, REPORT = "code", "report"
-    PURPOSES = (CODE, REPORT)
+    CODE, REPORT = LINK_CODE, LINK_REPORT
+    PURPOSES = LINK_PURPOSES
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))

@@ -1,12 +1,14 @@
-"""What a launched link is for: the code, the report button, or not known yet."""
+"""What a launched link is for (the code, the report button, or not known yet), and what other
+layers may ask about stored launches (through hooks: they sit below the launch)."""
 from sqlalchemy import select
 
 from ..extensions import db
-from ..security import scoped
-from .models import LinkPurpose
+from ..security import LINK_UNSET, link_purpose_of, scoped
+from .models import LaunchSession, LinkPurpose
 
 # A resource link that neither deep linking nor a teacher has said anything about yet.
-UNSET = "unset"
+UNSET = LINK_UNSET
+purpose_of = link_purpose_of  # what a launch's link was for: read from its claims (security)
 
 
 def link_purpose(school_id: int, platform_id: int, resource_link, custom) -> str | None:
@@ -22,10 +24,9 @@ def link_purpose(school_id: int, platform_id: int, resource_link, custom) -> str
     return stored or UNSET
 
 
-def purpose_of(launch) -> str | None:
-    """The purpose a launch established (what its link was for when it began)."""
-    claims = launch.claims or {}
-    if "purpose" in claims:
-        return claims["purpose"]
-    placement = (claims.get("custom") or {}).get("placement")  # a launch from before purposes were kept
-    return placement if placement in LinkPurpose.PURPOSES else None
+def placement_locale(placement) -> str | None:
+    """The language of the course's last launch up to the placement's creation: the launch that placed it."""
+    return db.session.scalars(
+        select(LaunchSession.locale).where(LaunchSession.course_id == placement.course_id,
+                                           LaunchSession.created_at <= placement.created_at)
+        .order_by(LaunchSession.created_at.desc()).limit(1)).first()

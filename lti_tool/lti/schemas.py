@@ -1,5 +1,8 @@
 """Marshmallow schemas for the LTI endpoints' input."""
+from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, fields, validate
+
+from ..security import LINK_PURPOSES
 
 _url = validate.Length(max=2000)
 
@@ -36,3 +39,14 @@ class DeepLinkChoiceSchema(Schema):
 
     items = fields.List(fields.String(validate=validate.OneOf(["code", "report"])),
                         required=True, validate=validate.Length(min=1, max=2))
+
+
+class LinkPurposeSchema(Schema):
+    """A teacher's answer to \"what is this link for?\"."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    purpose = fields.String(required=True, validate=validate.OneOf(
+        LINK_PURPOSES, error=_l("Choose what this link is for.")),
+        error_messages={"required": _l("Choose what this link is for.")})

@@ -34,11 +34,9 @@ from ..courses.models import SchoolMember
 from ..db import utcnow
 from ..extensions import db
 from ..security import effective_role
+from ..security import SELECTOR_PARAM, TOKEN_FIELD, TOKEN_HEADER, with_selector  # noqa: F401  (with_selector: also here)
 from .models import LaunchSession
 
-TOKEN_FIELD = "lt"               # the form field; never a query parameter
-TOKEN_HEADER = "X-Launch-Token"
-SELECTOR_PARAM = "ls"            # picks one of the cookie's launches; not a credential
 COOKIE_LAUNCHES = "launches"     # the session cookie's list of this browser's launch ids
 MAX_COOKIE_LAUNCHES = 8
 # Set beside the session cookie and readable by the page's script: whether this browser keeps the
@@ -205,11 +203,3 @@ def end(launch: LaunchSession) -> None:
     """End a launch now: no token or cookie opens it again (what "leave quickly" asks for)."""
     db.session.execute(update(LaunchSession).where(LaunchSession.id == launch.id).values(expires_at=utcnow()))
     session[COOKIE_LAUNCHES] = [i for i in cookie_launches() if i != launch.id]
-
-
-def with_selector(path: str) -> str:
-    """A path of the tool with this tab's launch selector, for a redirect built by hand."""
-    chosen = g.get("launch_selector")
-    if not chosen:
-        return path
-    return path + ("&" if "?" in path else "?") + f"{SELECTOR_PARAM}={chosen}"

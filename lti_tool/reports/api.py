@@ -9,7 +9,6 @@ from marshmallow import ValidationError
 
 from ..api import bp
 from ..api.spec import document
-from ..cases import exclusions
 from ..errors import AppError, ValidationFailed
 from ..imagesafe import ImagesRefused, refuse_files
 from . import operations, queries
@@ -61,7 +60,7 @@ def new_report():
     return jsonify(NewReportFormOut().dump({
         "submission": operations.new_submission(launch.school_id, launch.user_id),
         "categories": list(CATEGORIES), "urgent_categories": list(URGENT_CATEGORIES),
-        "coordinators": exclusions.coordinator_choices(launch.school_id)}))
+        "coordinators": operations.COORDINATORS.ask(launch.school_id)}))
 
 
 @bp.route("/me/reports", methods=["POST"])

@@ -21,11 +21,22 @@ from .. import coarse_time, sealing
 from ..db import utcnow
 from ..errors import AppError, Conflict, ValidationFailed
 from ..extensions import db
+from ..hooks import Hook
 from ..imagesafe import refuse_images
 from . import queries
 from .models import CLOSED, IN_PROGRESS, NAMED, SEXUAL_IMAGES, SOURCES, URGENT_CATEGORIES, Report, ReportMessage
 from .queries import DETAILS_FIELD, LINK_FIELD, MESSAGE_FIELD
 from .schemas import TEXT_LIMITS, MessageIn, ReportIn
+
+# The coordinators' side (cases, above this package: its audit log, notices and exclusions) answers
+# these. Sent ones may refuse by raising: the request then stores nothing.
+CHECKING = Hook("reports.checking")          # sent (school_id, clean) before a report is stored
+CREATED = Hook("reports.created")            # sent (report, clean, entered_by_id, source) once it is
+REPORTER_WROTE = Hook("reports.reporter_wrote")  # sent (report, first_unread) after a reporter's message
+REOPENED = Hook("reports.reopened")          # sent (report, spreading) when the reporter reopened it
+SPREADING_AGAIN = Hook("reports.spreading_again")  # sent (report, notify): "it is spreading again"
+SETTINGS = Hook("reports.settings")          # asked (school_id): the school's case settings (or defaults)
+COORDINATORS = Hook("reports.coordinators")  # asked (school_id): [{"id", "name"}] a reporter may keep away
 
 # Crockford-like: no 0/O, 1/I/L or U, so a reference read aloud or copied by hand stays right.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -132,8 +143,7 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
     if source not in SOURCES:
         raise ValidationFailed({"source": [_("Unknown source.")]})
     category = clean["category"]
-    from ..cases import exclusions
-    exclusions.check(school_id, clean.get("exclude_coordinator_id"))
+    CHECKING.send(school_id, clean)  # e.g. keeping away the last coordinator, with no deputy: refused
     details = {key: clean[key] for key in DETAIL_KEYS if clean.get(key)}
     now = utcnow()
     report = Report(
@@ -154,12 +164,7 @@ def create_report(school_id: int, data: dict, *, reporter_user_id: int | None, s
         report.created_at = report.updated_at = coarse_time.part_start(now)
     db.session.add(report)
     db.session.flush()
-    if clean.get("exclude_coordinator_id"):
-        exclusions.exclude(report, clean["exclude_coordinator_id"])
-    from ..cases import audit, notifications
-    # The log names who entered a report by hand, never who reported through the tool.
-    audit.record(school_id, entered_by_id, "report_created", report.id, detail=source)
-    notifications.notify_new_report(report)
+    CREATED.send(report, clean, entered_by_id, source)  # the exclusion, the audit log, the content-free notice
     return report
 
 
@@ -291,17 +296,13 @@ def reply(report: Report, body: str, user_id: int) -> ReportMessage:
     _check_message_rate(report, user_id)
     first_unread = not queries.has_unread_reporter_message(report)
     message = post_message(report, ReportMessage.REPORTER, body)
-    from ..cases import audit, notifications
-    audit.record(report.school_id, None, "message_sent", report.id, detail=ReportMessage.REPORTER)
-    if first_unread:
-        notifications.notify_new_message(report.school_id, report.id, coarse=report.coarse_time)
+    REPORTER_WROTE.send(report, first_unread)
     return message
 
 
 def reopen_days(school_id: int) -> int:
     """How long after closing a reporter may reopen their case (the school's setting, default 30)."""
-    from ..cases import queries as cases
-    return cases.settings_for(school_id).reporter_reopen_days
+    return SETTINGS.ask(school_id).reporter_reopen_days
 
 
 def can_reopen(report: Report, now=None) -> bool:
@@ -328,12 +329,9 @@ def reopen_by_reporter(report: Report, body: str, spreading: bool = False) -> Re
     report.status, report.closed_at, report.reporter_reopened_at = IN_PROGRESS, None, reporter_time(report, now)
     report.outcome = report.rule_key = report.ladder_step = None
     report.not_genuine = False
-    from ..cases import audit, notifications
-    audit.record(report.school_id, None, "message_sent", report.id, detail=ReportMessage.REPORTER)
-    audit.record(report.school_id, None, "reopened_by_reporter", report.id)
     if spreading:
         _spreading(report, now)
-    notifications.notify_reporter_update(report, urgent=report.urgent)
+    REOPENED.send(report, spreading)
     db.session.flush()
     return message
 
@@ -353,17 +351,13 @@ def mark_spreading_again(report: Report) -> bool:
     now = utcnow()
     recent = report.spreading_again_at is not None and now - report.spreading_again_at < SPREADING_NOTICE_GAP
     _spreading(report, now)
-    if not recent:
-        from ..cases import notifications
-        notifications.notify_reporter_update(report, urgent=True)
+    SPREADING_AGAIN.send(report, not recent)
     db.session.flush()
     return not recent
 
 
 def _spreading(report: Report, now) -> None:
     report.spreading_now, report.urgent, report.spreading_again_at = True, True, reporter_time(report, now)
-    from ..cases import audit
-    audit.record(report.school_id, None, "spreading_again", report.id)
 
 
 def mark_read(report: Report) -> int:

@@ -5,10 +5,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import coarse_time
-from ..cases import exclusions
-from ..cases.models import CaseSettings
 from ..errors import AppError, ValidationFailed, render_error
-from ..extensions import db
 from ..imagesafe import ImagesRefused, refuse_files, without_images
 from ..security import launched
 from . import operations, queries
@@ -43,7 +40,7 @@ def _form_page(category: str | None, *, form=None, problem: AppError | None = No
         image_categories=IMAGE_CATEGORIES, urgent_categories=URGENT_CATEGORIES, form=form or {},
         problem=problem, errors=errors, images_refused=isinstance(problem, ImagesRefused),
         submission=operations.new_submission(launch.school_id, launch.user_id),
-        coordinators=exclusions.coordinator_choices(launch.school_id)), status
+        coordinators=operations.COORDINATORS.ask(launch.school_id)), status
 
 
 def _without_images(form, errors: dict) -> dict:
@@ -97,10 +94,9 @@ def _too_large(exc):
     return _form_page(None, problem=AppError(message, status=413), status=413)
 
 
-def _response_times(school_id: int) -> CaseSettings:
+def _response_times(school_id: int):
     """The school's promised first-response times (defaults until the school sets its own)."""
-    return db.session.get(CaseSettings, school_id) or CaseSettings(first_response_hours=24,
-                                                                   urgent_response_minutes=60)
+    return operations.SETTINGS.ask(school_id)
 
 
 @bp.route("/<reference>/receipt")

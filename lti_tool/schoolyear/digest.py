@@ -19,8 +19,8 @@ from ..cases.notifications import queue_once, tool_link
 from ..courses.models import ACTIVE, Course, CourseMember, SchoolMember, User
 from ..extensions import db
 from ..security import STAFF, STUDENT, scoped
-from . import queries
-from .models import SchoolYearSettings
+from ..schoolcalendar import queries
+from ..schoolcalendar.models import SchoolYearSettings
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from ..cases import audit
 from ..extensions import db
 from ..gradebook import operations as gradebook
-from . import queries
-from .models import SchoolYearSettings
+from ..schoolcalendar import queries
+from ..schoolcalendar.models import SchoolYearSettings
 
 log = logging.getLogger(__name__)
 

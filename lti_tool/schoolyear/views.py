@@ -5,7 +5,8 @@ from marshmallow import ValidationError
 
 from ..errors import FormErrors
 from ..security import SCHOOL_ADMIN, roles_required
-from . import operations, queries
+from ..schoolcalendar import queries
+from . import operations
 from .schemas import MAX_NEWCOMER_DAYS, SettingsSchema
 
 bp = Blueprint("schoolyear", __name__, url_prefix="/school/year")

@@ -2,12 +2,12 @@
 
 case_checklist.state ('done' or 'not_applicable'; existing rows were checked off, so 'done') and
 case_checklist.note (sealed, like case notes). An index on audit_events (school, actor, time) for
-the audit log's filter by person. (Branched from 20261206_0007; it follows the link purposes migration since
+the audit log's filter by person. (Branched from 20261206_0007; it follows the privacy settings migration since
 main was merged into this branch.) A downgrade drops the notes and the not-applicable marks (a step
 marked not applicable is then no longer shown as done).
 
 Revision ID: 20261207_0107
-Revises: 20261207_0104
+Revises: 20261207_0105
 Create Date: 2026-12-07 10:00:00
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '20261207_0107'
-down_revision = '20261207_0104'
+down_revision = '20261207_0105'
 branch_labels = None
 depends_on = None
 

@@ -64,23 +64,3 @@ def make_case(app, school_id: int, *, category: str = "cyberbullying", what: str
 @pytest.fixture
 def case_factory(app):
     return lambda school_id, **kw: make_case(app, school_id, **kw)
-
-
-def migration_app(url: str, lti_config_path):
-    """An app on an empty database, for running the real migrations up and down; returns (app, directory).
-
-    Close its connections with close_migration_app() inside its app context at the end.
-    """
-    import secrets
-    from lti_tool import create_app
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(8), "SQLALCHEMY_DATABASE_URI": url,
-                      "LTI_CONFIG": str(lti_config_path)})
-    return app, app.extensions["migrate"].directory
-
-
-def close_migration_app(*engines) -> None:
-    """Close the test's own engines and the app's connections before the garbage collector finds them."""
-    for engine in engines:
-        engine.dispose()
-    db.session.remove()
-    db.engine.dispose()

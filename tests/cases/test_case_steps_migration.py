@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, inspect, text
 
-from tests.cases.conftest import close_migration_app, migration_app
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
-BEFORE, HEAD = "20261207_0104", "20261207_0107"
+BEFORE, HEAD = "20261207_0105", "20261207_0107"
 AT = datetime(2026, 11, 30, 8, 47, tzinfo=timezone.utc)
 
 
@@ -22,7 +22,7 @@ def _case(conn, report_id):
 
 def test_checked_steps_stay_done_notes_and_not_applicable_come_and_go_cleanly(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app, directory = migration_app(fresh_url, lti_config_path)
+    app, directory = migrating_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)
@@ -47,4 +47,7 @@ def test_checked_steps_stay_done_notes_and_not_applicable_come_and_go_cleanly(fr
             columns = {c["name"] for c in inspect(conn).get_columns("case_checklist")}
         assert not {"state", "note"} & columns
         upgrade(directory=directory, revision=HEAD)
-        close_migration_app(engine)
+        engine.dispose()
+        from lti_tool.extensions import db
+        db.session.remove()
+        db.engine.dispose()  # this app's own connections, closed before the garbage collector finds them

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.cases.conftest import migration_app
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
 BEFORE, HEAD = "20261125_0004", "20261206_0007"
 EXACT = datetime(2026, 11, 30, 8, 47, 23, 123456, tzinfo=timezone.utc)     # Monday 09:47:23 in Amsterdam
@@ -51,7 +51,7 @@ def _times(conn, report_id):
 
 def test_existing_pseudonymous_rows_are_coarsened_and_keep_their_exact_moment(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app, directory = migration_app(fresh_url, lti_config_path)
+    app, directory = migrating_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)

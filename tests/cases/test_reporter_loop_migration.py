@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, text
 
-from tests.cases.conftest import migration_app
+from tests.support.migrations import fresh_url, migrating_app  # noqa: F401  (fresh_url: a fixture)
 
 BEFORE, HEAD = "20261125_0004", "20261206_0005"
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
@@ -22,7 +22,7 @@ def _report(conn, report_id, *, feedback_at, purged_at=None):
 
 def test_closings_without_a_message_lose_their_feedback_and_the_new_columns_arrive(fresh_url, lti_config_path):
     from flask_migrate import downgrade, upgrade
-    app, directory = migration_app(fresh_url, lti_config_path)
+    app, directory = migrating_app(fresh_url, lti_config_path)
     with app.app_context():
         upgrade(directory=directory, revision=BEFORE)
         engine = create_engine(fresh_url)

@@ -8,7 +8,8 @@ from sqlalchemy import select, update
 from lti_tool.db import utcnow
 from lti_tool.demo.views import create_lms_app
 from lti_tool.gradebook import operations
-from lti_tool.gradebook.models import AccessToken, Placement, ScoreDelivery
+from lti_tool.gradebook.models import Placement, ScoreDelivery
+from lti_tool.platforms.models import AccessToken
 from tests.gradebook.conftest import (acknowledge, item_id, launch, make_due, placement_of, publish,
                                       rows_for, user_of)
 from tests.support.servers import serve

@@ -14,8 +14,11 @@ from tests.jobs.conftest import work
 
 # Every task the app declares, with the arguments a test gives it (refresh_roster: a course that is gone).
 EVERY_TASK = {"deliver_scores": (), "send_mail": (), "purge_retention": (), "send_reminders": (),
-              "refresh_rosters": (), "refresh_roster": (2_000_000_000,)}
-SWITCHES = ("GRADEBOOK_DELIVERY", "MAIL_DELIVERY", "CASES_PURGE", "CASES_REMINDERS", "ROSTER_REFRESH")
+              "refresh_rosters": (), "refresh_roster": (2_000_000_000,), "anonymise_leavers": (),
+              "remind_ending_exceptions": (), "start_school_years": (), "send_digests": (),
+              "send_staff_reminders": ()}
+SWITCHES = ("GRADEBOOK_DELIVERY", "MAIL_DELIVERY", "CASES_PURGE", "CASES_REMINDERS", "ROSTER_REFRESH",
+            "PRIVACY_LEAVERS", "EXCEPTION_REMINDERS", "SCHOOL_YEAR_TASKS")
 
 
 def test_every_task_is_covered_here(app):
@@ -33,6 +36,7 @@ def test_jobs_list_shows_every_task_with_its_schedule_and_switch(app):
     assert lines["deliver_scores"].rstrip().endswith("gradebook_wake")
     assert "cron '30 3 * * *'" in lines["purge_retention"] and "cron '0 7 * * 1-5'" in lines["send_reminders"]
     assert "on demand" in lines["refresh_roster"]
+    assert "cron '45 3 * * *'" in lines["anonymise_leavers"] and "PRIVACY_LEAVERS=off" in lines["anonymise_leavers"]
 
 
 @pytest.mark.parametrize("name", sorted(EVERY_TASK))

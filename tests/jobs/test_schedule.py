@@ -10,8 +10,9 @@ def test_the_sweeps_are_enqueued_at_once_and_the_nightly_jobs_wait_for_their_hou
     cron = scheduler(queued)
     by_name = {job.args[0]: job for job in cron.get_jobs()}
     assert set(by_name) == {"deliver_scores", "send_mail", "refresh_rosters", "purge_retention", "send_reminders",
-                            "remind_ending_exceptions"}
-    assert by_name["purge_retention"].cron == "30 3 * * *"
+                            "remind_ending_exceptions", "anonymise_leavers", "start_school_years", "send_digests",
+                            "send_staff_reminders"}
+    assert by_name["purge_retention"].cron == "30 3 * * *" and by_name["anonymise_leavers"].cron == "45 3 * * *"
     assert by_name["send_reminders"].next_enqueue_time > datetime.now(timezone.utc)
     assert by_name["remind_ending_exceptions"].cron == "15 7 * * *"
     enqueued = {job.args[0] for job in cron.enqueue_jobs()}

@@ -12,7 +12,7 @@ class Clock:
 
     def __init__(self, monkeypatch):
         self.today = date.today()
-        monkeypatch.setattr("lti_tool.schoolyear.queries.utcnow", self.now)
+        monkeypatch.setattr("lti_tool.schoolcalendar.queries.utcnow", self.now)
 
     def now(self) -> datetime:
         return datetime.combine(self.today, time(12), timezone.utc)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lti_tool.courses.models import Course
 from lti_tool.extensions import db
 
-from lti_tool.schoolyear.queries import local_today
+from lti_tool.schoolcalendar.queries import local_today
 from tests.demo.test_demo import _acknowledge, _launch_from_course_page, demo  # noqa: F401  (fixture)
 from tests.support.browser import Browser, form_of, launch_token_of, text_of
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lti_tool.cases.models import MailMessage
 from lti_tool.extensions import db
 from lti_tool.schoolyear import digest
-from lti_tool.schoolyear.models import SchoolYearSettings
+from lti_tool.schoolcalendar.models import SchoolYearSettings
 from tests.courses.conftest import acknowledge, course_of, launch, publish, school_of, user_of
 
 MONDAY, NEXT_MONDAY = date(2026, 12, 7), date(2026, 12, 14)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lti_tool.extensions import db
 from lti_tool.gradebook.models import ScoreDelivery
 from lti_tool.schoolyear import tasks
-from lti_tool.schoolyear.models import SchoolYearSettings
+from lti_tool.schoolcalendar.models import SchoolYearSettings
 from lti_tool.db import utcnow
 from tests.gradebook.conftest import (_reset_gradebook_lms, deliver, gb_lms, gb_other_lms, item_id,  # noqa: F401
                                       launch as launch_only, link, placement_of)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from lti_tool.cases.models import AuditEvent
-from lti_tool.schoolyear.models import SchoolYearSettings
+from lti_tool.schoolcalendar.models import SchoolYearSettings
 from tests.courses.conftest import launch, school_of
 from tests.support.form_errors import assert_field_tied_to_message, summary_entries
 

@@ -1,8 +1,11 @@
-"""An import-linter contract of our own: no module of the package imports itself back through others.
+"""An import-linter contract of our own: nothing in the package imports itself back through others.
 
-import-linter's acyclic_siblings looks at packages; this looks at modules, so a cycle hidden inside
-one package (two views importing each other) or across packages is refused alike. A function-level
-import counts like any other: a cycle is broken by moving the shared piece, not by hiding it.
+Between modules (the default), a cycle hidden inside one package (two views importing each other)
+or across packages is refused alike. Between packages (`between = "packages"`), each direct child of
+the package stands for all its modules: lti_tool.cases.views importing lti_tool.reports.models is
+cases importing reports, and reports may then import nothing of cases, so the features form layers.
+A function-level import counts like any other: a cycle is broken by moving the shared piece or by
+a hook (lti_tool/hooks.py), not by hiding it.
 """
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
@@ -18,6 +21,43 @@ def cycles(graph: grimp.ImportGraph, package: str) -> list[list[str]]:
         back = graph.find_shortest_chain(importer=step, imported=start) or (step, start)
         found.append([start, *back[:-1]])
     return sorted(found)
+
+
+def package_cycles(graph: grimp.ImportGraph, package: str) -> list[list[str]]:
+    """cycles() between the direct children of package, each standing for all of its modules."""
+    return cycles(packages_graph(graph, package), package)
+
+
+def packages_graph(graph: grimp.ImportGraph, package: str) -> grimp.ImportGraph:
+    """The import graph of package's direct children: one child imports another if any module does."""
+    squashed = grimp.ImportGraph()
+    for importer in graph.modules:
+        if not _within(importer, package):
+            continue
+        squashed.add_module(child_of(importer, package))
+        for imported in graph.find_modules_directly_imported_by(importer):
+            if _within(imported, package) and child_of(imported, package) != child_of(importer, package):
+                squashed.add_import(importer=child_of(importer, package), imported=child_of(imported, package))
+    return squashed
+
+
+def child_of(module: str, package: str) -> str:
+    """The direct child of package that holds module (the package itself for its own __init__)."""
+    rest = module[len(package) + 1:].split(".", 1)[0] if module != package else ""
+    return f"{package}.{rest}" if rest else package
+
+
+def example_import(graph: grimp.ImportGraph, importer: str, imported: str) -> tuple[str, str] | None:
+    """One module of importer that imports one of imported (for a readable message)."""
+    for module in sorted(m for m in graph.modules if m == importer or m.startswith(importer + ".")):
+        for target in sorted(graph.find_modules_directly_imported_by(module)):
+            if target == imported or target.startswith(imported + "."):
+                return module, target
+    return None
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
 
 
 def _strongly_connected(graph, modules: list[str]) -> list[set[str]]:
@@ -62,16 +102,27 @@ def _strongly_connected(graph, modules: list[str]) -> list[set[str]]:
 
 
 class NoCyclesContract(Contract):
-    """Contract type `no_cycles`: the modules of `package` import each other without any cycle."""
+    """Contract type `no_cycles`: the modules (or the direct child packages) of `package` import
+    each other without any cycle."""
 
     type_name = "no_cycles"
     package = fields.StringField()
+    between = fields.StringField(required=False, default="modules")  # or "packages"
 
     def check(self, graph: grimp.ImportGraph, verbose: bool) -> ContractCheck:
-        found = cycles(graph, self.package)
-        return ContractCheck(kept=not found, metadata={"cycles": found})
+        if self.between not in ("modules", "packages"):
+            raise ValueError(f'between must be "modules" or "packages", not {self.between!r}')
+        if self.between == "modules":
+            found, steps = cycles(graph, self.package), None
+        else:
+            found = package_cycles(graph, self.package)
+            steps = [[example_import(graph, a, b) for a, b in zip(cycle, [*cycle[1:], cycle[0]])] for cycle in found]
+        return ContractCheck(kept=not found, metadata={"cycles": found, "steps": steps})
 
     def render_broken_contract(self, check: ContractCheck) -> None:
-        for cycle in check.metadata["cycles"]:
+        found = check.metadata["cycles"]
+        for cycle, steps in zip(found, check.metadata["steps"] or [[]] * len(found)):
             output.print_error(" -> ".join([*cycle, cycle[0]]))
+            for step in filter(None, steps):
+                output.print_error(f"    ({step[0]} imports {step[1]})")
             output.new_line()

@@ -1,14 +1,17 @@
-"""A link added to a course without choosing content: its teacher says once what it is for."""
+"""A link added to a course without choosing content: its teacher says once what it is for.
+
+The page sits beside the start page (home's blueprint, /link); it lives here, with the launch it
+answers, because home sits below the launch (docs/architecture.md)."""
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
-from ..lti import operations as lti
-from ..lti.models import LinkPurpose
-from ..lti.queries import UNSET, purpose_of
+from ..home.views import bp  # the start page's blueprint: /link beside /
 from ..security import SCHOOL_ADMIN, STAFF, roles_required
+from . import operations as lti
+from .models import LinkPurpose
+from .queries import UNSET, purpose_of
 from .schemas import LinkPurposeSchema
-from .views import bp
 
 
 @bp.route("/link", methods=["GET"])
