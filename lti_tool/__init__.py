@@ -128,6 +128,7 @@ TASKS = [*gradebook_tasks.TASKS, *cases_tasks.TASKS, *courses_tasks.TASKS, *exce
 # package reaches one above it without importing it (docs/architecture.md).
 HOOKS = [
     (conduct_operations.MAJOR_PUBLISHED, gradebook_operations.reset_for_major),
+    (conduct_operations.VERSION_PUBLISHED, cases_audit.code_published),
     (acknowledgements_operations.ACKNOWLEDGED, gradebook_operations.acknowledged),
     (acknowledgements_operations.SCORES_FROM, gradebook_operations.acknowledged_scores_from),
     (gradebook_delivery.PLACEMENT_LOCALE, lti_queries.placement_locale),

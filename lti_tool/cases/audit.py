@@ -60,6 +60,12 @@ def _coarse(report_id: int) -> bool:
     return report is not None and report.coarse_time
 
 
+def code_published(version, actor_user_id: int | None) -> None:
+    """A code of conduct published (conduct.operations.PUBLISHED): whose code, which version, what kind of change."""
+    record(version.school_id, actor_user_id, "code_published", None,
+           f"{version.audience};{version.number};{version.change}")
+
+
 def role_changed(school_id: int, actor_user_id: int | None, action: str, name: str) -> None:
     """A role the school granted or took back (courses.operations.ROLE_CHANGED): who, and whose."""
     record(school_id, actor_user_id, action, None, name)

@@ -21,6 +21,8 @@ from .models import AUDIENCES, DRAFT, LOCALES, MAJOR, PUBLISHED, RETIRED, Conduc
 # A major version replaced a published one (sent with the new version): what acknowledging the
 # old one earned elsewhere is undone (the gradebook clears its column).
 MAJOR_PUBLISHED = Hook("conduct.major_published")
+# A version was published (sent with the version and who published it): the school's audit log keeps it.
+VERSION_PUBLISHED = Hook("conduct.published")
 
 
 def ensure_codes(school_id: int) -> dict[str, ConductCode]:
@@ -126,8 +128,7 @@ def publish(version: ConductVersion, change: str, due_date: date | None, actor_i
         version.due_date = due_date
     elif previous is not None:
         version.due_date = previous.due_date  # a minor change keeps the deadline
-    from ..cases import audit  # publishing what everyone must acknowledge is on the school's record
-    audit.record(version.school_id, actor_id, "code_published", None, f"{version.audience};{version.number};{change}")
+    VERSION_PUBLISHED.send(version, actor_id)
     db.session.flush()
     if previous is not None and change == MAJOR:
         MAJOR_PUBLISHED.send(version)
