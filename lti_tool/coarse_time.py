@@ -61,10 +61,31 @@ def describe(moment: datetime, zone: ZoneInfo | None = None, today: date | None 
     return _("the night of %(previous)s to %(weekday)s, %(date)s", previous=previous, weekday=weekday, date=on)
 
 
-def shown(moment: datetime | None, coarse: bool, style: str = "short") -> str:
-    """A time as a page shows it: the part of the day when coarse, else the date and clock time."""
+# One way to write a moment on every page: "ma 7 dec 2026, 14:05" / "Mon 7 Dec 2026, 14:05", never seconds.
+EXACT = "EEE d MMM y, HH:mm"
+
+
+def shown(moment: datetime | None, coarse: bool, style: str = EXACT) -> str:
+    """A time as a page shows it: the part of the day when coarse, else weekday, date and clock time.
+
+    style is kept for callers that passed a babel style; the minutes are the finest a page shows.
+    """
     if moment is None:
         return "–"
     if coarse:
         return describe(moment)
-    return format_datetime(moment, style)
+    return format_datetime(moment, EXACT)
+
+
+def due_shown(moment: datetime | None, coarse: bool) -> str:
+    """A deadline as a page shows it: one ending at midnight is the whole day before it,
+    "maandag 7 december", not "8 dec, 00:00"."""
+    if moment is None or coarse:
+        return shown(moment, coarse)
+    zone = school_zone()
+    local = moment.astimezone(zone)
+    if local.time() != time():
+        return shown(moment, coarse)
+    day = local.date() - timedelta(days=1)
+    pattern = "EEEE d MMMM" if day.year == datetime.now(zone).year else "EEEE d MMMM y"
+    return format_date(day, pattern)

@@ -9,7 +9,21 @@ REPORTER_ACTIONS = ("report_created", "reporter_message", "reporter_viewed", "re
 
 
 # Also the reporter's doing, shown in the timeline as events: timed by the part of the day too.
-REPORTER_EVENTS = ("reopened_by_reporter", "spreading_again")
+REPORTER_EVENTS = ("reopened_by_reporter", "spreading_again", "coordinator_excluded")
+
+# Every kind of event, in the order the audit log's filter offers them (labels.action_label words them).
+AUDIT_ACTIONS = (
+    "case_viewed", "report_created", "report_entered", "status_changed", "assigned", "note_added",
+    "message_sent", "reporter_message", "step_checked", "step_not_applicable", "step_unchecked",
+    "staff_suspect_set", "staff_suspect_cleared", "case_closed", "closed_with_open_steps", "closed_unanswered",
+    "marked_not_genuine", "case_reopened", "reopened_by_reporter", "spreading_again", "incident_linked",
+    "incident_unlinked", "legal_hold_set", "legal_hold_lifted", "coordinator_excluded", "coordinator_designated",
+    "coordinator_removed", "deputy_named", "deputy_removed", "school_admin_granted", "school_admin_revoked",
+    "board_access_granted", "board_access_revoked", "code_published", "settings_changed", "school_year_changed",
+    "school_year_started", "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
+    "phone_exception_settings", "phone_exceptions_exported", "statistics_exported", "audit_exported",
+    "person_anonymised", "access_request_exported", "reporter_exported", "privacy_settings_changed",
+    "school_exported", "school_exported_with_contents", "link_purpose_set", "contents_purged", "data_resealed")
 
 
 def by_reporter(action: str, detail: str | None) -> bool:
@@ -47,12 +61,12 @@ def _coarse(report_id: int) -> bool:
     return report is not None and report.coarse_time
 
 
+def code_published(version, actor_user_id: int | None) -> None:
+    """A code of conduct published (conduct.operations.VERSION_PUBLISHED): whose code, which version, what kind of change."""
+    record(version.school_id, actor_user_id, "code_published", None,
+           f"{version.audience};{version.number};{version.change}")
+
+
 def role_changed(school_id: int, actor_user_id: int | None, action: str, name: str) -> None:
     """A role the school granted or took back (courses.operations.ROLE_CHANGED): who, and whose."""
     record(school_id, actor_user_id, action, None, name)
-
-
-def code_published(version, actor_user_id: int | None, change: str) -> None:
-    """A version of a code was published (conduct.operations.VERSION_PUBLISHED): which, by whom, minor or major."""
-    record(version.school_id, actor_user_id, "code_published",
-           detail=f"{version.audience} {version.number} {change}")

@@ -41,11 +41,7 @@ def build(report, settings) -> CaseFile:
     people = queries.users_by_id([m.author_user_id for m in messages] + [n.author_user_id for n in notes]
                                  + [e.done_by_id for e in done.values()])
     required = set(protocol.required_to_close(report))
-    steps = [{"step": step, "title": protocol.step_title(step), "help": protocol.step_help(step, report.category),
-              "required_to_close": step in required,
-              "done_by": people[done[step].done_by_id].display_name
-              if step in done and done[step].done_by_id in people else None,
-              "done_at": done[step].done_at if step in done else None, "done": step in done}
+    steps = [_step(step, report, done.get(step), people, required)
              for step in protocol.steps_for(report.category, report.staff_suspect or report.about_staff)]
     return CaseFile(
         report=report, reporter=label,
@@ -62,6 +58,16 @@ def build(report, settings) -> CaseFile:
                for n in notes],
         timeline=queries.timeline(report, label),
     )
+
+
+def _step(step: str, report, entry, people: dict, required: set) -> dict:
+    """One protocol step as the page and the API show it: open, done or not applicable, and its note."""
+    return {"step": step, "title": protocol.step_title(step), "help": protocol.step_help(step, report.category),
+            "required_to_close": step in required,
+            "done_by": people[entry.done_by_id].display_name if entry and entry.done_by_id in people else None,
+            "done_at": entry.done_at if entry else None, "done": entry is not None,
+            "state": entry.state if entry else "open",
+            "note": operations.step_note(entry) if entry else None}
 
 
 def as_dict(casefile: CaseFile) -> dict:

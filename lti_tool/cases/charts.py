@@ -14,6 +14,12 @@ def _scale_max(value: float) -> int:
         step *= 10
 
 
+def _ticks(top: int, plot_h: float) -> list[dict]:
+    """Axis ticks at whole numbers only (a count has no half): 0, the middle when whole, and the top."""
+    values = sorted({0, top} | ({top // 2} if top % 2 == 0 and top >= 2 else set()))
+    return [{"y": round(HEIGHT - BOTTOM - plot_h * value / top, 1), "value": value} for value in values]
+
+
 def stacked_months(months: list, month_label) -> dict:
     """Reports per month stacked by category: bars with a class per category, axis ticks, labels."""
     top = _scale_max(max([m.total for m in months] + [1]))
@@ -32,9 +38,8 @@ def stacked_months(months: list, month_label) -> dict:
                          "cls": f"cat-{index}", "title": f"{month_label(month)}: {count}", "category": category})
         labels.append({"x": round(LEFT + n * slot + slot / 2, 1), "y": HEIGHT - 10, "text": month_label(month),
                        "total": month.total, "odd": n % 2 == 1})
-    ticks = [{"y": round(HEIGHT - BOTTOM - plot_h * f, 1), "value": round(top * f)} for f in (0, 0.5, 1)]
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bars": bars, "labels": labels, "ticks": ticks,
-            "baseline": HEIGHT - BOTTOM}
+    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bars": bars, "labels": labels,
+            "ticks": _ticks(top, plot_h), "baseline": HEIGHT - BOTTOM}
 
 
 def month_bars(months: list, value, month_label) -> dict:
@@ -51,6 +56,5 @@ def month_bars(months: list, value, month_label) -> dict:
                          "w": round(slot * 0.7, 1), "h": round(h, 1), "cls": "bar", "title": f"{month_label(month)}: {v}"})
         labels.append({"x": round(LEFT + n * slot + slot / 2, 1), "y": HEIGHT - 10, "text": month_label(month),
                        "odd": n % 2 == 1})
-    ticks = [{"y": round(HEIGHT - BOTTOM - plot_h * f, 1), "value": round(top * f, 1)} for f in (0, 0.5, 1)]
-    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bars": bars, "labels": labels, "ticks": ticks,
-            "baseline": HEIGHT - BOTTOM}
+    return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "bars": bars, "labels": labels,
+            "ticks": _ticks(top, plot_h), "baseline": HEIGHT - BOTTOM}

@@ -3,13 +3,16 @@
 Coordinators and school admins see the figures, the consistency view and the settings: counts
 only, never a case. The audit log is the school admin's. No page here shows any case content.
 """
+from datetime import datetime
+
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import format_date, gettext as _
 
-from .. import spreadsheet
+from .. import coarse_time, spreadsheet
 from ..errors import FormErrors
 from ..security import SCHOOL_ADMIN, roles_required
-from . import audit, charts, labels, operations, queries, statistics
+from . import audit, auditlog, charts, labels, operations, queries, statistics
+from .audit import AUDIT_ACTIONS
 from .schemas import AuditFilterSchema, SettingsSchema
 from .blueprint import bp, load
 from .labels import setting_label
@@ -25,7 +28,13 @@ def _hidden():
 
 
 def _month_label(month) -> str:
-    return format_date(month.start, "MMM yy")
+    """"jan 2026" / "Jan 2026": the stand-alone month name of the reader's language, one form for every month."""
+    return format_date(month.start, "LLL y").replace(".", "")
+
+
+def _axis_label(month) -> str:
+    """The chart's short form, "jan ’26": twelve of them fit under a phone-wide chart."""
+    return format_date(month.start, "LLL").replace(".", "") + " ’" + format_date(month.start, "yy")
 
 
 @bp.route("/dashboard")
@@ -36,8 +45,8 @@ def dashboard():
     figures = statistics.figures(g.launch.school_id, settings, hidden=_hidden())
     return render_template(
         "cases/dashboard.html", figures=figures, settings=settings,
-        per_month=charts.stacked_months(figures.months, _month_label),
-        response=charts.month_bars(figures.months, lambda m: m.median_hours, _month_label),
+        per_month=charts.stacked_months(figures.months, _axis_label),
+        response=charts.month_bars(figures.months, lambda m: m.median_hours, _axis_label),
         month_label=_month_label, is_coordinator=bool(g.member and g.member.is_coordinator))
 
 
@@ -89,19 +98,36 @@ def settings_error_place(path: str) -> tuple[str, str]:
     return "", _("Case settings")
 
 
+def _audit_filters() -> dict:
+    return load(AuditFilterSchema(), request.args.to_dict())
+
+
 @bp.route("/audit")
 @admins
 def audit_log():
     """Who viewed, changed or exported what, and when: never any content, never the reporter."""
-    args = load(AuditFilterSchema(), request.args.to_dict())
-    rows, before = queries.audit_log(g.launch.school_id, before=args["before"], action=args["action"])
-    return render_template("cases/audit.html", rows=rows, before=before, action=args["action"],
-                           actions=AUDIT_ACTIONS)
+    filters = _audit_filters()
+    rows, before = auditlog.page(g.launch.school_id, filters, before=filters["before"], hidden=_hidden())
+    shown = {name: value for name, value in filters.items() if name != "before" and value is not None}
+    return render_template("cases/audit.html", rows=rows, before=before, filters=filters, shown=shown,
+                           actions=AUDIT_ACTIONS, people=auditlog.people(g.launch.school_id),
+                           rules=operations.rule_choices(g.launch.school_id))
 
 
-AUDIT_ACTIONS = ("case_viewed", "status_changed", "assigned", "note_added", "message_sent", "step_checked",
-                 "case_closed", "case_reopened", "marked_not_genuine", "legal_hold_set", "report_created",
-                 "report_entered", "settings_changed", "statistics_exported", "contents_purged",
-                 "phone_exception_granted", "phone_exception_changed", "phone_exception_ended",
-                 "school_year_changed", "school_year_started",
-                 "person_anonymised", "access_request_exported", "privacy_settings_changed", "code_published")
+@bp.route("/audit.csv")
+@admins
+def audit_csv():
+    """The filtered audit log as a spreadsheet file; the export itself is audited."""
+    filters = _audit_filters()
+    rows = auditlog.everything(g.launch.school_id, filters, hidden=_hidden())
+    rules = operations.rule_choices(g.launch.school_id)
+    audit.record(g.launch.school_id, g.launch.user_id, "audit_exported", None, "csv")
+
+    def words(row):
+        who = _("The reporter") if row.is_reporter else (row.actor or _("The system"))
+        return who, labels.action_label(row.action), labels.event_detail(row.action, row.detail, rules)
+
+    headings = [_("When"), _("Who"), _("What"), _("Details"), _("Case"), _("Number of times")]
+    today = spreadsheet.date_text(datetime.now(coarse_time.school_zone()).date())
+    return spreadsheet.download(auditlog.to_csv(rows, headings, words),
+                                spreadsheet.file_name("logboek-veilig-online", "veilig-online-audit-log", today))

@@ -113,6 +113,10 @@ def exclude(report: Report, user_id: int) -> ReportExclusion:
     """Store that the report keeps this coordinator away (checked with check() first)."""
     row = ReportExclusion(school_id=report.school_id, report_id=report.id, user_id=user_id)
     db.session.add(row)
+    kept_away = db.session.get(User, user_id)
+    # The reporter's choice, on the record without the reporter (no actor; its time as the report's).
+    audit.record(report.school_id, None, "coordinator_excluded", report.id,
+                 kept_away.display_name if kept_away else None)
     db.session.flush()
     return row
 

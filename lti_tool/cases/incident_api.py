@@ -86,7 +86,8 @@ def close_incident(incident_id):
     found = _incident(incident_id)
     data = load(CloseSchema(), json_object())
     return _done(found, incidents.close(found, actor(), data["outcome"], data["rule_key"], data["ladder_step"],
-                                        message=data["message"], unanswered_reason=data["unanswered_reason"]))
+                                        message=data["message"], unanswered_reason=data["unanswered_reason"],
+                                        open_steps_confirmed=data["confirm_open_steps"]))
 
 
 @bp.route("/incidents/<int:incident_id>/messages", methods=["POST"])

@@ -59,7 +59,7 @@ def incident(incident_id):
         operations.view(report, actor())  # each report's view is audited, as on its own page
     rows = side_by_side(found)
     return render_template("cases/incident.html", incident=found, rows=rows, steps=incidents.steps(found),
-                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES,
+                           rules=operations.rule_choices(g.launch.school_id, incidents.audience(found)), outcomes=operations.OUTCOMES,
                            step_help=protocol.step_help)
 
 
@@ -101,7 +101,8 @@ def incident_close(incident_id):
     found = _incident(incident_id)
     data = load(CloseSchema(), request.form.to_dict())
     count = incidents.close(found, actor(), data["outcome"], data["rule_key"], data["ladder_step"],
-                            message=data["message"], unanswered_reason=data["unanswered_reason"])
+                            message=data["message"], unanswered_reason=data["unanswered_reason"],
+                            open_steps_confirmed=data["confirm_open_steps"])
     return _done(found, ngettext("%(num)s report of the incident is closed.", "%(num)s reports of the incident are closed.",
                                  count))
 

@@ -165,7 +165,8 @@ def check_step(found: Incident, actor: operations.Actor, step: str, done: bool) 
 
 
 def close(found: Incident, actor: operations.Actor, outcome: str, rule_key: str | None,
-          ladder_step: int | None, *, message: str, unanswered_reason: str | None = None) -> int:
+          ladder_step: int | None, *, message: str, unanswered_reason: str | None = None,
+          open_steps_confirmed: bool = False) -> int:
     """Close every open report of the incident with one outcome and one closing message, posted into
     each report's own thread; one report that may not close yet stops them all."""
     reports = [r for r in _working(found) if r.status != CLOSED]
@@ -173,8 +174,14 @@ def close(found: Incident, actor: operations.Actor, outcome: str, rule_key: str 
         raise Conflict(_("Every report of this incident is closed already."))
     for report in reports:
         operations.close(report, actor, outcome, rule_key, ladder_step, message=message,
-                         unanswered_reason=unanswered_reason)
+                         unanswered_reason=unanswered_reason, open_steps_confirmed=open_steps_confirmed)
     return len(reports)
+
+
+def audience(found: Incident) -> str | None:
+    """Whose code the incident's open reports are judged by, when they agree (None: both codes)."""
+    audiences = {operations.case_audience(r) for r in reports_of(found) if r.status != CLOSED}
+    return audiences.pop() if len(audiences) == 1 else None
 
 
 def send_message(found: Incident, actor: operations.Actor, body: str) -> int:

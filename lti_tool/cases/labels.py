@@ -76,7 +76,12 @@ def action_label(action: str) -> str:
         "message_sent": _("Message sent to the reporter"),
         "reporter_message": _("Message from the reporter"),
         "step_checked": _("Protocol step checked off"),
+        "step_not_applicable": _("Protocol step marked not applicable"),
         "step_unchecked": _("Protocol step reopened"),
+        "closed_with_open_steps": _("Closed with protocol steps still open"),
+        "coordinator_excluded": _("The reporter kept a coordinator away from the report"),
+        "code_published": _("Code of conduct published"),
+        "audit_exported": _("Audit log exported"),
         "staff_suspect_set": _("Staff suspect marked"),
         "staff_suspect_cleared": _("Staff suspect cleared"),
         "case_closed": _("Case closed"),
@@ -108,6 +113,96 @@ def action_label(action: str) -> str:
     }).get(action, action)
 
 
+def _steps(detail: str) -> str:
+    from .protocol import step_title
+    return ", ".join(step_title(step) for step in detail.split(",") if step)
+
+
+def _settings(detail: str) -> str:
+    return ", ".join(setting_label(name.strip()) for name in detail.split(","))
+
+
+def _published(detail: str) -> str:
+    """"student;3;major" as "code for students, version 3, a change everyone acknowledges again"."""
+    audience, _sep, rest = detail.partition(";")
+    number, _sep, change = rest.partition(";")
+    whose = {"student": _("for students"), "staff": _("for staff")}.get(audience, "")
+    kind = {"major": _("everyone acknowledges again"), "minor": _("a small change")}.get(change)
+    parts = [whose, _("version %(number)s", number=number) if number else "", kind or ""]
+    return ", ".join(part for part in parts if part)
+
+
+def event_detail(action: str, detail: str | None, rules: list | None = None) -> str:
+    """An event's detail in the reader's words: a status, step, reason or rule, never an internal key."""
+    from .closing import reason_label
+    if not detail:
+        return ""
+    if action == "status_changed" and "→" in detail:
+        before, after = detail.split("→", 1)
+        return f"{status_label(before)} → {status_label(after)}"
+    if action in ("step_checked", "step_unchecked", "step_not_applicable", "closed_with_open_steps"):
+        return _steps(detail)
+    if action in ("report_entered", "report_created"):
+        return source_label(detail)
+    if action == "closed_unanswered":
+        return reason_label(detail)
+    if action == "message_sent":
+        return _("closing message") if detail == "closing" else ""
+    if action == "case_closed":
+        outcome, _sep, rule = detail.partition("; ")
+        key, _sep, step = rule.rpartition(" step ")
+        shown = rule_text(rules or [], key, int(step) - 1) if key and step.isdigit() else ""
+        return outcome_label(outcome) + (f"; {shown}" if shown else "")
+    if action == "settings_changed":
+        return _settings(detail)
+    if action in ("incident_linked", "incident_unlinked"):
+        return _("Incident %(n)s", n=detail)
+    if action == "code_published":
+        return _published(detail)
+    if action.startswith("phone_exception"):
+        return _phone_exception(detail)
+    if action == "school_year_started":
+        return _day(detail)
+    if action in ("statistics_exported", "audit_exported", "data_resealed", "contents_purged", "school_year_changed",
+                  "phone_exceptions_exported", "person_anonymised", "privacy_settings_changed"):
+        return ""  # nothing a reader needs beyond the kind of event (its detail is a code)
+    return detail  # a person's name (assigned, deputy, coordinator designated or kept away)
+
+
+def _phone_exception(detail: str) -> str:
+    """"#12 medical" as "#12, Medical": the exception's number and its kind, never a field name."""
+    number, _sep, rest = detail.partition(" ")
+    if not number.startswith("#"):
+        return ""
+    kind = {"medical": _("Medical"), "lesson": _("For lessons or as a teaching aid"),
+            "other": _("Other personal need")}.get(rest)  # the words of exceptions/labels.py
+    return f"{number}, {kind}" if kind else number
+
+
+def _day(detail: str) -> str:
+    from datetime import date
+    from flask_babel import format_date
+    try:
+        return format_date(date.fromisoformat(detail), "d MMMM y")
+    except ValueError:
+        return ""
+
+
+def rule_text(rules: list, key: str, step: int | None) -> str:
+    """"Rule title, step n: consequence" in the reader's language; a rule no longer in the code by
+    its position only, never by its internal key."""
+    from flask_babel import get_locale
+    from ..conduct.rendering import pick
+    locale = str(get_locale())
+    rule = next((r for r in rules if r["key"] == key), None)
+    if rule is None:
+        return _("a rule no longer in the code, step %(n)s", n=(step or 0) + 1)
+    ladder = rule["ladder"]
+    consequence = pick(ladder[step], locale) if step is not None and step < len(ladder) else ""
+    return _("%(rule)s, step %(n)s: %(consequence)s", rule=pick(rule["title"], locale), n=(step or 0) + 1,
+             consequence=consequence)
+
+
 def deadline_label(kind: str) -> str:
     return _table("deadline_label", lambda: {
         "first_response": _("First response"),
@@ -117,7 +212,7 @@ def deadline_label(kind: str) -> str:
 
 
 def setting_label(name: str) -> str:
-    return {"first_response_hours": _("First response to a report, in working hours"),
+    return {"first_response_hours": _("First response to a report, in hours on weekdays"),
             "urgent_response_minutes": _("First response to an urgent report, in minutes"),
             "retention_months": _("Keep the contents of a closed case, in months"),
             "reporter_reopen_days": _("Days after closing in which a reporter may reopen their case once")}.get(name, name)

@@ -20,23 +20,28 @@ class CaseNote(Base):
 
 
 class ChecklistEntry(Base):
-    """One protocol step of a case checked off: which step, by whom, when."""
+    """One protocol step of a case dealt with: done or not applicable, by whom, when, with a sealed note."""
 
     __tablename__ = "case_checklist"
     __table_args__ = (UniqueConstraint("report_id", "step"),)
+    DONE, NOT_APPLICABLE = "done", "not_applicable"
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     step: Mapped[str] = mapped_column(String(40))
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default=DONE, server_default=DONE)
+    # What the coordinator did or why the step does not apply; sealed like a case note, never shown to the reporter.
+    note: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditEvent(Base):
     """Who viewed, changed or exported what and when: never any content, append-only."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_school_time", "school_id", "created_at"),)
+    __table_args__ = (Index("ix_audit_events_school_time", "school_id", "created_at"),
+                      Index("ix_audit_events_school_actor_time", "school_id", "actor_user_id", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"), index=True)

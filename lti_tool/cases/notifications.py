@@ -5,7 +5,7 @@ so a report never exists without its notification and a rolled-back submit sends
 sender in mail.py delivers them when their next_attempt_at comes: at once for a named report, at
 the next send slot for a pseudonymous one (batching.py).
 """
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, redirect, request, url_for
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import select, update
 
@@ -13,7 +13,7 @@ from .. import coarse_time
 from ..courses.models import SchoolMember, User
 from ..db import insert_missing, utcnow
 from ..extensions import db
-from ..platforms.models import School
+from ..platforms.models import Deployment, Platform, School
 from . import batching, exclusions, queries
 from .models import MailMessage
 
@@ -29,14 +29,61 @@ def coordinator_addresses(school_id: int) -> list[str]:
     return sorted(set(rows))
 
 
+AFTER_LAUNCH_COOKIE = "vo_after_launch"
+QUEUE = "queue"
+
+
 def tool_link() -> str:
-    """Where a coordinator opens the tool; never an address with a launch token."""
+    """Where staff open the tool; never an address with a launch token."""
     configured = current_app.config.get("TOOL_URL")
     if configured:
         return configured
     if has_request_context():
         return url_for("home.index", _external=True, _public=True)
     return ""
+
+
+def queue_link() -> str:
+    """The coordinators' e-mail link: the tool's page that leads to the queue after a launch (from_mail.py).
+
+    Never an address with a launch token or a case in it: whoever reads the e-mail still needs the LMS.
+    """
+    configured = current_app.config.get("TOOL_URL")
+    if configured:
+        return configured.rstrip("/") + "/cases/from-mail"
+    if has_request_context():
+        return url_for("cases.from_mail", _external=True, _public=True)
+    return ""
+
+
+def lms_names(school_id: int) -> str:
+    """The school's LMS as its coordinators know it (its name, else its address), for the e-mail."""
+    rows = db.session.execute(select(Platform.name, Platform.issuer).join(Deployment, Deployment.platform_id == Platform.id)
+                              .where(Deployment.school_id == school_id).distinct()).all()
+    return ", ".join(sorted({name or issuer for name, issuer in rows if name or issuer}))
+
+
+def handles_cases(launch) -> bool:
+    """A coordinator of the launch's school, or its deputy: who the queue is for."""
+    from ..security import is_coordinator
+    return is_coordinator(launch) or (launch.role != "student" and exclusions.is_deputy_launch(launch))
+
+
+def after_launch(launch):
+    """The queue, when this browser came through the e-mail's link and the launch is a coordinator's; else None."""
+    if request.cookies.get(AFTER_LAUNCH_COOKIE) != QUEUE or not handles_cases(launch):
+        return None
+    return redirect(url_for("cases.queue"), 303)  # the queue forgets the cookie (from_mail.py)
+
+
+def where_to_go(school_id: int) -> str:
+    """How to get to the queue: through the LMS, named, since the link alone opens nothing."""
+    lms = lms_names(school_id)
+    if lms:
+        return _("Your LMS: %(lms)s. Open Veilig Online there and choose “Case queue”. Opened first, the link "
+                 "below makes the tool go to the queue by itself after you open it in the LMS.", lms=lms)
+    return _("Open Veilig Online in your LMS and choose “Case queue”. Opened first, the link below makes the "
+             "tool go to the queue by itself after you open it in the LMS.")
 
 
 def notify_new_report(report) -> list[MailMessage]:
@@ -85,7 +132,8 @@ def _queue(report, subject: str, opening: str) -> list[MailMessage]:
     body = "\n\n".join(filter(None, [
         opening,
         _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
-        tool_link(),
+        where_to_go(school_id),
+        queue_link(),
     ])) + "\n"
     queued = []
     for address in exclusions.addresses(school_id, report.id):
@@ -113,7 +161,8 @@ def notify_new_message(school_id: int, report_id: int | None = None, coarse: boo
         body = "\n\n".join(filter(None, [
             _("A reporter has written a new message in one of your cases in Veilig Online."),
             _("Open the tool from your LMS to read it; for privacy this message holds none of its content."),
-            tool_link(),
+            where_to_go(school_id),
+            queue_link(),
         ])) + "\n"
     queued = [MailMessage(school_id=school_id, to_address=address, subject=subject[:300], body=body)
               for address in exclusions.addresses(school_id, report_id)]
@@ -149,7 +198,8 @@ def notify_in_batch(school_id: int, urgent: bool, report_id: int | None = None) 
             opening,
             _("Open the tool from your LMS to read them; for privacy this message holds none of their content, "
               "and it leaves at a fixed time."),
-            tool_link(),
+            where_to_go(school_id),
+            queue_link(),
         ])) + "\n"
     addresses = exclusions.addresses(school_id, report_id)  # never a coordinator the report keeps away
     for address in addresses:

@@ -8,7 +8,7 @@ closing, is the reporter's feedback.
 """
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, update
 
 from .. import sealing
@@ -21,6 +21,8 @@ from . import audit, closing, protocol, queries
 from .models import CaseNote, CaseSettings, ChecklistEntry
 
 NOTE_FIELD = "case_note.body"
+STEP_NOTE_FIELD = "case_checklist.note"
+MAX_STEP_NOTE = 1000  # a protocol step's note, in characters
 NOT_GENUINE = "not_genuine"
 OUTCOMES = ("resolved", "sanctioned", "referred", "no_action", "withdrawn")
 MAX_BODY = 5000  # a note or a message, in characters
@@ -130,23 +132,54 @@ def send_message(report: Report, actor: Actor, body: str) -> ReportMessage:
     return message
 
 
-def check_step(report: Report, actor: Actor, step: str, done: bool) -> None:
-    """Check a protocol step off (who and when), or open it again."""
+def check_step(report: Report, actor: Actor, step: str, done: bool, *, not_applicable: bool = False,
+               note: str | None = None) -> None:
+    """Check a protocol step off or mark it not applicable (who, when, an optional sealed note), or open it again.
+
+    A step marked not applicable says why: a later reader (the Inspectorate, a court) must see the
+    choice was made on purpose. The note is a text like any other: no image, no encoded file.
+    """
     _writable(report)
     if step not in protocol.steps_for(report.category, report.staff_suspect or report.about_staff):
         raise ValidationFailed({"step": [_("This step does not apply to this case.")]})
     if report.status == CLOSED:
         raise Conflict(_("This case is closed; reopen it first."))
+    note = (note or "").strip().replace("\r\n", "\n") or None
+    if done and not_applicable and step in protocol.required_to_close(report):
+        raise ValidationFailed({"state": [_("This step is required for this case; it cannot be marked not applicable.")]})
+    if done and not_applicable and note is None:
+        raise ValidationFailed({"note": [_("Say in a few words why this step does not apply.")]})
+    if note is not None:
+        refuse_images(note, "note", limits={"note": MAX_STEP_NOTE}, report=False)
+    entries = ChecklistEntry.__table__
+    where = (entries.c.school_id == report.school_id, entries.c.report_id == report.id, entries.c.step == step)
     if done:
+        state = ChecklistEntry.NOT_APPLICABLE if not_applicable else ChecklistEntry.DONE
+        sealed = sealing.seal(note, report.school_id, STEP_NOTE_FIELD) if note else None
+        now = utcnow()
         insert_missing(db.session, ChecklistEntry, school_id=report.school_id, report_id=report.id,
-                       step=step, done_by_id=actor.user_id, done_at=utcnow())
+                       step=step, done_by_id=actor.user_id, done_at=now, state=state, note=sealed)
+        db.session.execute(update(entries).where(*where).values(state=state, note=sealed, done_by_id=actor.user_id,
+                                                                done_at=now))
+        action = "step_not_applicable" if not_applicable else "step_checked"
     else:
-        db.session.execute(delete(ChecklistEntry).where(
-            ChecklistEntry.school_id == report.school_id, ChecklistEntry.report_id == report.id,
-            ChecklistEntry.step == step))
+        db.session.execute(delete(entries).where(*where))
+        action = "step_unchecked"
     _responded(report)
-    audit.record(actor.school_id, actor.user_id, "step_checked" if done else "step_unchecked", report.id, step)
+    audit.record(actor.school_id, actor.user_id, action, report.id, step)
     db.session.flush()
+    db.session.expire_all()
+
+
+def step_note(entry: ChecklistEntry) -> str:
+    return sealing.unseal(entry.note, entry.school_id, STEP_NOTE_FIELD) if entry.note else ""
+
+
+def open_steps(report: Report) -> list[str]:
+    """The protocol steps of the case nobody has checked off or marked not applicable yet."""
+    dealt_with = queries.checklist(report)
+    return [step for step in protocol.steps_for(report.category, report.staff_suspect or report.about_staff)
+            if step not in dealt_with]
 
 
 def set_staff_suspect(report: Report, actor: Actor, value: bool) -> Report:
@@ -173,12 +206,18 @@ def set_legal_hold(report: Report, actor: Actor, value: bool) -> Report:
     return report
 
 
-def rule_choices(school_id: int) -> list[dict]:
-    """The rules of the school's published codes (students' first) with their consequences ladders."""
+def case_audience(report: Report) -> str:
+    """Whose code a case is judged by: the staff code when it is about a staff member, else the students'."""
+    return "staff" if report.about_staff or report.staff_suspect else "student"
+
+
+def rule_choices(school_id: int, audience: str | None = None) -> list[dict]:
+    """The rules of the school's published codes (students' first) with their consequences ladders;
+    with an audience, only that code's rules (a student case is judged by the student code)."""
     from ..conduct import queries as conduct
     versions = conduct.current_versions(school_id)
     rules, seen = [], set()
-    for audience in ("student", "staff"):
+    for audience in ((audience,) if audience else ("student", "staff")):
         version = versions.get(audience)
         for rule in (version.content.get("rules", []) if version else []):
             if rule["key"] not in seen:
@@ -190,9 +229,12 @@ def rule_choices(school_id: int) -> list[dict]:
 
 def close(report: Report, actor: Actor, outcome: str, rule_key: str | None = None,
           ladder_step: int | None = None, *, message: str | None = None,
-          unanswered_reason: str | None = None) -> Report:
+          unanswered_reason: str | None = None, open_steps_confirmed: bool = False) -> Report:
     """Close the case with its outcome, the rule broken and the step of its ladder applied, and a
-    closing message to the reporter (required: a case never closes without a word to them)."""
+    closing message to the reporter (required: a case never closes without a word to them).
+
+    Protocol steps still open make it ask first (OpenSteps): closing past them must be a choice.
+    """
     _writable(report)
     if report.status == CLOSED:
         raise Conflict(_("This case is already closed."))
@@ -200,7 +242,7 @@ def close(report: Report, actor: Actor, outcome: str, rule_key: str | None = Non
         raise ValidationFailed({"outcome": [_("Choose an outcome.")]})
     _require_steps(report)
     if rule_key is not None:
-        rule = next((r for r in rule_choices(report.school_id) if r["key"] == rule_key), None)
+        rule = next((r for r in rule_choices(report.school_id, case_audience(report)) if r["key"] == rule_key), None)
         if rule is None:
             raise ValidationFailed({"rule_key": [_("Choose a rule of the school's published code.")]})
         if ladder_step is None or not 0 <= ladder_step < len(rule["ladder"]):
@@ -208,6 +250,9 @@ def close(report: Report, actor: Actor, outcome: str, rule_key: str | None = Non
     elif ladder_step is not None:
         raise ValidationFailed({"ladder_step": [_("A step of the ladder goes with a rule.")]})
     reason = _require_answer(report, unanswered_reason)
+    if not (message or "").strip():  # a form error comes before the question about open steps
+        raise ValidationFailed({"message": [_("Write a closing message to the reporter.")]})
+    _confirm_open_steps(report, actor, open_steps_confirmed)
     sent = _closing_message(report, actor, message)
     _close(report, actor, outcome, rule_key, ladder_step, sent)
     audit.record(actor.school_id, actor.user_id, "case_closed", report.id,
@@ -240,6 +285,26 @@ def _require_steps(report: Report) -> None:
     if missing:
         raise Conflict(_("Check off \"%(step)s\" before closing: a staff member is suspected of a sexual "
                          "offence against a student.", step=protocol.step_title(missing[0])))
+
+
+class OpenSteps(Conflict):
+    """Steps of the protocol are still open: the coordinator confirms closing anyway, or goes back."""
+
+    code = "open_steps"
+
+    def __init__(self, steps: list[str]):
+        super().__init__(ngettext("One step of the protocol is still open. Close the case anyway?",
+                                  "%(num)s steps of the protocol are still open. Close the case anyway?",
+                                  len(steps)))
+        self.steps = steps
+
+
+def _confirm_open_steps(report: Report, actor: Actor, confirmed: bool) -> None:
+    steps = open_steps(report)
+    if steps and not confirmed:
+        raise OpenSteps(steps)
+    if steps:
+        audit.record(actor.school_id, actor.user_id, "closed_with_open_steps", report.id, ",".join(steps)[:200])
 
 
 def _require_answer(report: Report, reason: str | None) -> str | None:

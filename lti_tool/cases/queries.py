@@ -18,8 +18,7 @@ from ..courses.models import SchoolMember, User
 from ..db import utcnow
 from ..errors import NotFound
 from ..extensions import db
-from ..reports.models import (ACKNOWLEDGED, CLOSED, IN_PROGRESS, NEW, Report, ReportMessage,
-                              reporter_timed_coarsely)
+from ..reports.models import ACKNOWLEDGED, CLOSED, IN_PROGRESS, NEW, Report, ReportMessage
 from ..security import scoped
 from . import exclusions, timeliness
 from .audit import by_reporter as _by_reporter, timed_by_reporter
@@ -270,51 +269,3 @@ def timeline(report: Report, reporter_label: str) -> list[TimelineItem]:
             .where(ReportMessage.report_id == report.id, ReportMessage.author_role == ReportMessage.REPORTER)):
         items.append(TimelineItem(message.created_at, "reporter_message", reporter_label, None, coarse))
     return sorted(items, key=lambda item: item.at)
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    id: int
-    at: datetime
-    actor: str | None
-    is_reporter: bool
-    action: str
-    reference: str | None
-    detail: str | None
-    coarse: bool = False  # `at` is a part of the day (the pseudonymous reporter's doing)
-
-
-def audit_log(school_id: int, *, before: int | None = None, action: str | None = None,
-              limit: int = 50) -> tuple[list[AuditRow], int | None]:
-    """The school's audit log, newest first, from a cursor; the reporter is never named.
-
-    Ordered by time, not by id: a pseudonymous reporter's event, kept at the start of its part of
-    the day, must not stand between the exact events before and after it.
-    """
-    query = (scoped(select(AuditEvent, Report.reference, Report.reporter_user_id, Report.identity,
-                           Report.source), AuditEvent, school_id)
-             .outerjoin(Report, Report.id == AuditEvent.report_id)
-             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit + 1))
-    if before:
-        last = db.session.execute(scoped(select(AuditEvent.created_at, AuditEvent.id), AuditEvent, school_id)
-                                  .where(AuditEvent.id == before)).first()
-        if last is None:
-            return [], None
-        query = query.where(tuple_(AuditEvent.created_at, AuditEvent.id) < tuple_(last.created_at, last.id))
-    if action:
-        query = query.where(AuditEvent.action == action)
-    rows = db.session.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    people = users_by_id(row[0].actor_user_id for row in rows)
-    result = []
-    for event, reference, reporter_id, identity, source in rows:
-        by_reporter = _by_reporter(event.action, event.detail) or (
-            reporter_id is not None and event.actor_user_id == reporter_id)
-        actor = None if by_reporter else people.get(event.actor_user_id)
-        action = "reporter_message" if event.action == "message_sent" and by_reporter else event.action
-        coarse = timed_by_reporter(event.action, event.detail) and reporter_timed_coarsely(identity, source)
-        result.append(AuditRow(event.id, event.created_at, actor.display_name if actor else None,
-                               by_reporter, action, reference, None if action == "reporter_message" else event.detail,
-                               coarse))
-    return result, (rows[-1][0].id if more and rows else None)

@@ -18,7 +18,7 @@ from ..platforms.models import School
 from ..reports.models import CLOSED, Report
 from . import exclusions, mail, timeliness
 from .models import MailMessage
-from .notifications import tool_link
+from .notifications import queue_link
 from .queries import settings_for
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def _message(school: School, overdue: int, soon: int) -> tuple[str, str]:
             soon and ngettext("%(num)s open case reaches a protocol deadline within a day.",
                               "%(num)s open cases reach a protocol deadline within a day.", soon),
             _("Open the tool from your LMS to see which; for privacy this message holds none of their content."),
-            tool_link(),
+            queue_link(),
         ]
     return subject[:300], "\n\n".join(filter(None, lines)) + "\n"
 

@@ -12,12 +12,14 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 from ..db import MAX_ID
 from ..reports.models import CATEGORIES, STATUSES
 from ..reports.schemas import ReportIn
+from .audit import AUDIT_ACTIONS
 from .closing import UNANSWERED_REASONS
-from .operations import MAX_BODY, OUTCOMES
+from .operations import MAX_BODY, MAX_STEP_NOTE, OUTCOMES
 from .protocol import STEPS
 from .queries import Cursor
 
 ENTRY_SOURCES = ("phone", "in_person", "email", "other")
+STEP_STATES = ("done", "not_applicable", "open")
 
 
 def _without_blanks(data: dict, keep=("csrf_token", "lt")) -> dict:
@@ -123,8 +125,26 @@ class TextSchema(_Form):
 
 
 class StepSchema(_Form):
+    """A protocol step: done, not applicable or open again, with an optional note.
+
+    The case page's buttons send state; the API and the incident page may send done as before.
+    """
+
     step = fields.String(required=True, validate=validate.OneOf(STEPS))
-    done = fields.Boolean(required=True)
+    done = fields.Boolean(load_default=None)
+    state = fields.String(load_default=None, validate=validate.OneOf(
+        STEP_STATES, error=_l("Choose done, not applicable or open again.")))
+    note = fields.String(load_default=None, validate=validate.Length(
+        max=MAX_STEP_NOTE, error=_l("Write at most %(max)s characters.", max=MAX_STEP_NOTE)))
+
+    @post_load
+    def _state(self, data, **kwargs):
+        state, done = data.pop("state"), data.pop("done")
+        if state is None and done is None:
+            raise ValidationError(_l("Choose done, not applicable or open again."), "state")
+        if state is None:
+            state = "done" if done else "open"
+        return {**data, "done": state != "open", "not_applicable": state == "not_applicable"}
 
 
 class FlagSchema(_Form):
@@ -152,6 +172,8 @@ class CloseSchema(Schema.from_dict(_closing_fields())):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES, error=_l("Choose an outcome.")))
     rule_key = fields.String(load_default=None, validate=validate.Length(max=60))
     ladder_step = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=0, max=20))
+    # The second step: closing although protocol steps are still open (operations.OpenSteps).
+    confirm_open_steps = fields.Boolean(load_default=False)
 
     @pre_load
     def _rule_choice(self, data, **kwargs):
@@ -171,7 +193,7 @@ class SettingsSchema(_Form):
 
     first_response_hours = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
                                           validate=validate.Range(min=1, max=168, error=_l(
-                                              "Between 1 and 168 working hours (a working week).")))
+                                              "Between 1 and 168 hours; weekend hours do not count (120 is a whole week).")))
     urgent_response_minutes = fields.Integer(required=True, strict=False, error_messages=_WHOLE_NUMBER,
                                              validate=validate.Range(min=5, max=1440, error=_l(
                                                  "Between 5 minutes and 24 hours (1440 minutes).")))
@@ -262,6 +284,8 @@ class CaseStepOut(Schema):
     required_to_close = fields.Boolean()
     done_by = fields.String(allow_none=True)
     done_at = fields.DateTime(allow_none=True)
+    state = fields.String()  # open, done or not_applicable
+    note = fields.String(allow_none=True)
 
 
 class CaseOut(CaseSummaryOut):
@@ -291,6 +315,44 @@ class NotGenuineSchema(ConfirmSchema, Schema.from_dict(_closing_fields())):
     """Marking a report not genuine closes it: the box ticked, and a closing message to the reporter."""
 
 
+_REFERENCE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _reference_like(value: str) -> None:
+    """A case reference (VO-7K3M-Q9PX): letters, digits and dashes, checked without a pattern engine."""
+    if not 1 <= len(value) <= 20 or not set(value) <= _REFERENCE_CHARS:
+        raise ValidationError(_l("A case reference has letters, digits and dashes only, like VO-7K3M-Q9PX."))
+
+
 class AuditFilterSchema(_Form):
+    """The audit log's filters: person, case reference, kind and a date range (in the school's days)."""
+
     before = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=1, max=MAX_ID))
-    action = fields.String(load_default=None, validate=validate.Length(max=40))
+    person = fields.Integer(load_default=None, strict=False, validate=validate.Range(min=1, max=MAX_ID),
+                            error_messages={"invalid": _l("Choose a person from the list.")})
+    case = fields.String(load_default=None, validate=_reference_like)
+    action = fields.String(load_default=None, validate=validate.OneOf(
+        AUDIT_ACTIONS, error=_l("Choose a kind of event from the list.")))
+    date_from = fields.Date(load_default=None, error_messages={"invalid": _l("Fill in a date, e.g. 07-12-2026.")})
+    date_to = fields.Date(load_default=None, error_messages={"invalid": _l("Fill in a date, e.g. 07-12-2026.")})
+
+    @pre_load
+    def _dates(self, data, **kwargs):
+        """Accept the date field's ISO value and the Dutch dd-mm-jjjj a person may type."""
+        data = dict(data)
+        for name in ("date_from", "date_to"):
+            value = str(data.get(name) or "").strip()
+            day, _sep, rest = value.partition("-")
+            if len(day) in (1, 2) and rest.count("-") == 1:
+                month, _sep, year = rest.partition("-")
+                if day.isdigit() and month.isdigit() and year.isdigit() and len(year) == 4:
+                    data[name] = f"{year}-{int(month):02d}-{int(day):02d}"
+        return data
+
+    @post_load
+    def _range(self, data, **kwargs):
+        if data["date_from"] and data["date_to"] and data["date_from"] > data["date_to"]:
+            raise ValidationError(_l("The end date comes before the start date."), "date_to")
+        if data["case"]:
+            data["case"] = data["case"].upper()
+        return data

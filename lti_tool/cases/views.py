@@ -12,7 +12,7 @@ from ..errors import AppError, ValidationFailed, flatten
 from ..imagesafe import ImagesRefused, cleaned
 from ..reports.models import CATEGORIES, STATUSES
 from ..security import roles_required
-from . import casefile, closing, exclusions, labels, operations, protocol, queries, timeliness
+from . import casefile, closing, exclusions, from_mail, labels, operations, protocol, queries, timeliness  # noqa: F401
 from .blueprint import bp, load
 from .labels import setting_label
 from .schemas import (ENTRY_SOURCES, AssignSchema, CloseSchema, EntrySchema, FlagSchema, NotGenuineSchema,
@@ -30,8 +30,9 @@ def _helpers():
             "action_label": labels.action_label, "step_title": protocol.step_title,
             "format_datetime": format_datetime, "CATEGORIES": CATEGORIES, "STATUSES": STATUSES,
             "OVERDUE": timeliness.OVERDUE, "deadline_label": labels.deadline_label, "field_label": field_label,
-            "rule_text": rule_text, "timeline_detail": timeline_detail, "entry_label": entry_label,
-            "setting_label": setting_label, "when": coarse_time.shown}
+            "rule_text": labels.rule_text, "event_detail": labels.event_detail, "entry_label": entry_label,
+            "setting_label": setting_label, "when": coarse_time.shown,
+            "due_when": coarse_time.due_shown}
 
 
 def entry_label(name: str) -> str:
@@ -47,38 +48,6 @@ def field_label(key: str) -> str:
              "handle": _("Account"), "when": _("When"), "involved": _("Who is involved"),
              "holders": _("Who has the images, or where they were shared")}
     return known.get(key, str(key).replace("_", " ").capitalize())
-
-
-def rule_text(rules: list, key: str, step: int | None) -> str:
-    """"Rule title — step n: consequence" in the reader's language, or the bare key for a rule no longer in the code."""
-    from flask_babel import get_locale
-    from ..conduct.rendering import pick
-    locale = str(get_locale())
-    rule = next((r for r in rules if r["key"] == key), None)
-    if rule is None:
-        return _("%(rule)s, step %(n)s", rule=key, n=(step or 0) + 1)
-    ladder = rule["ladder"]
-    consequence = pick(ladder[step], locale) if step is not None and step < len(ladder) else ""
-    return _("%(rule)s, step %(n)s: %(consequence)s", rule=pick(rule["title"], locale), n=(step or 0) + 1,
-             consequence=consequence)
-
-
-def timeline_detail(item) -> str:
-    if item.action == "status_changed" and "→" in item.detail:
-        before, after = item.detail.split("→", 1)
-        return f"{labels.status_label(before)} → {labels.status_label(after)}"
-    if item.action in ("step_checked", "step_unchecked"):
-        return protocol.step_title(item.detail)
-    if item.action in ("report_entered", "report_created"):
-        return labels.source_label(item.detail)
-    if item.action == "closed_unanswered":
-        return closing.reason_label(item.detail)
-    if item.action == "message_sent" and item.detail == "closing":
-        return _("closing message")
-    if item.action == "case_closed":
-        outcome, _sep, rule = item.detail.partition("; ")
-        return labels.outcome_label(outcome) + (f"; {rule}" if rule else "")
-    return item.detail
 
 
 def actor() -> operations.Actor:
@@ -114,7 +83,8 @@ def _case_page(report, *, close_form=None, problem=None, status: int = 200, text
     from ..reports import queries as reports
     return render_template("cases/case.html", case=casefile.build(report, settings),
                            coordinators=queries.coordinators(g.launch.school_id),
-                           rules=operations.rule_choices(g.launch.school_id), outcomes=operations.OUTCOMES,
+                           rules=operations.rule_choices(g.launch.school_id, operations.case_audience(report)),
+                           outcomes=operations.OUTCOMES, open_steps=getattr(problem, "steps", None),
                            closing_templates=closing.templates_for(report, settings.reporter_reopen_days),
                            reporter_language=closing.reporter_locale(report),
                            unanswered=report.purged_at is None and reports.unanswered(report),
@@ -124,9 +94,9 @@ def _case_page(report, *, close_form=None, problem=None, status: int = 200, text
                            excluded=exclusions.excluded_users(report)), status
 
 
-def _text_refused(report, which: str, problem: AppError):
+def _text_refused(report, which: str, problem: AppError, field: str = "body"):
     """The case again with the refused note or message in its box, any image or encoded file cut out."""
-    body, changed = cleaned(request.form.get("body", ""))
+    body, changed = cleaned(request.form.get(field, ""))
     errors = None if isinstance(problem, ImagesRefused) else getattr(problem, "errors", None)
     message = " ".join(msg for _path, msg in flatten(errors)) if errors else problem.message
     if changed:
@@ -186,11 +156,25 @@ def send_message(report_id):
 @bp.route("/<int:report_id>/steps", methods=["POST"])
 @coordinators_only
 def check_step(report_id):
+    """Done, not applicable or open again, with the step's note; a refused note comes back in its box."""
     report = queries.case(g.launch.school_id, report_id)
-    data = load(StepSchema(), request.form.to_dict())
-    operations.check_step(report, actor(), data["step"], data["done"])
-    return _done(report, _("Checked off: %(step)s.", step=protocol.step_title(data["step"])) if data["done"]
-                 else _("Open again: %(step)s.", step=protocol.step_title(data["step"])), "checklist")
+    step = request.form.get("step", "")
+    try:
+        data = load(StepSchema(), request.form.to_dict())
+        operations.check_step(report, actor(), data["step"], data["done"], not_applicable=data["not_applicable"],
+                              note=data["note"])
+    except (ValidationFailed, ImagesRefused) as problem:
+        if step not in protocol.STEPS:
+            raise
+        return _text_refused(report, f"step:{step}", problem, field="note")
+    title = protocol.step_title(data["step"])
+    if data["not_applicable"]:
+        message = _("Marked not applicable: %(step)s.", step=title)
+    elif data["done"]:
+        message = _("Checked off: %(step)s.", step=title)
+    else:
+        message = _("Open again: %(step)s.", step=title)
+    return _done(report, message, f"step-{data['step']}")
 
 
 @bp.route("/<int:report_id>/staff-suspect", methods=["POST"])
@@ -221,7 +205,8 @@ def close(report_id):
     try:
         data = load(CloseSchema(), request.form.to_dict())
         operations.close(report, actor(), data["outcome"], data["rule_key"], data["ladder_step"],
-                         message=data["message"], unanswered_reason=data["unanswered_reason"])
+                         message=data["message"], unanswered_reason=data["unanswered_reason"],
+                         open_steps_confirmed=data["confirm_open_steps"])
     except AppError as problem:  # refused before anything was written; the answer's 4xx rolls back
         return _case_page(report, close_form=request.form,
                           problem=problem, status=problem.status)

@@ -163,7 +163,7 @@ def publish(version: ConductVersion, change: str, due_date: date | None, actor_i
     elif previous is not None:
         version.due_date = previous.due_date  # a minor change keeps the deadline
     db.session.flush()
-    VERSION_PUBLISHED.send(version, actor_id, change)
+    VERSION_PUBLISHED.send(version, actor_id)
     if previous is not None and change == MAJOR:
         MAJOR_PUBLISHED.send(version)
     return version

@@ -63,8 +63,13 @@ class Tally:
 
     @property
     def percent(self) -> int:
-        """Whole percent acknowledged, rounded down (99.6% is not yet everyone)."""
-        return self.acknowledged * 100 // self.total if self.total else 0
+        """Whole percent acknowledged, rounded half up (2 of 3 is 67%); never 100 before everyone, nor 0 after someone."""
+        if not self.total:
+            return 0
+        rounded = (self.acknowledged * 200 + self.total) // (self.total * 2)
+        if self.acknowledged < self.total:
+            rounded = min(rounded, 99)
+        return max(rounded, 1) if self.acknowledged else 0
 
 
 @dataclass

@@ -4,7 +4,7 @@ from flask import g, redirect, render_template, request, url_for
 from ..acknowledgements import gate
 from ..acknowledgements import queries as acknowledgements
 from ..acknowledgements.queries import NO_CODE, Status
-from ..cases import exclusions
+from ..cases import exclusions, notifications
 from ..exceptions import access as phone_access, queries as phone_exceptions
 from ..reports import queries as reports
 from ..security import LINK_CODE, LINK_PURPOSES, LINK_REPORT, LINK_UNSET, SCHOOL_ADMIN, STAFF, link_purpose_of
@@ -33,6 +33,10 @@ def start_page(launch, target: str, *, address: str | None = None, launching: bo
     status, unread = _start_facts(launch)
     if status is not None and status.needs_acknowledgement:
         return gate.to_code(target)
+    # A coordinator who came through the e-mail's link (no token in it) lands on the queue.
+    to_queue = notifications.after_launch(launch)
+    if to_queue is not None:
+        return to_queue
     # Launching the code's own link shows the code, with when and which version the reader acknowledged.
     if launching and purpose == LINK_CODE and status is not None and status.state != NO_CODE and not unread:
         return redirect(url_for("acknowledgements.read"), 303)

@@ -8,15 +8,16 @@ from lti_tool.cases.models import AuditEvent
 from tests.cases.conftest import coordinator_token, designate, launch, make_case
 
 PAGES = ["/cases", "/cases/{id}", "/cases/new", "/cases/dashboard", "/cases/statistics.csv", "/cases/consistency",
-         "/cases/settings", "/cases/audit"]
+         "/cases/settings", "/cases/audit", "/cases/audit.csv"]
 POSTS = ["status", "assign", "notes", "messages", "steps", "staff-suspect", "legal-hold", "close",
          "not-genuine", "reopen"]
 # What each kind of person may open (200); everything else is 403.
 ALLOWED = {
     "student": set(),
     "teacher": set(),
-    "admin": {"/cases/dashboard", "/cases/statistics.csv", "/cases/consistency", "/cases/settings", "/cases/audit"},
-    "coordinator": set(PAGES) - {"/cases/audit"},
+    "admin": {"/cases/dashboard", "/cases/statistics.csv", "/cases/consistency", "/cases/settings", "/cases/audit",
+              "/cases/audit.csv"},
+    "coordinator": set(PAGES) - {"/cases/audit", "/cases/audit.csv"},
 }
 
 

@@ -169,7 +169,8 @@ def test_a_staff_suspect_case_cannot_close_without_the_board_track(browser, toke
     assert post(browser, token, case.id, "not-genuine", confirm="true", message=CLOSING).status_code == 409
     assert fresh(db_session, case.id).status != "closed"
     post(browser, token, case.id, "steps", step="board_inspectorate", done="true")
-    assert post(browser, token, case.id, "close", outcome="referred", message=CLOSING).status_code == 303
+    assert post(browser, token, case.id, "close", outcome="referred", message=CLOSING,
+                confirm_open_steps="true").status_code == 303
     assert fresh(db_session, case.id).status == "closed"
 
 
@@ -180,7 +181,7 @@ def test_closing_records_the_outcome_the_rule_and_the_step_of_its_ladder(browser
     choices = [o["value"] for o in soup.select("select[name=rule] option") if o["value"]]
     assert "filming-others:1" in choices
     assert post(browser, token, case.id, "close", outcome="sanctioned", rule="filming-others:1",
-                message=CLOSING).status_code == 303
+                message=CLOSING, confirm_open_steps="true").status_code == 303
     report = fresh(db_session, case.id)
     assert (report.status, report.outcome, report.rule_key, report.ladder_step) == ("closed", "sanctioned", "filming-others", 1)
     assert report.closed_at and report.feedback_at and report.first_response_at

@@ -38,7 +38,8 @@ def test_a_report_travels_from_the_student_to_the_coordinator_and_back(tool_url,
     case = coordinator.get(link["href"])
     action, fields = form_of(case.text, "form.close-form")
     closed = coordinator.post(action, data={**fields, "outcome": "referred", "rule": "",
-                                             "message": "We passed your report on to the police."})
+                                             "message": "We passed your report on to the police.",
+                                             "confirm_open_steps": "true"})
     assert closed.status_code == 303
     closed_page = text_of(student.get(f"/reports/{reference}", token=student_token).text)
     assert "Closed" in closed_page and "We passed your report on to the police." in closed_page

@@ -104,17 +104,33 @@ def test_closing_the_incident_closes_every_report_with_one_outcome(db_session, t
     reports = cases(3)
     incident = _create(people, tool_url, reports)
     resp = people["coordinator"].api(tool_url, "POST", f"/incidents/{incident['id']}/close",
-                                       json={"outcome": "sanctioned", "message": "We hebben maatregelen genomen."})
+                                       json={"outcome": "sanctioned", "message": "We hebben maatregelen genomen.",
+                                             "confirm_open_steps": True})
     assert resp.status_code == 200, resp.text
     assert resp.json()["reports_changed"] == 3
     assert {(_fresh(db_session, r.id).status, _fresh(db_session, r.id).outcome) for r in reports} == {("closed", "sanctioned")}
+
+
+def test_an_incident_with_open_steps_closes_only_when_the_coordinator_confirms(db_session, tool_url, people, cases):
+    reports = cases(2)
+    incident = _create(people, tool_url, reports)
+    page = people["coordinator"].get(f"/cases/incidents/{incident['id']}")
+    assert 'name="confirm_open_steps"' in page.text, "the close form asks about the open steps"
+    asked = people["coordinator"].post(f"/cases/incidents/{incident['id']}/close",
+                                       data={"outcome": "resolved", "message": "Opgelost."})
+    assert asked.status_code == 409
+    assert {_fresh(db_session, r.id).status for r in reports} == {"new"}, "nothing half-saved"
+    api = people["coordinator"].api(tool_url, "POST", f"/incidents/{incident['id']}/close",
+                                    json={"outcome": "resolved", "message": "Opgelost."})
+    assert api.status_code == 409 and api.json()["error"] == "open_steps" and "still open" in api.json()["message"]
 
 
 def test_one_report_that_may_not_close_yet_stops_the_whole_incident_closing(db_session, tool_url, people, cases):
     reports = cases(2) + cases(1, staff_suspect=True)
     incident = _create(people, tool_url, reports)
     resp = people["coordinator"].post(f"/cases/incidents/{incident['id']}/close",
-                                      data={"outcome": "resolved", "message": "Opgelost."})
+                                      data={"outcome": "resolved", "message": "Opgelost.",
+                                            "confirm_open_steps": "true"})
     assert resp.status_code == 409 and "School board and Inspectorate" in resp.text
     assert {_fresh(db_session, r.id).status for r in reports} == {"new"}, "nothing half-saved"
 

@@ -25,7 +25,8 @@ def _worked_and_closed(app, school_id, coordinator_id, *, months_ago: int, **col
         reports.post_message(report, ReportMessage.REPORTER, "It is still on TikTok.")
         operations.send_message(report, actor, "We asked TikTok to remove it.")
         operations.check_step(report, actor, "takedown", True)
-        operations.close(report, actor, "resolved", message="We are closing your report.")
+        operations.close(report, actor, "resolved", message="We are closing your report.",
+                         open_steps_confirmed=True)
         report.closed_at = utcnow() - timedelta(days=31 * months_ago)
         db.session.commit()
     return case

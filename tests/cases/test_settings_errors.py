@@ -9,11 +9,11 @@ from tests.support.pages import launch
 from .conftest import designate
 
 WORDS = {
-    "en": {"hours": "First response to a report, in working hours",
-           "hours_range": "Between 1 and 168 working hours (a working week).",
+    "en": {"hours": "First response to a report, in hours on weekdays",
+           "hours_range": "Between 1 and 168 hours; weekend hours do not count (120 is a whole week).",
            "months": "Keep the contents of a closed case, in months", "months_blank": "Fill in a number."},
-    "nl": {"hours": "Eerste reactie op een melding, in werkuren",
-           "hours_range": "Tussen 1 en 168 werkuren (een werkweek).",
+    "nl": {"hours": "Eerste reactie op een melding, in uren op werkdagen",
+           "hours_range": "Tussen 1 en 168 uur; uren in het weekend tellen niet mee (120 is een hele week).",
            "months": "Inhoud van een afgesloten zaak bewaren, in maanden", "months_blank": "Vul een getal in."},
 }
 

@@ -43,7 +43,7 @@ def school(app, school_lms, tool_url):
         for case, rule, step in ((made[1], "filming-others", 0), (made[3], "filming-others", 1),
                                  (made[5], "filming-others", 1)):
             operations.close(db.session.get(Report, case.id), actor, "sanctioned", rule, step,
-                             message="We dealt with it.")
+                             message="We dealt with it.", open_steps_confirmed=True)
         operations.mark_not_genuine(db.session.get(Report, made[4].id), actor, message="We are closing it.")
         db.session.commit()
     return made

@@ -11,7 +11,7 @@ from tests.support.pages import editor_fields, launch
 WORDS = {
     "en": {"rule": "Rule 1, title (English)", "question": "Question 1, right answer (option number)",
            "too_long": "Use at most 200 characters.", "answer": "Choose the number of the right option."},
-    "nl": {"rule": "Regel 1, titel (English)", "question": "Vraag 1, goede antwoord (nummer)",
+    "nl": {"rule": "Regel 1, titel (English)", "question": "Vraag 1, het juiste antwoord (nummer van de keuze)",
            "too_long": "Gebruik ten hoogste 200 tekens.", "answer": "Kies het nummer van het goede antwoord."},
 }
 
