@@ -208,7 +208,7 @@ def test_a_major_publish_is_confirmed_first_naming_how_many_must_acknowledge_aga
     event = db_session.scalars(select(AuditEvent).where(
         AuditEvent.school_id == school_lms.school_id, AuditEvent.action == "code_published")
         .order_by(AuditEvent.id.desc())).first()
-    assert event.detail == f"student {published.number} major" and event.actor_user_id is not None
+    assert event.detail == f"student;{published.number};major" and event.actor_user_id is not None
     log = browser.get("/cases/audit?action=code_published", token=token)
     assert log.status_code == 200 and "Code of conduct published" in text_of(log.text)
 
