@@ -109,7 +109,7 @@ def test_a_case_on_legal_hold_or_still_open_holds_its_reporter(app, browser, db_
     with app.test_request_context():
         actor = cases.Actor(school_id, ids["coordinator"])
         report = db.session.get(Report, held.id)
-        cases.close(report, actor, "resolved", message="Closed.")
+        cases.close(report, actor, "resolved", message="Closed.", open_steps_confirmed=True)
         cases.set_legal_hold(report, actor, True)
         db.session.commit()
     later = _due_for_pupil(utcnow()) + timedelta(days=1)

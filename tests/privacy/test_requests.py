@@ -123,7 +123,8 @@ def test_an_erasure_goes_the_leavers_way_and_is_audited(app, browser, db_session
     with app.test_request_context():  # both reports closed: nothing holds her now
         for report_id in (pupil["named"].id, pupil["hidden"].id):
             report = db.session.get(Report, report_id)
-            cases.close(report, cases.Actor(pupil["school_id"], None), "resolved", message="Closed.")
+            cases.close(report, cases.Actor(pupil["school_id"], None), "resolved", message="Closed.",
+                        open_steps_confirmed=True)
         db.session.commit()
     figures = counts(db_session, pupil["school_id"])
     resp = browser.post(f"/privacy/people/{pupil['member_id']}/erase", token=pupil["admin"], data={"confirm": "yes"})
