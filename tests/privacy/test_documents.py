@@ -79,7 +79,7 @@ TALKS_TO = {
     "lti_tool/lti/outbound.py": "the LMS (dynamic registration)",
     "lti_tool/lti/jwks_cache.py": "the LMS (its key set)",
     "lti_tool/courses/roster.py": "the LMS (rosters, NRPS)",
-    "lti_tool/gradebook/ags.py": "the LMS (gradebook, AGS)",
+    "lti_tool/platforms/services.py": "the LMS (LTI Advantage services: gradebook, roster)",
     "lti_tool/gradebook/delivery.py": "the LMS (gradebook, AGS)",
     "lti_tool/cases/mail.py": "the school's own mail server",
     "lti_tool/demo/platform.py": "the demo LMS in the same process",
