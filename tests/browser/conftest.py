@@ -22,7 +22,7 @@ import pytest
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-WAIT = 10  # seconds an explicit wait may take before the test fails
+WAIT = 20  # seconds an explicit wait may take before the test fails (the suite runs a process per core)
 NODE_PREFIX = Path(__file__).parent
 AXE = NODE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 

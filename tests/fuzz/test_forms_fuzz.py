@@ -133,6 +133,11 @@ def _forms(app, world, who: str, path: str) -> tuple[str, list[Form]]:
     if who == "coordinator":  # fuzzing the admin's coordinators form may have undone the designation
         with app.app_context():
             designate(db.session, world["lms"], "coordinator")
+    if "{draft_id}" in path:  # fuzzing the publish form as its admin may have published the draft
+        from lti_tool.conduct import operations as conduct
+        with app.app_context():
+            world["draft_id"] = conduct.draft_of(world["school_id"], "student", None).id
+            db.session.commit()
     url = path.format(**world)
     page = world["browsers"][who].get(url + ("&" if "?" in url else "?") + f"lt={world['tokens'][who]}")
     assert page.status_code == 200, page.text
