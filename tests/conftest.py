@@ -210,3 +210,15 @@ def write_config(path, data: dict) -> None:
 @pytest.fixture
 def sql(db_session):
     return lambda statement, **params: db_session.execute(text(statement), params)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's loadscope (a module's tests in one process), with every browser test in one scope: the
+    Chromium tests run one at a time, as a person clicks, while the other processes run the rest."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return "tests/browser" if nodeid.startswith("tests/browser/") else super()._split_scope(nodeid)
+
+    return Scheduling(config, log)
