@@ -76,6 +76,7 @@
   }
   var meta = document.querySelector('meta[name="vo-launch-token"]');
   if (!leave || !meta || !navigator.sendBeacon) return;
+  if (new URL(leave, location.href).origin !== location.origin) return;  // the token goes nowhere else
   var data = new FormData();
   data.append("lt", meta.getAttribute("content"));
   navigator.sendBeacon(leave, data);
