@@ -110,7 +110,8 @@ def test_pupils_and_staff_the_board_did_not_name_see_nothing(board, tool_url, us
 def test_a_user_of_another_board_sees_only_their_own(board, app, tool_url, cli):
     with demo_lms(app, tool_url, "Elders " + secrets.token_hex(3), "other-board", "dep-o") as other:
         browser = Browser(tool_url)
-        browser.follow(browser.launch(other, "teacher"))
+        launched = browser.follow(browser.launch(other, "teacher"))
+        assert launched.status_code == 200, launched.text[:500]  # the teacher is known from here on
         name = "Andere stichting " + secrets.token_hex(3)
         cli("boards", "create", name)
         cli("boards", "add-school", "--board", name, "--school", other.school_name)
