@@ -53,8 +53,8 @@ def first_day_of(school_id: int) -> tuple:
 
 
 def containing(day: date, first_day: tuple = DEFAULT_FIRST_DAY) -> SchoolYear:
-    starts_this_year = day >= date(day.year, *first_day)
-    return SchoolYear(day.year if starts_this_year else day.year - 1, first_day)
+    """The school year the day falls in (the calendar's rule, 29 February included)."""
+    return SchoolYear(calendar.current_start(date(2000, *first_day), day).year, first_day)
 
 
 def parse(name: str, first_day: tuple = DEFAULT_FIRST_DAY) -> SchoolYear | None:
