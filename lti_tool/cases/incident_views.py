@@ -6,6 +6,7 @@ and an incident is as unknown as a made-up id to anyone who may not handle every
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
+from ..errors import AppError
 from ..reports import queries as reports
 from . import casefile, incidents, operations, protocol, queries, timeliness
 from .incident_schemas import LinkSchema, UnlinkSchema
@@ -57,10 +58,19 @@ def incident(incident_id):
     found = _incident(incident_id)
     for report in incidents.reports_of(found):
         operations.view(report, actor())  # each report's view is audited, as on its own page
-    rows = side_by_side(found)
-    return render_template("cases/incident.html", incident=found, rows=rows, steps=incidents.steps(found),
-                           rules=operations.rule_choices(g.launch.school_id, incidents.audience(found)), outcomes=operations.OUTCOMES,
-                           step_help=protocol.step_help)
+    return _incident_page(found)
+
+
+def _incident_page(found, *, close_form=None, problem=None, status: int = 200):
+    """The incident page; after a refused closing, with the coordinator's choices and text kept and
+    the problem (open steps: a second step that closes anyway) above the form."""
+    return render_template("cases/incident.html", incident=found, rows=side_by_side(found),
+                           steps=incidents.steps(found),
+                           rules=operations.rule_choices(g.launch.school_id, incidents.audience(found)),
+                           outcomes=operations.OUTCOMES, step_help=protocol.step_help,
+                           close_form=close_form or {}, problem=problem,
+                           open_steps=getattr(problem, "steps", None),
+                           errors=getattr(problem, "errors", None) or {}), status
 
 
 @bp.route("/incidents/<int:incident_id>/reports", methods=["POST"])
@@ -98,11 +108,15 @@ def incident_step(incident_id):
 @bp.route("/incidents/<int:incident_id>/close", methods=["POST"])
 @coordinators_only
 def incident_close(incident_id):
+    """Close every open report; a refusal gives the page back with the choices and text kept."""
     found = _incident(incident_id)
-    data = load(CloseSchema(), request.form.to_dict())
-    count = incidents.close(found, actor(), data["outcome"], data["rule_key"], data["ladder_step"],
-                            message=data["message"], unanswered_reason=data["unanswered_reason"],
-                            open_steps_confirmed=data["confirm_open_steps"])
+    try:
+        data = load(CloseSchema(), request.form.to_dict())
+        count = incidents.close(found, actor(), data["outcome"], data["rule_key"], data["ladder_step"],
+                                message=data["message"], unanswered_reason=data["unanswered_reason"],
+                                open_steps_confirmed=data["confirm_open_steps"])
+    except AppError as problem:  # refused before anything was written; the answer's 4xx rolls back
+        return _incident_page(found, close_form=request.form, problem=problem, status=problem.status)
     return _done(found, ngettext("%(num)s report of the incident is closed.", "%(num)s reports of the incident are closed.",
                                  count))
 

@@ -172,6 +172,10 @@ def close(found: Incident, actor: operations.Actor, outcome: str, rule_key: str 
     reports = [r for r in _working(found) if r.status != CLOSED]
     if not reports:
         raise Conflict(_("Every report of this incident is closed already."))
+    if not open_steps_confirmed:
+        still_open = {step for report in reports for step in operations.open_steps(report)}
+        if still_open:  # asked once for the incident, naming each step once
+            raise operations.OpenSteps([step for step in protocol.STEPS if step in still_open])
     for report in reports:
         operations.close(report, actor, outcome, rule_key, ladder_step, message=message,
                          unanswered_reason=unanswered_reason, open_steps_confirmed=open_steps_confirmed)

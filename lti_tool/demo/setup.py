@@ -22,12 +22,17 @@ def install(app: Flask, base_url: str) -> Platform:
             issuer=lms.issuer, client_id=lms.client_id, auth_login_url=lms.auth_url,
             auth_token_url=lms.token_url, key_set_url=lms.jwks_url, name="Demo LMS", source="demo")
     deployment = platforms.add_deployment(platform, lms.deployment_id, lms.school_name)
+    prepare_school(lms, deployment.school)
+    return platform
+
+
+def prepare_school(lms, school) -> None:
+    """What a newcomer finds ready in the demo school: its coordinator designated, both codes published."""
     person = lms.users["coordinator"]
     user = courses.upsert_user(lms.issuer, person.sub, name=person.name, email=person.email)
-    member = courses.upsert_school_member(deployment.school, user, STAFF, launched=False)
+    member = courses.upsert_school_member(school, user, STAFF, launched=False)
     member.is_coordinator = True
-    _publish_default_codes(deployment.school.id)
-    return platform
+    _publish_default_codes(school.id)
 
 
 def reset_database(app: Flask) -> str | None:

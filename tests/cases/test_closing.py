@@ -1,7 +1,7 @@
 """Closing the loop: a case closes only with a message to its reporter (a template per outcome in the
 reporter's language, editable), never while the reporter's message waits unless the coordinator says
 why (audited as a reason key, never content); the feedback deadline counts only a sent message."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from bs4 import BeautifulSoup
@@ -71,7 +71,7 @@ def test_closing_sends_the_closing_message_to_the_reporter_and_counts_as_feedbac
 
 def test_a_case_closed_without_a_message_missed_its_feedback_deadline(app):
     settings = CaseSettings(first_response_hours=24, urgent_response_minutes=60, retention_months=12)
-    now = utcnow()
+    now = datetime(2026, 12, 11, 12, 0, tzinfo=timezone.utc)  # a Friday: made on Tuesday, due by Wednesday
     closed = Report(created_at=now - timedelta(days=3), urgent=False, status="closed", closed_at=now,
                     first_response_at=now, reporter_acknowledged_at=now, feedback_at=None)
     with app.app_context():

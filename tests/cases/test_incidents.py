@@ -112,17 +112,48 @@ def test_closing_the_incident_closes_every_report_with_one_outcome(db_session, t
 
 
 def test_an_incident_with_open_steps_closes_only_when_the_coordinator_confirms(db_session, tool_url, people, cases):
+    """Closing with open steps is a second step, as on a case: the page comes back with the choices and
+    the typed text kept, names each open step once, and its button closes anyway (recorded per report)."""
+    from bs4 import BeautifulSoup
     reports = cases(2)
     incident = _create(people, tool_url, reports)
     page = people["coordinator"].get(f"/cases/incidents/{incident['id']}")
-    assert 'name="confirm_open_steps"' in page.text, "the close form asks about the open steps"
+    assert 'name="confirm_open_steps"' not in page.text, "no box to tick in advance: the question comes when closing"
+    message = "We hebben met alle betrokkenen gesproken en maatregelen genomen."
     asked = people["coordinator"].post(f"/cases/incidents/{incident['id']}/close",
-                                       data={"outcome": "resolved", "message": "Opgelost."})
+                                       data={"outcome": "resolved", "message": message})
     assert asked.status_code == 409
     assert {_fresh(db_session, r.id).status for r in reports} == {"new"}, "nothing half-saved"
-    api = people["coordinator"].api(tool_url, "POST", f"/incidents/{incident['id']}/close",
+    soup = BeautifulSoup(asked.text, "html.parser")
+    box = soup.select_one("#close-problem")
+    assert box is not None and "still open" in box.get_text()
+    named = [item.get_text(strip=True) for item in box.select("li")]
+    assert named and len(named) == len(set(named)), "each open step named once for the whole incident"
+    form = soup.select_one("form.close-form")
+    assert form.select_one("textarea[name=message]").get_text() == message, "the typed text is kept"
+    assert form.select_one("select[name=outcome] option[selected]")["value"] == "resolved"
+    assert form.select_one("input[name=confirm_open_steps]")["value"] == "true"
+    fields = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    fields.update(outcome="resolved", message=message)
+    closed = people["coordinator"].post(f"/cases/incidents/{incident['id']}/close", data=fields)
+    assert closed.status_code == 303, closed.text[:500]
+    assert {_fresh(db_session, r.id).status for r in reports} == {"closed"}
+    recorded = db_session.scalars(select(AuditEvent.report_id).where(
+        AuditEvent.report_id.in_([r.id for r in reports]), AuditEvent.action == "closed_with_open_steps")).all()
+    assert sorted(recorded) == sorted(r.id for r in reports)
+    api = people["coordinator"].api(tool_url, "POST", f"/incidents/{_create(people, tool_url, cases(2))['id']}/close",
                                     json={"outcome": "resolved", "message": "Opgelost."})
     assert api.status_code == 409 and api.json()["error"] == "open_steps" and "still open" in api.json()["message"]
+
+
+def test_a_refused_incident_closing_gives_back_what_was_typed(tool_url, people, cases):
+    incident = _create(people, tool_url, cases(2))
+    message = "Een lange uitleg aan iedere melder die niet verloren mag gaan."
+    refused = people["coordinator"].post(f"/cases/incidents/{incident['id']}/close",
+                                         data={"outcome": "no-such-outcome", "message": message,
+                                               "confirm_open_steps": "true"})
+    assert refused.status_code == 400
+    assert message in refused.text and 'id="close-problem"' in refused.text
 
 
 def test_one_report_that_may_not_close_yet_stops_the_whole_incident_closing(db_session, tool_url, people, cases):

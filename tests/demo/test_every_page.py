@@ -5,7 +5,6 @@ English sentence.
 A crawl from each role's start page over every link of the tool it reaches, through the real demo
 LMS launch; the school has codes, reports (in Dutch, as its pupils write them) and a coordinator.
 """
-import re
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -17,14 +16,11 @@ from lti_tool.conduct.models import ConductVersion
 from tests.cases.conftest import designate, make_case, user_id
 from tests.courses.conftest import acknowledge
 from tests.support.browser import Browser, launch_token_of
+from tests.support.language import english_words
 from tests.support.pages import publish_defaults
 
 ROLES = ("student", "teacher", "coordinator", "admin")
 MAX_PAGES = 80
-# Words of English that Dutch never uses; one of them on a Dutch page is an untranslated sentence.
-ENGLISH = {"the", "your", "you", "and", "with", "this", "that", "which", "please", "there", "from", "have",
-           "been", "will", "would", "should", "cannot", "these", "those", "what", "when", "where", "who",
-           "here", "yet", "only", "about", "reports", "cases", "acknowledged", "overdue"}
 # Links that leave the crawl: files (checked for their status only) and the quick exit's end.
 FILES = (".csv", ".pdf", ".json", ".zip")
 
@@ -79,14 +75,6 @@ def _crawl(tool_url: str, lms, role: str, locale: str) -> dict:
     return pages
 
 
-def _english(html: str) -> list[str]:
-    soup = BeautifulSoup(html, "html.parser")
-    for hidden in soup.select("script, style, [lang]:not([lang^=nl]), .user-content"):
-        hidden.decompose()
-    text = " ".join(soup.get_text(" ").split())
-    return sorted({word for word in re.findall(r"[A-Za-z]+", text) if word.lower() in ENGLISH})
-
-
 @pytest.mark.parametrize("locale", ["nl-NL", "en-GB"])
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_a_role_reaches_opens_and_speaks_their_language(tool_url, school, role, locale):
@@ -95,5 +83,5 @@ def test_every_page_a_role_reaches_opens_and_speaks_their_language(tool_url, sch
     broken = {path: status for path, (status, _) in pages.items() if status != 200}
     assert not broken, f"links shown to the {role} that do not open: {broken}"
     if locale == "nl-NL":
-        english = {path: words for path, (_, html) in pages.items() if html and (words := _english(html))}
+        english = {path: words for path, (_, html) in pages.items() if html and (words := english_words(html))}
         assert not english, f"English on the {role}'s Dutch pages: {english}"
