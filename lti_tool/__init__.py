@@ -220,7 +220,8 @@ def _install_templates(app: Flask) -> None:
     app.jinja_env.filters["pick"] = pick
     app.jinja_env.filters["note_in"] = note_text
     app.jinja_env.filters["flatten_errors"] = flatten
-    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "medium")
+    # To the minute: "7 dec 2026, 00:42" (the medium format adds seconds nobody reads).
+    app.jinja_env.filters["datetime_format"] = lambda value: format_datetime(value, "d MMM yyyy, HH:mm")
     app.jinja_env.filters["date_format"] = lambda value: format_date(value, "long")
     app.jinja_env.globals["phone_kind"] = phone_labels.kind_label  # the home page's and overviews' marks
     app.jinja_env.globals["phone_day"] = phone_labels.day

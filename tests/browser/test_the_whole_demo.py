@@ -21,6 +21,7 @@ from .test_in_the_frame import _click, _find, _frame_url, _wait
 PEOPLE = ("student", "teacher", "coordinator", "admin")
 FILES = (".csv", ".pdf", ".json", ".zip")
 DESKTOP, PHONE = (1280, 1400), (390, 844)
+SECONDS = re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b")  # 00:42:46: a time nobody needs to the second
 MAX_PAGES = 150  # per person and language: more than any role reaches, a bound against a runaway walk
 NOTE_NL = "Nieuw: je telefoon blijft ook in de pauze in je kluisje."
 NOTE_EN = "New: your phone also stays in your locker during breaks."
@@ -149,10 +150,10 @@ def _links(driver) -> list[dict]:
         ".filter(l => l.href !== location.href.split('#')[0])")
 
 
-def _walk(driver, dutch: bool) -> tuple[dict, dict, dict]:
-    """From the frame's page, follow every link of the tool once:
-    ({page: status}, {page: English words}, {page: width wider than the frame})."""
-    statuses, english, wide = {}, {}, {}
+def _walk(driver, dutch: bool) -> tuple[dict, dict, dict, dict]:
+    """From the frame's page, follow every link of the tool once: ({page: status}, {page: English
+    words}, {page: width wider than the frame}, {page: times shown to the second})."""
+    statuses, english, wide, seconds = {}, {}, {}, {}
     queue, seen = deque([(_frame_url(driver), False)]), set()
     while queue and len(statuses) < MAX_PAGES:
         url, aside = queue.popleft()
@@ -166,6 +167,8 @@ def _walk(driver, dutch: bool) -> tuple[dict, dict, dict]:
         statuses[key] = _go(driver, url)
         if dutch and (words := english_words(driver.page_source)):
             english[key] = words
+        if found := SECONDS.findall(driver.execute_script("return document.body.innerText")):
+            seconds[key] = found
         width, room = driver.execute_script("return [document.documentElement.scrollWidth, innerWidth]")
         if width > room + 1:  # the page itself scrolls sideways (a table may, in its own box)
             wide[key] = f"{width}px in {room}px: " + driver.execute_script(  # the outermost things too wide
@@ -173,7 +176,7 @@ def _walk(driver, dutch: bool) -> tuple[dict, dict, dict]:
                 "return out.filter(e => !out.includes(e.parentElement)).slice(0, 3)"
                 ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).join(', ');")
         queue.extend((link["href"], link["aside"]) for link in _links(driver))
-    return statuses, english, wide
+    return statuses, english, wide, seconds
 
 
 def test_the_teacher_places_the_code_then_a_pupil_acknowledges_in_dutch_and_reports(app, chrome, demo):
@@ -194,6 +197,55 @@ def test_the_teacher_places_the_code_then_a_pupil_acknowledges_in_dutch_and_repo
     assert re.fullmatch(r"VO-[A-Z0-9-]+", _find(chrome, "section.receipt p.reference").text)
     _scored(app, chrome, demo, 1)
     assert "Sanne de Vries 1 / 1" in _course_page(chrome, demo), "the acknowledgement is in the gradebook"
+
+
+def test_the_pupil_is_heard_the_case_does_not_close_on_an_unanswered_child(chrome, demo):
+    """The pupil writes that it is on Snapchat too and marks it spreading again; the coordinator cannot
+    close before answering, answers, closes (past the open protocol steps, a second step) with a closing
+    message, and the pupil reads it."""
+    from selenium.webdriver.support.ui import Select
+    _launch(chrome, demo, "student", "nl-NL")
+    _submit(chrome, "a[href*='/reports/mine']")
+    _submit(chrome, "a[href*='/reports/VO-']")
+    _find(chrome, "textarea#body").send_keys("Het filmpje staat nu ook op Snapchat.")
+    _submit(chrome, "form[action*='/messages'] button[type=submit]")
+    _submit(chrome, "form.spreading-form button[type=submit]")
+    assert _status(chrome) == 200
+
+    _launch(chrome, demo, "coordinator", "nl-NL")
+    if chrome.find_elements("css selector", "form[action*='/code/acknowledge']"):
+        _acknowledge(chrome)
+    _submit(chrome, "a[href*='/cases?ls'], a[href$='/cases']")
+    row = _find(chrome, "a.ref").find_element("xpath", "ancestor::tr")
+    assert "Urgent" in row.text or "urgent" in row.text, "spreading again made it urgent"
+    _submit(chrome, "a.ref")
+    closing = "We hebben de klas gesproken en Snapchat gevraagd het filmpje te verwijderen."
+
+    def close():
+        Select(_find(chrome, "form.close-form select#outcome")).select_by_value("resolved")
+        message = _find(chrome, "form.close-form textarea#closing-message")
+        message.clear()
+        message.send_keys(closing)
+        _submit(chrome, "form.close-form button[type=submit]")
+
+    close()
+    assert _status(chrome) == 409
+    assert "nog geen antwoord" in _find(chrome, "#close-problem").text
+    assert _find(chrome, "textarea#closing-message").get_attribute("value") == closing, "nothing typed is lost"
+    _find(chrome, "form[action*='/messages'] textarea").send_keys("Dank je. We gaan er vandaag mee aan de slag.")
+    _submit(chrome, "form[action*='/messages'] button[type=submit]")
+    close()
+    assert _status(chrome) == 409 and "nog open" in _find(chrome, "#close-problem").text, "open steps: asked first"
+    _submit(chrome, "form.close-form button[type=submit]")  # "close anyway", everything chosen kept
+    assert _status(chrome) == 200 and "gesloten" in _find(chrome, "main").text.lower()
+
+    _launch(chrome, demo, "student", "nl-NL")
+    _submit(chrome, "a[href*='/reports/mine']")
+    _submit(chrome, "a[href*='/reports/VO-']")
+    page = _find(chrome, "main").text
+    assert closing in page and "Dank je. We gaan er vandaag mee aan de slag." in page
+    assert "Afgesloten" in page, page
+    _screenshot(chrome, "demo-pupil-reads-the-closing-message")
 
 
 def test_a_major_publish_asks_everyone_again_and_the_course_page_still_opens(app, chrome, demo):
@@ -265,12 +317,13 @@ def test_every_person_follows_every_link_in_both_languages(chrome, demo, person,
     _launch(chrome, demo, person, locale)
     if chrome.find_elements("css selector", "form[action*='/code/acknowledge']"):
         _acknowledge(chrome)
-    statuses, english, wide = _walk(chrome, dutch=locale == "nl-NL")
+    statuses, english, wide, seconds = _walk(chrome, dutch=locale == "nl-NL")
     print(f"{person} {locale}: {len(statuses)} pages and downloads:", *sorted(statuses), sep="\n  ")
     assert len(statuses) > 3, statuses
     broken = {page: status for page, status in statuses.items() if status != 200}
     assert not broken, f"links shown to the {person} that do not open: {broken}"
     assert not english, f"English on the {person}'s Dutch pages: {english}"
     assert not wide, f"pages wider than the {person}'s frame: {wide}"
+    assert not seconds, f"times to the second on the {person}'s pages: {seconds}"
     _screenshot(chrome, f"demo-{person}-{locale}-last")
     assert _course_page(chrome, demo)
