@@ -53,17 +53,29 @@ def _launch_in_frame(driver, lms, user: str, link: str = "code"):
 
 def _acknowledge(driver) -> int:
     """Pass the check, if any (the right answer is the second option of every question), and
-    acknowledge; return the number of questions once the answer has replaced the form's page
-    (a navigation started sooner would cancel the submission)."""
-    from selenium.webdriver.support import expected_conditions as EC
+    acknowledge; return the number of questions once the answer's page has loaded in the form's
+    place (a navigation started sooner would cancel the submission)."""
     form = _find(driver, "form[action*='/code/acknowledge']")
-    questions = form.find_elements("css selector", "fieldset.question")
-    for n in range(len(questions)):
+    questions = len(form.find_elements("css selector", "fieldset.question"))
+    for n in range(questions):
         _click(driver, f"input[name='answer-{n}'][value='1']")
     _click(driver, "input[name=confirm]")
-    _click(driver, "form[action*='/code/acknowledge'] button[type=submit]")
-    _wait(driver).until(EC.staleness_of(form), message="the acknowledgement's answer never came")
-    return len(questions)
+    _submit(driver, "form[action*='/code/acknowledge'] button[type=submit]")
+    return questions
+
+
+def _submit(driver, css: str) -> None:
+    """Press a form's button (or a link) and wait until the next page has loaded in its place. The
+    page is marked before and the mark is gone with it: an element's staleness is not asked, which
+    chromedriver cannot always answer for a frame of another site."""
+    driver.execute_script("window.__leaving = true;")
+    _click(driver, css)
+    _loaded(driver, css)
+
+
+def _loaded(driver, what: str) -> None:
+    _wait(driver).until(lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"),
+                        message=f"no page came after {what}")
 
 
 def _frame_url(driver) -> str:
