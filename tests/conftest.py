@@ -122,14 +122,16 @@ def tool_url(app):
 def demo_lms(app, tool_url: str, school: str, client: str, deployment_id: str, host: str = "127.0.0.1"):
     """A demo LMS served on host with a school of its own, registered with the tool as an admin would.
 
-    Yields the LMS with school_id, platform_id and port set.
+    Yields the LMS with school_id, platform_id and port set. Its path is its own: a port freed by an
+    earlier LMS and reused here must not give its key set's address (which the tool caches, and
+    refetches for an unknown key at most once a minute) to an LMS with other keys.
     """
     from lti_tool.demo.platform import DemoLMS
     from lti_tool.demo.views import create_lms_app
     from tests.support.servers import reserve_port
-    port = reserve_port()
-    lms = DemoLMS(issuer=f"http://{host}:{port}/lms", tool_base_url=tool_url,
-                  client_id=f"{client}-{secrets.token_hex(3)}", deployment_id=deployment_id, school_name=school)
+    port, tag = reserve_port(), secrets.token_hex(3)
+    lms = DemoLMS(issuer=f"http://{host}:{port}/lms-{tag}", tool_base_url=tool_url,
+                  client_id=f"{client}-{tag}", deployment_id=deployment_id, school_name=school)
     with serve(create_lms_app(lms), port=port):
         with app.app_context():
             platform = register_lms(lms, school)
