@@ -1,4 +1,5 @@
 """Domain exceptions and their one mapping to HTML pages (inside the LMS frame) and JSON."""
+import json
 import logging
 from typing import Callable, NamedTuple
 
@@ -165,8 +166,66 @@ def _unavailable():
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def _chain(exc: BaseException | None):
+    """exc and the exceptions it was raised from or while handling."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _database_in(exc: BaseException | None) -> bool:
+    """Whether the database being away is behind exc (a rollback refused after a lost connection, say)."""
+    return any(database_unavailable(each) for each in _chain(exc))
+
+
+# Drawn without templates, translations or the database: what the last resort can still send.
+_LAST_RESORT = {
+    503: ("database_unavailable",
+          "Veilig Online kan zijn database even niet bereiken. Wacht een paar seconden en probeer het opnieuw.",
+          "Veilig Online cannot reach its database for a moment. Wait a few seconds and try again."),
+    500: ("internal",
+          "Er ging bij ons iets mis. Probeer het zo opnieuw.",
+          "Something went wrong on our side. Try again in a moment."),
+}
+
+
+class LastResort:
+    """WSGI middleware: an exception that escapes Flask (an error page that could not be drawn, say
+    while the database is away) still gets a calm answer in both languages, never the server's bare
+    500. A database in the exception's chain makes it the 503 "try again" that the handlers give."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception as exc:  # noqa: BLE001 - this is the place every escape ends
+            log.error("an error escaped its handler", exc_info=True)
+            status = 503 if _database_in(exc) else 500
+            code, dutch, english = _LAST_RESORT[status]
+            headers = [("Cache-Control", "no-store")]
+            if status == 503:
+                headers.append(("Retry-After", str(RETRY_AFTER_SECONDS)))
+            if environ.get("PATH_INFO", "").startswith("/api/"):
+                body = json.dumps({"error": code, "message": english}).encode()
+                headers.append(("Content-Type", "application/json"))
+            else:
+                body = (f'<!doctype html><html lang="nl"><meta charset="utf-8"><title>Veilig Online</title>'
+                        f'<p>{dutch}</p><p lang="en">{english}</p></html>').encode()
+                headers.append(("Content-Type", "text/html; charset=utf-8"))
+            headers.append(("Content-Length", str(len(body))))
+            reason = "Service Unavailable" if status == 503 else "Internal Server Error"
+            start_response(f"{status} {reason}", headers)
+            return [body]
+
+
 def register_error_handlers(app):
-    """Map every exception to a response in one place."""
+    """Map every exception to a response in one place; the last resort behind them all."""
+    if not app.debug:  # the debugger shows what escaped instead
+        app.wsgi_app = LastResort(app.wsgi_app)
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
@@ -192,14 +251,14 @@ def register_error_handlers(app):
         }
         status = exc.code or 500
         # An error outside the view (the request's commit) arrives as a 500 around the original.
-        if status == 500 and database_unavailable(getattr(exc, "original_exception", None)):
+        if status == 500 and _database_in(getattr(exc, "original_exception", None)):
             return _unavailable()
         return render_error(status, exc.name.lower().replace(" ", "_"),
                             messages.get(status, exc.description or exc.name))
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
-        if database_unavailable(exc):
+        if _database_in(exc):
             return _unavailable()
         log.exception("unexpected error")
         return render_error(500, "internal", _("Something went wrong on our side. Try again in a moment."))

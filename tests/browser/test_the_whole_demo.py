@@ -71,6 +71,8 @@ def _launch(driver, lms, person: str, locale: str, link: str = "code"):
         "return document.readyState === 'complete' && !!document.querySelector('main')"
         " && (!own || location.href === new URL(own.content, location.href).href);"),
         message="the launch never landed")
+    refused = driver.find_elements("css selector", "section.lms-card[role=alert]")
+    assert not refused, f"the LMS refused the {person}'s launch at {driver.current_url}: {refused[0].text}"
 
 
 def _placed(lms) -> str:

@@ -29,3 +29,53 @@ def test_the_api_answers_json(client):
     resp = client.get("/lti/jwks", headers={"Accept": "application/json"})
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
     assert resp.get_json()["error"] == "database_unavailable"
+
+
+@pytest.fixture
+def broken_pages(client):
+    """Two views whose error page cannot be drawn: the person on it is loaded from an unreachable
+    database, or is broken in another way."""
+    from flask import g
+    from sqlalchemy import text
+
+    from lti_tool.extensions import db
+
+    class Person:
+        locale = "nl"
+
+        def __init__(self, load):
+            self._load = load
+
+        @property
+        def user(self):
+            return self._load()
+
+    def from_the_database():
+        return db.session.execute(text("SELECT 1"))
+
+    def broken():
+        raise KeyError("display_name")
+
+    app = client.application
+    for name, load in (("database", from_the_database), ("other", broken)):
+        def view(load=load):
+            g.launch = Person(load)
+            raise RuntimeError("a bug in the view")
+        app.add_url_rule(f"/broken-{name}", f"broken_{name}", view)
+    return client
+
+
+def test_an_error_page_that_cannot_be_drawn_without_the_database_is_still_a_503(broken_pages):
+    resp = broken_pages.get("/broken-database")
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+    page = resp.get_data(as_text=True)
+    assert "kan zijn database even niet bereiken" in page and "cannot reach its database" in page
+    assert "Traceback" not in page and "RuntimeError" not in page
+
+
+def test_any_other_escape_is_a_calm_500_in_both_languages_never_the_servers_bare_page(broken_pages):
+    resp = broken_pages.get("/broken-other")
+    assert resp.status_code == 500 and "Retry-After" not in resp.headers
+    page = resp.get_data(as_text=True)
+    assert "Er ging bij ons iets mis" in page and "Something went wrong on our side" in page
+    assert "display_name" not in page and "Internal Server Error" not in page
