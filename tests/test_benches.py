@@ -10,12 +10,12 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 BENCHES = {
-    "launch": ["--launches", "12", "--users", "4", "--rounds", "2"],
-    "acknowledge": ["--count", "20"],
+    "launch": ["--launches", "12", "--users", "4", "--rounds", "2", "--workers", "1"],
+    "acknowledge": ["--count", "20", "--workers", "1"],
     "overview": ["--members", "30", "--page-size", "10", "--rounds", "2"],
     "queue": ["--small", "100", "--large", "300", "--requests", "3"],  # every view has rows
     "scores": ["--scores", "20", "--backoff", "0.05", "--backoff-cap", "0.2"],
-    "load": ["--launches", "12", "--acknowledgements", "20"],
+    "load": ["--launches", "12", "--acknowledgements", "20", "--workers", "1", "--concurrency", "2"],
     "firstday": ["--schools", "2", "--pupils", "3", "--workers", "2", "--concurrency", "2"],
 }
 

@@ -43,7 +43,7 @@ def test_environment_configures_database_and_lti_config(tmp_path, monkeypatch):
 def test_https_is_detected_behind_a_reverse_proxy(tmp_path, monkeypatch):
     monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
     monkeypatch.setenv("PROXY_COUNT", "1")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
 
     @app.route("/_where")
     def where():
@@ -58,7 +58,7 @@ def test_https_is_detected_behind_a_reverse_proxy(tmp_path, monkeypatch):
 def test_forwarded_headers_are_ignored_without_a_configured_proxy(tmp_path, monkeypatch):
     monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
     monkeypatch.setenv("PROXY_COUNT", "0")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
 
     @app.route("/_where")
     def where():

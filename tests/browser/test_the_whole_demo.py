@@ -66,9 +66,12 @@ def _launch(driver, lms, person: str, locale: str, link: str = "code"):
     Select(_find(driver, "select#locale")).select_by_value(locale)
     _click(driver, "form.lms-launch button[type=submit]:not([formtarget])")
     driver.switch_to.frame(_find(driver, "iframe[name='tool-frame']"))
-    _wait(driver).until(lambda d: d.execute_script(  # the tool's first page, at its own address
+    # The tool's first page, at its own address: not a page on the way that posts on by itself (the
+    # LMS's sign-in, the tool's continue page), which a loaded machine may show long enough to be seen.
+    _wait(driver).until(lambda d: d.execute_script(
         "const own = document.querySelector('meta[name=vo-page-address]');"
         "return document.readyState === 'complete' && !!document.querySelector('main')"
+        " && !document.querySelector('form[data-autosubmit]')"
         " && (!own || location.href === new URL(own.content, location.href).href);"),
         message="the launch never landed")
     refused = driver.find_elements("css selector", "section.lms-card[role=alert]")
