@@ -114,7 +114,8 @@ def build(f: YearFigures, school_name: str, settings) -> Document:
         _("For the participation council and the school's yearly analysis of incidents (aggression, bullying, "
           "discrimination, sexual harassment), as the working-conditions catalogue of the sector asks."),
         _("No names and no contents: only counts. Counts from 1 to %(max)s show as \"< %(threshold)s\", and a "
-          "count that would let someone work out a hidden one shows as \"*\", so that nobody is recognisable.",
+          "count that would let someone work out a hidden one shows as \"*\" (in a very small group, every "
+          "hidden count does), so that nobody is recognisable.",
           max=THRESHOLD - 1, threshold=THRESHOLD),
     ]
     return Document(

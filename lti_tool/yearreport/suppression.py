@@ -1,7 +1,9 @@
 """Small counts are never shown: fewer than 5 reads "< 5", so nobody in a report is recognisable.
 
-One place for the rule. A count hidden alone among counts whose total is shown could be worked out
-by subtraction; suppress_group then hides the next smallest count too (secondary suppression).
+One place for the rule. Counts hidden among counts whose total is shown could be worked out: by
+subtraction when one is hidden alone, and by what the marks say when more are ("< 5" is 1 to 4, "*"
+is 0 or 5 and more, so "*" and "< 5" that add up to 6 are 5 and 1). suppress_group hides more
+counts until none of the hidden ones has a single possible value (secondary suppression).
 """
 from dataclasses import dataclass
 
@@ -37,16 +39,49 @@ def shown(count: int) -> Shown:
 
 
 def suppress_group(counts: dict) -> dict:
-    """Counts that add up to a total shown beside them: each small one hidden, and when exactly one
-    is hidden, the smallest other non-zero count too, so that neither follows from the total."""
+    """Counts that add up to a total shown beside them: each small one hidden; then, while a reader
+    could tell a hidden count from the total and the marks, the smallest shown count is hidden too
+    (a non-zero one first). Where even that cannot help (a tiny group: "*" and "< 5" of a total of
+    6), every hidden count reads "*", which leaves each of them open."""
     result = {key: shown(count) for key, count in counts.items()}
-    hidden = [key for key, value in result.items() if not value.visible]
-    if len(hidden) == 1:
-        others = sorted((count, str(key)) for key, count in counts.items() if key not in hidden and count > 0)
-        if others:
-            key = next(k for k in counts if str(k) == others[0][1])
-            result[key] = Shown(counts[key], "derived")
+    while any(not value.visible for value in result.values()) and pinned(counts, result):
+        others = sorted((key for key, value in result.items() if value.visible),
+                        key=lambda key: (counts[key] == 0, counts[key], str(key)))
+        if not others:
+            return {key: value if value.visible else Shown(value.value, "derived") for key, value in result.items()}
+        result[others[0]] = Shown(counts[others[0]], "derived")
     return result
+
+
+def pinned(counts: dict, result: dict) -> bool:
+    """Whether some hidden count has only one value that fits the total and the marks of the others.
+
+    What a reader knows: the total (itself only "< 5" when small), the shown counts, and that "< 5"
+    is 1 to 4 and "*" is 0 or 5 or more. Sums are sets of bits (bit n: n is a possible sum), so a
+    large total costs little.
+    """
+    total = sum(counts.values())
+    seen = sum(counts[key] for key, value in result.items() if value.visible)
+    rests = [t - seen for t in (range(1, THRESHOLD) if small(total) else [total]) if t >= seen]
+    hidden = [value.hidden for value in result.values() if not value.visible]
+    most = max(rests)
+    everything = (1 << (most + 1)) - 1
+
+    def add(sums: int, mark: str) -> int:
+        if mark == "small":
+            return (sums << 1 | sums << 2 | sums << 3 | sums << 4) & everything
+        lowest = (sums & -sums).bit_length() - 1  # "*": 0, or any n of 5 or more
+        return (sums | (everything & ~((1 << (lowest + THRESHOLD)) - 1) if sums else 0)) & everything
+
+    for n, mark in enumerate(hidden):
+        others = 1
+        for other in hidden[:n] + hidden[n + 1:]:
+            others = add(others, other)
+        values = range(1, THRESHOLD) if mark == "small" else [0, *range(THRESHOLD, most + 1)]
+        possible = [value for value in values if any(value <= rest and others >> (rest - value) & 1 for rest in rests)]
+        if len(possible) < 2:
+            return True
+    return False
 
 
 def share(part: int, whole: int) -> str | None:

@@ -1,6 +1,8 @@
 """Small counts never show: 1 to 4 read "< 5", and no hidden count follows from a total beside it."""
 from datetime import date
 
+from hypothesis import given, settings, strategies as st
+
 from lti_tool.yearreport import years
 from lti_tool.yearreport.suppression import share, shown, suppress_group
 
@@ -39,3 +41,47 @@ def test_only_a_pair_of_following_years_names_a_school_year():
     assert years.parse("2025-2026", (8, 1)).start == date(2025, 8, 1)
     for wrong in ("2025-2027", "2025/2026", "25-26", "", "2025-2026 ", "١٢٣٤-١٢٣٥", "0999-1000"):
         assert years.parse(wrong) is None, wrong
+
+
+def test_the_marks_never_give_a_hidden_count_away():
+    """"*" is 0 or 5 and more, "< 5" is 1 to 4: a "*" and a "< 5" that add up to 6 are 5 and 1. A third
+    count is hidden then, so that the two may be 5 and 1, 6 and 0, or more."""
+    result = suppress_group({"a": 5, "b": 1, "c": 9})
+    assert {k: str(v) for k, v in result.items()} == {"a": "*", "b": "< 5", "c": "*"}
+
+
+def test_a_group_too_small_to_protect_shows_every_hidden_count_as_a_star():
+    assert {k: str(v) for k, v in suppress_group({"a": 5, "b": 1}).items()} == {"a": "*", "b": "*"}
+    assert {k: str(v) for k, v in suppress_group({"a": 3, "b": 0}).items()} == {"a": "< 5", "b": "0"}, \
+        "a total of 3 itself reads < 5"
+
+
+def _possible(counts: dict, result: dict) -> dict:
+    """Every value each hidden count may have, found by trying them all (the test's own reckoning)."""
+    import itertools
+    total = sum(counts.values())
+    totals = range(1, 5) if 1 <= total <= 4 else [total]  # a small total itself reads "< 5"
+    rests = [t - sum(counts[k] for k, v in result.items() if v.visible) for t in totals]
+    hidden = [k for k, v in result.items() if not v.visible]
+    # "*" is 0 or 5 and more; where a small group shows every hidden count as "*", it may be any.
+    anything = any(1 <= counts[k] <= 4 and result[k].hidden == "derived" for k in hidden)
+    star = range(0, max(rests) + 1) if anything else [0, *range(5, max(rests) + 1)]
+    ranges = [range(1, 5) if result[k].hidden == "small" else star for k in hidden]
+    seen = {k: set() for k in hidden}
+    for values in itertools.product(*ranges):
+        if sum(values) in rests:
+            for k, value in zip(hidden, values):
+                seen[k].add(value)
+    return seen
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]), min_size=1, max_size=5))
+def test_no_hidden_count_has_only_one_possible_value(values):
+    counts = {f"k{n}": value for n, value in enumerate(values)}
+    result = suppress_group(counts)
+    for key, value in result.items():
+        assert value.value == counts[key]
+        assert not (1 <= counts[key] <= 4 and value.visible), "every count of 1 to 4 is hidden"
+    for key, possible in _possible(counts, result).items():
+        assert len(possible) >= 2, (counts, {k: str(v) for k, v in result.items()}, key, possible)
