@@ -10,9 +10,10 @@ from ..db import utcnow
 from ..extensions import db
 from ..reports.models import CATEGORIES, CLOSED, Report
 from ..security import STUDENT, scoped
+from ..smallcounts import THRESHOLD, suppress_group
 from .models import Board, BoardMember, BoardSchool
 
-SMALLEST = 5  # counts below this are shown as "< 5"
+SMALLEST = THRESHOLD  # counts below this are shown as "< 5"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class SchoolFigures:
     reports: Count
     open_now: Count
     closed: Count
-    by_category: dict = field(default_factory=dict)
+    by_category: dict = field(default_factory=dict)  # category → smallcounts.Shown, against reports
 
 
 def board_of(launch) -> Board | None:
@@ -85,7 +86,7 @@ def school_figures(school, months: int = 12) -> SchoolFigures:
                                  .where(Report.status != CLOSED)) or 0
     return SchoolFigures(school.name, _progress(school.id, pupils), _progress(school.id, staff),
                          Count(sum(by_category.values())), Count(open_now), Count(by_status.get(CLOSED, 0)),
-                         {category: Count(count) for category, count in by_category.items()})
+                         suppress_group(by_category, zero_hidden=True))
 
 
 def board_figures(board: Board) -> list[SchoolFigures]:

@@ -8,7 +8,7 @@ from ..cases import labels
 from ..conduct.rendering import pick
 from ..exceptions.labels import kind_label
 from .figures import YearFigures
-from .suppression import THRESHOLD, shown
+from ..smallcounts import THRESHOLD, shown
 
 
 @dataclass

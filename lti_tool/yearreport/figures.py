@@ -20,7 +20,7 @@ from ..exceptions.models import KINDS as PHONE_KINDS, PhoneException
 from ..extensions import db
 from ..reports.models import CATEGORIES, CLOSED, Report
 from ..security import scoped
-from .suppression import Shown, THRESHOLD, share, shown, suppress_group
+from ..smallcounts import Shown, THRESHOLD, share, shown, suppress_group
 from .years import SchoolYear
 
 KINDS = (timeliness.FIRST_RESPONSE, timeliness.ACKNOWLEDGEMENT, timeliness.FEEDBACK)

@@ -4,7 +4,7 @@ from datetime import date
 from hypothesis import given, settings, strategies as st
 
 from lti_tool.yearreport import years
-from lti_tool.yearreport.suppression import share, shown, suppress_group
+from lti_tool.smallcounts import share, shown, suppress_group
 
 
 def test_zero_and_five_or_more_show_as_they_are_one_to_four_do_not():
@@ -56,17 +56,18 @@ def test_a_group_too_small_to_protect_shows_every_hidden_count_as_a_star():
         "a total of 3 itself reads < 5"
 
 
-def _possible(counts: dict, result: dict) -> dict:
+def _possible(counts: dict, result: dict, zero_hidden: bool) -> dict:
     """Every value each hidden count may have, found by trying them all (the test's own reckoning)."""
     import itertools
+    low = 0 if zero_hidden else 1
     total = sum(counts.values())
-    totals = range(1, 5) if 1 <= total <= 4 else [total]  # a small total itself reads "< 5"
+    totals = range(low, 5) if low <= total <= 4 else [total]  # a small total itself reads "< 5"
     rests = [t - sum(counts[k] for k, v in result.items() if v.visible) for t in totals]
     hidden = [k for k, v in result.items() if not v.visible]
     # "*" is 0 or 5 and more; where a small group shows every hidden count as "*", it may be any.
     anything = any(1 <= counts[k] <= 4 and result[k].hidden == "derived" for k in hidden)
     star = range(0, max(rests) + 1) if anything else [0, *range(5, max(rests) + 1)]
-    ranges = [range(1, 5) if result[k].hidden == "small" else star for k in hidden]
+    ranges = [range(low, 5) if result[k].hidden == "small" else star for k in hidden]
     seen = {k: set() for k in hidden}
     for values in itertools.product(*ranges):
         if sum(values) in rests:
@@ -76,12 +77,23 @@ def _possible(counts: dict, result: dict) -> dict:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]), min_size=1, max_size=5))
-def test_no_hidden_count_has_only_one_possible_value(values):
+@given(st.lists(st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 7, 9, 12]), min_size=1, max_size=5), st.booleans())
+def test_no_hidden_count_has_only_one_possible_value(values, zero_hidden):
+    """On the yearly report (0 shown) and the board's page (0 reads "< 5" too)."""
     counts = {f"k{n}": value for n, value in enumerate(values)}
-    result = suppress_group(counts)
+    result = suppress_group(counts, zero_hidden)
     for key, value in result.items():
         assert value.value == counts[key]
         assert not (1 <= counts[key] <= 4 and value.visible), "every count of 1 to 4 is hidden"
-    for key, possible in _possible(counts, result).items():
-        assert len(possible) >= 2, (counts, {k: str(v) for k, v in result.items()}, key, possible)
+        assert not (zero_hidden and counts[key] == 0 and value.visible)
+    for key, possible in _possible(counts, result, zero_hidden).items():
+        assert len(possible) >= 2 or possible == {0}, (counts, {k: str(v) for k, v in result.items()}, key, possible)
+
+
+def test_on_the_boards_page_a_single_small_category_takes_another_with_it():
+    """Seven categories of 5 and more beside one of 2 and the total: the 2 would follow by subtraction."""
+    counts = {"a": 6, "b": 7, "c": 2}
+    result = suppress_group(counts, zero_hidden=True)
+    assert {k: str(v) for k, v in result.items()} == {"a": "*", "b": "7", "c": "< 5"}
+    nothing = suppress_group({"a": 6, "b": 0, "c": 0}, zero_hidden=True)
+    assert {k: str(v) for k, v in nothing.items()} == {"a": "6", "b": "< 5", "c": "< 5"}, "nothing else: nobody"

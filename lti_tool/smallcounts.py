@@ -1,4 +1,5 @@
 """Small counts are never shown: fewer than 5 reads "< 5", so nobody in a report is recognisable.
+The yearly report and the board's page both count through here.
 
 One place for the rule. Counts hidden among counts whose total is shown could be worked out: by
 subtraction when one is hidden alone, and by what the marks say when more are ("< 5" is 1 to 4, "*"
@@ -29,22 +30,22 @@ class Shown:
         return self.hidden is None
 
 
-def small(count: int) -> bool:
-    return 0 < count < THRESHOLD
+def small(count: int, zero_hidden: bool = False) -> bool:
+    return (0 if zero_hidden else 1) <= count < THRESHOLD
 
 
-def shown(count: int) -> Shown:
-    """One count on its own: 0 and 5 or more as they are, 1 to 4 hidden."""
-    return Shown(count, "small" if small(count) else None)
+def shown(count: int, zero_hidden: bool = False) -> Shown:
+    """One count on its own: 0 and 5 or more as they are, 1 to 4 hidden (0 too, where zero_hidden)."""
+    return Shown(count, "small" if small(count, zero_hidden) else None)
 
 
-def suppress_group(counts: dict) -> dict:
+def suppress_group(counts: dict, zero_hidden: bool = False) -> dict:
     """Counts that add up to a total shown beside them: each small one hidden; then, while a reader
     could tell a hidden count from the total and the marks, the smallest shown count is hidden too
     (a non-zero one first). Where even that cannot help (a tiny group: "*" and "< 5" of a total of
-    6), every hidden count reads "*", which leaves each of them open."""
-    result = {key: shown(count) for key, count in counts.items()}
-    while any(not value.visible for value in result.values()) and pinned(counts, result):
+    6), every hidden count reads "*", which leaves each of them open. zero_hidden: 0 reads "< 5" too."""
+    result = {key: shown(count, zero_hidden) for key, count in counts.items()}
+    while any(not value.visible for value in result.values()) and pinned(counts, result, zero_hidden):
         others = sorted((key for key, value in result.items() if value.visible),
                         key=lambda key: (counts[key] == 0, counts[key], str(key)))
         if not others:
@@ -53,23 +54,25 @@ def suppress_group(counts: dict) -> dict:
     return result
 
 
-def pinned(counts: dict, result: dict) -> bool:
-    """Whether some hidden count has only one value that fits the total and the marks of the others.
+def pinned(counts: dict, result: dict, zero_hidden: bool = False) -> bool:
+    """Whether some hidden count has only one value, other than 0, that fits the total and the marks.
 
     What a reader knows: the total (itself only "< 5" when small), the shown counts, and that "< 5"
-    is 1 to 4 and "*" is 0 or 5 or more. Sums are sets of bits (bit n: n is a possible sum), so a
-    large total costs little.
+    is 1 to 4 (0 to 4 where zero_hidden) and "*" is 0 or 5 or more. Sums are sets of bits (bit n: n
+    is a possible sum), so a large total costs little.
     """
+    lowest_small = 0 if zero_hidden else 1
     total = sum(counts.values())
     seen = sum(counts[key] for key, value in result.items() if value.visible)
-    rests = [t - seen for t in (range(1, THRESHOLD) if small(total) else [total]) if t >= seen]
+    totals = range(lowest_small, THRESHOLD) if small(total, zero_hidden) else [total]
+    rests = [t - seen for t in totals if t >= seen]
     hidden = [value.hidden for value in result.values() if not value.visible]
     most = max(rests)
     everything = (1 << (most + 1)) - 1
 
     def add(sums: int, mark: str) -> int:
         if mark == "small":
-            return (sums << 1 | sums << 2 | sums << 3 | sums << 4) & everything
+            return _shifted(sums, range(lowest_small, THRESHOLD)) & everything
         lowest = (sums & -sums).bit_length() - 1  # "*": 0, or any n of 5 or more
         return (sums | (everything & ~((1 << (lowest + THRESHOLD)) - 1) if sums else 0)) & everything
 
@@ -77,11 +80,19 @@ def pinned(counts: dict, result: dict) -> bool:
         others = 1
         for other in hidden[:n] + hidden[n + 1:]:
             others = add(others, other)
-        values = range(1, THRESHOLD) if mark == "small" else [0, *range(THRESHOLD, most + 1)]
+        values = range(lowest_small, THRESHOLD) if mark == "small" else [0, *range(THRESHOLD, most + 1)]
         possible = [value for value in values if any(value <= rest and others >> (rest - value) & 1 for rest in rests)]
-        if len(possible) < 2:
+        if len(possible) < 2 and possible != [0]:  # that there was nothing gives nobody away
             return True
     return False
+
+
+def _shifted(sums: int, by) -> int:
+    """The sums with each of by added: bit n set where n - b was a sum for some b."""
+    result = 0
+    for n in by:
+        result |= sums << n
+    return result
 
 
 def share(part: int, whole: int) -> str | None:
