@@ -39,13 +39,22 @@ def shown(count: int, zero_hidden: bool = False) -> Shown:
     return Shown(count, "small" if small(count, zero_hidden) else None)
 
 
-def suppress_group(counts: dict, zero_hidden: bool = False) -> dict:
+def suppress_group(counts: dict, zero_hidden: bool = False, beside: dict | None = None) -> dict:
     """Counts that add up to a total shown beside them: each small one hidden; then, while a reader
     could tell a hidden count from the total and the marks, the smallest shown count is hidden too
     (a non-zero one first). Where even that cannot help (a tiny group: "*" and "< 5" of a total of
-    6), every hidden count reads "*", which leaves each of them open. zero_hidden: 0 reads "< 5" too."""
+    6), every hidden count reads "*", which leaves each of them open. zero_hidden: 0 reads "< 5" too.
+
+    beside: the suppressed counts of the same keys that these never exceed (the reports beside the
+    incidents they are about): where one of those is hidden, this one is hidden too, and where it
+    shows, a reader knows this one is no larger.
+    """
     result = {key: shown(count, zero_hidden) for key, count in counts.items()}
-    while any(not value.visible for value in result.values()) and pinned(counts, result, zero_hidden):
+    for key, other in (beside or {}).items():
+        if not other.visible and result[key].visible:
+            result[key] = Shown(counts[key], "derived")
+    caps = {key: other.value for key, other in (beside or {}).items() if other.visible}
+    while any(not value.visible for value in result.values()) and pinned(counts, result, zero_hidden, caps):
         others = sorted((key for key, value in result.items() if value.visible),
                         key=lambda key: (counts[key] == 0, counts[key], str(key)))
         if not others:
@@ -54,34 +63,39 @@ def suppress_group(counts: dict, zero_hidden: bool = False) -> dict:
     return result
 
 
-def pinned(counts: dict, result: dict, zero_hidden: bool = False) -> bool:
+def pinned(counts: dict, result: dict, zero_hidden: bool = False, caps: dict | None = None) -> bool:
     """Whether some hidden count has only one value, other than 0, that fits the total and the marks.
 
-    What a reader knows: the total (itself only "< 5" when small), the shown counts, and that "< 5"
-    is 1 to 4 (0 to 4 where zero_hidden) and "*" is 0 or 5 or more. Sums are sets of bits (bit n: n
-    is a possible sum), so a large total costs little.
+    What a reader knows: the total (itself only "< 5" when small), the shown counts, that "< 5" is
+    1 to 4 (0 to 4 where zero_hidden) and "*" is 0 or 5 or more, and the most a count can be (caps).
+    Sums are sets of bits (bit n: n is a possible sum), so a large total costs little.
     """
     lowest_small = 0 if zero_hidden else 1
     total = sum(counts.values())
     seen = sum(counts[key] for key, value in result.items() if value.visible)
     totals = range(lowest_small, THRESHOLD) if small(total, zero_hidden) else [total]
     rests = [t - seen for t in totals if t >= seen]
-    hidden = [value.hidden for value in result.values() if not value.visible]
     most = max(rests)
     everything = (1 << (most + 1)) - 1
+    hidden = [(value.hidden, min(most, (caps or {}).get(key, most))) for key, value in result.items()
+              if not value.visible]
 
-    def add(sums: int, mark: str) -> int:
+    def values(mark: str, cap: int) -> range | list:
         if mark == "small":
-            return _shifted(sums, range(lowest_small, THRESHOLD)) & everything
-        lowest = (sums & -sums).bit_length() - 1  # "*": 0, or any n of 5 or more
-        return (sums | (everything & ~((1 << (lowest + THRESHOLD)) - 1) if sums else 0)) & everything
+            return range(lowest_small, min(THRESHOLD, cap + 1))
+        return [0, *range(THRESHOLD, cap + 1)]
 
-    for n, mark in enumerate(hidden):
+    def add(sums: int, mark: str, cap: int) -> int:
+        if mark == "small":
+            return _shifted(sums, values(mark, cap)) & everything
+        return (sums | _smeared(sums, cap - THRESHOLD + 1) << THRESHOLD) & everything  # 0, or 5 up to cap
+
+    for n, (mark, cap) in enumerate(hidden):
         others = 1
         for other in hidden[:n] + hidden[n + 1:]:
-            others = add(others, other)
-        values = range(lowest_small, THRESHOLD) if mark == "small" else [0, *range(THRESHOLD, most + 1)]
-        possible = [value for value in values if any(value <= rest and others >> (rest - value) & 1 for rest in rests)]
+            others = add(others, *other)
+        possible = [value for value in values(mark, cap)
+                    if any(value <= rest and others >> (rest - value) & 1 for rest in rests)]
         if len(possible) < 2 and possible != [0]:  # that there was nothing gives nobody away
             return True
     return False
@@ -92,6 +106,18 @@ def _shifted(sums: int, by) -> int:
     result = 0
     for n in by:
         result |= sums << n
+    return result
+
+
+def _smeared(sums: int, width: int) -> int:
+    """The sums with each of 0 to width - 1 added (none when width < 1), in doubling steps."""
+    if width < 1:
+        return 0
+    result, done = sums, 1
+    while done < width:
+        step = min(done, width - done)
+        result |= result << step
+        done += step
     return result
 
 

@@ -42,12 +42,14 @@ def month_name(day) -> str:
 
 
 def _incidents(f: YearFigures) -> Section:
-    categories = Table(_("Reports per category"), [_("Category"), _("Reports")],
-                       [[labels.category_label(c), n] for c, n in f.by_category.items()])
-    months = Table(_("Reports per month"), [_("Month"), _("Reports")], [[month_name(m), n] for m, n in f.by_month])
+    categories = Table(_("Reports per category"), [_("Category"), _("Reports"), _("Incidents")],
+                       [[labels.category_label(c), n, f.incidents_by_category[c]] for c, n in f.by_category.items()])
+    months = Table(_("Reports per month"), [_("Month"), _("Reports"), _("Incidents")],
+                   [[month_name(m), n, f.incidents_by_month[m]] for m, n in f.by_month])
     return Section("incidents", _("Reports and incidents"), _(
         "Reports this school year: %(reports)s. Incidents they are about: %(incidents)s (reports about the "
-        "same incident count once).", reports=f.reports, incidents=f.incidents), [categories, months])
+        "same incident count once, in the category and month of their first report).",
+        reports=f.reports, incidents=f.incidents), [categories, months])
 
 
 def _response(f: YearFigures, settings) -> Section:

@@ -64,6 +64,8 @@ class YearFigures:
     incidents: Shown
     by_category: dict            # category → Shown
     by_month: list               # [(first day of month, Shown)]
+    incidents_by_category: dict  # category → Shown: incidents, each in the category of its first report
+    incidents_by_month: dict     # first day of month → Shown: incidents, each in the month of its first report
     deadlines: list              # [Deadlines]
     median_response_hours: float | None
     outcomes: dict               # outcome → Shown ("not_genuine" included)
@@ -140,6 +142,11 @@ def _phones(school_id: int, year: SchoolYear) -> dict:
     return suppress_group({kind: counts.get(kind, 0) for kind in PHONE_KINDS})
 
 
+def _month(row, zone):
+    """The first day of the month the report arrived in, in the school's time zone."""
+    return row.received_at.astimezone(zone).date().replace(day=1)
+
+
 def year_figures(school_id: int, year: SchoolYear, settings, hidden=None, now: datetime | None = None) -> YearFigures:
     """Everything the yearly report shows, suppressed where small."""
     now = now or utcnow()
@@ -147,22 +154,30 @@ def year_figures(school_id: int, year: SchoolYear, settings, hidden=None, now: d
     zone = timeliness.school_zone()
     per_category = {category: 0 for category in CATEGORIES}
     per_month = {month: 0 for month in year.months()}
-    incidents = set()
+    first_reports = {}   # incident (or a report on its own) → its first report of the year
     outcomes = {outcome: 0 for outcome in (*OUTCOMES, "not_genuine")}
     for number, row in enumerate(rows):
         per_category[row.category] = per_category.get(row.category, 0) + 1
-        month = row.received_at.astimezone(zone).date().replace(day=1)
+        month = _month(row, zone)
         per_month[month] = per_month.get(month, 0) + 1
-        incidents.add(("incident", row.incident_id) if row.incident_id else ("report", number))
+        incident = ("incident", row.incident_id) if row.incident_id else ("report", number)
+        if incident not in first_reports or row.received_at < first_reports[incident].received_at:
+            first_reports[incident] = row
         if row.status == CLOSED:
             key = "not_genuine" if row.not_genuine else row.outcome
             if key in outcomes:
                 outcomes[key] += 1
     deadlines, median = _deadlines(rows, settings, now)
-    months = suppress_group(per_month)
+    incidents_per_category, incidents_per_month = dict.fromkeys(per_category, 0), dict.fromkeys(per_month, 0)
+    for row in first_reports.values():
+        incidents_per_category[row.category] += 1
+        incidents_per_month[_month(row, zone)] += 1
+    months, categories = suppress_group(per_month), suppress_group(per_category)
     return YearFigures(
-        year=year, made_at=now, reports=shown(len(rows)), incidents=shown(len(incidents)),
-        by_category=suppress_group(per_category), by_month=[(m, months[m]) for m in sorted(months)],
+        year=year, made_at=now, reports=shown(len(rows)), incidents=shown(len(first_reports)),
+        by_category=categories, by_month=[(m, months[m]) for m in sorted(months)],
+        incidents_by_category=suppress_group(incidents_per_category, beside=categories),
+        incidents_by_month=suppress_group(incidents_per_month, beside=months),
         deadlines=deadlines, median_response_hours=median, outcomes=suppress_group(outcomes),
         consequences=_consequences(school_id, rows), coverage=_coverage(school_id, year),
         phones=_phones(school_id, year))

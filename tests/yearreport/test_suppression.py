@@ -56,7 +56,7 @@ def test_a_group_too_small_to_protect_shows_every_hidden_count_as_a_star():
         "a total of 3 itself reads < 5"
 
 
-def _possible(counts: dict, result: dict, zero_hidden: bool) -> dict:
+def _possible(counts: dict, result: dict, zero_hidden: bool, caps: dict | None = None) -> dict:
     """Every value each hidden count may have, found by trying them all (the test's own reckoning)."""
     import itertools
     low = 0 if zero_hidden else 1
@@ -67,7 +67,8 @@ def _possible(counts: dict, result: dict, zero_hidden: bool) -> dict:
     # "*" is 0 or 5 and more; where a small group shows every hidden count as "*", it may be any.
     anything = any(1 <= counts[k] <= 4 and result[k].hidden == "derived" for k in hidden)
     star = range(0, max(rests) + 1) if anything else [0, *range(5, max(rests) + 1)]
-    ranges = [range(low, 5) if result[k].hidden == "small" else star for k in hidden]
+    ranges = [[v for v in (range(low, 5) if result[k].hidden == "small" else star) if v <= (caps or {}).get(k, v)]
+              for k in hidden]
     seen = {k: set() for k in hidden}
     for values in itertools.product(*ranges):
         if sum(values) in rests:
@@ -97,3 +98,20 @@ def test_on_the_boards_page_a_single_small_category_takes_another_with_it():
     assert {k: str(v) for k, v in result.items()} == {"a": "*", "b": "7", "c": "< 5"}
     nothing = suppress_group({"a": 6, "b": 0, "c": 0}, zero_hidden=True)
     assert {k: str(v) for k, v in nothing.items()} == {"a": "6", "b": "< 5", "c": "< 5"}, "nothing else: nobody"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 1, 2, 3, 4, 5, 6, 7, 9]), st.integers(0, 9)), min_size=1, max_size=4))
+def test_incidents_beside_their_reports_give_nothing_away_either(pairs):
+    """An incident count is never above the reports it is about: where those show, a reader knows
+    that much more; where they are hidden, the incidents are too."""
+    reports = {f"k{n}": r for n, (r, _) in enumerate(pairs)}
+    incidents = {f"k{n}": min(r, i) for n, (r, i) in enumerate(pairs)}
+    shown_reports = suppress_group(reports)
+    result = suppress_group(incidents, beside=shown_reports)
+    for key, value in result.items():
+        assert value.value == incidents[key]
+        assert shown_reports[key].visible or not value.visible, "hidden reports hide their incidents"
+    caps = {key: value.value for key, value in shown_reports.items() if value.visible}
+    for key, possible in _possible(incidents, result, False, caps).items():
+        assert len(possible) >= 2 or possible == {0}, (reports, incidents, key, possible)

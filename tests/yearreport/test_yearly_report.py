@@ -21,7 +21,8 @@ from tests.support.pages import launch as launch_in, publish_defaults
 
 @pytest.fixture(scope="module")
 def school(app, school_lms, tool_url):
-    """This school year: 6 cyberbullying reports, 5 fight videos, 2 threats; last year one more."""
+    """This school year: 6 cyberbullying reports, 5 fight videos (three of them about one incident), 2
+    threats; last year one more."""
     publish_defaults(app, school_lms.school_id)
     for key in ("coordinator", "student", "teacher", "admin"):
         launch(Browser(tool_url), school_lms, key)
@@ -50,6 +51,8 @@ def school(app, school_lms, tool_url):
         for case in made[:5]:
             operations.close(db.session.get(Report, case.id), actor, "sanctioned", "filming-others", 0,
                              message="We dealt with it.", open_steps_confirmed=True)
+        from lti_tool.cases import incidents
+        incidents.create(actor, [db.session.get(Report, case.id) for case in made[6:9]])
         db.session.commit()
     return made
 
@@ -66,12 +69,17 @@ def test_the_coordinator_reads_this_school_years_figures_with_small_counts_hidde
     page = browser.get("/school/year-report", token=token)
     assert page.status_code == 200
     tables = _tables(page.text)
-    per_category = tables["Reports per category"]
-    assert per_category["Cyberbullying or harassment"] == ["6"]
-    assert per_category["Threats"] == ["< 5"], "two threats: too few to show"
-    assert per_category["Fight or humiliation video"] == ["*"], "else 13 - 6 - 5 gives the threats away"
-    assert per_category["Other"] == ["0"], "last school year's report is not in this one"
-    assert "Reports this school year: 13." in page.text
+    per_category = tables["Reports per category"]  # reports, and the incidents they are about
+    assert per_category["Cyberbullying or harassment"] == ["6", "6"]
+    assert per_category["Threats"] == ["< 5", "< 5"], "two threats: too few to show"
+    assert per_category["Fight or humiliation video"] == ["*", "< 5"], \
+        "else 13 - 6 - 5 gives the threats away; three of the five videos are one incident"
+    assert per_category["Other"] == ["0", "0"], "last school year's report is not in this one"
+    assert "Reports this school year: 13. Incidents they are about: 11" in page.text
+    months = tables["Reports per month"]
+    assert all(len(cells) == 2 for cells in months.values())
+    assert all(reports not in ("< 5", "*") or incidents in ("< 5", "*") for reports, incidents in months.values()), \
+        "where the reports are hidden, so are the incidents"
     deadlines = tables["Deadlines met"]
     assert deadlines["First response"][1:] == ["6", "7", "0", "46%"], "the fight videos waited 100 hours"
     assert tables["Closed reports by outcome"]["Resolved with sanctions"] == ["5"]
@@ -86,7 +94,7 @@ def test_an_earlier_school_year_holds_its_own_reports(browser, db_session, schoo
     year = utcnow().year - 1 if utcnow().month >= 8 else utcnow().year - 2
     page = browser.get(f"/school/year-report?year={year}-{year + 1}", token=token)
     assert page.status_code == 200
-    assert _tables(page.text)["Reports per category"]["Other"] == ["< 5"]
+    assert _tables(page.text)["Reports per category"]["Other"] == ["< 5", "< 5"]
 
 
 @pytest.mark.parametrize("year", ["2025/2026", "garbage", "2025-2027", "x" * 5000, "2099-2100"])
