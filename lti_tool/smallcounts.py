@@ -16,7 +16,7 @@ class Shown:
     """A count as the report shows it: its value, or hidden with the reason why."""
 
     value: int
-    hidden: str | None = None   # None, "small" (1 to 4) or "derived" (would reveal a small one)
+    hidden: str | None = None   # None, "small" (1 to 4; 0 too where zeros are hidden) or "derived" (would reveal one)
 
     def __str__(self) -> str:
         if self.hidden == "small":

@@ -79,7 +79,7 @@ def _kill_the_worker_writing(app, table: str, send, has_written: bool = True) ->
         backend, port, written = lock.blocked_backend()
         assert written == has_written, "the transaction had written rows when the worker died" if has_written \
             else "the acknowledgement and its scores are one statement: nothing is written before it"
-        kill_worker(process_with_port(port))
+        assert kill_worker(process_with_port(port)), "the worker waited for the table, alive"
         with pytest.raises(requests.ConnectionError):
             answer.result(timeout=30)  # the client sees the connection drop, never an answer
     _wait_until_ended(app, backend)
@@ -217,21 +217,27 @@ def test_workers_killed_at_random_moments_under_load_leave_everything_whole_afte
             person(next(people))
 
     def killer() -> None:
-        while len(killed) < KILLS and not stop.wait(0.01):
-            workers = busy_workers(production.url)  # each answering a request
-            if workers:
-                victim = random.choice(workers)
-                kill_worker(victim)
-                killed.append(victim)
-                time.sleep(random.uniform(0.3, 0.6))  # let gunicorn start a new one
-        stop.set()
+        try:
+            while len(killed) < KILLS and not stop.wait(0.01):
+                workers = busy_workers(production.url)  # each answering a request
+                if workers:
+                    victim = random.choice(workers)
+                    if kill_worker(victim):  # not when it had just ended by itself
+                        killed.append(victim)
+                        time.sleep(random.uniform(0.3, 0.6))  # let gunicorn start a new one
+        finally:
+            stop.set()  # the crowd goes home, whatever happened here
 
     chaos = threading.Thread(target=killer)
     chaos.start()
     try:
         with ThreadPoolExecutor(4) as pool:
-            for done in [pool.submit(crowd) for _ in range(4)]:
-                done.result(timeout=120)
+            crowds = [pool.submit(crowd) for _ in range(4)]
+            try:
+                for done in crowds:
+                    done.result(timeout=120)
+            finally:
+                stop.set()  # before the pool waits for its threads: never a crowd that walks on forever
     finally:
         stop.set()
         chaos.join()

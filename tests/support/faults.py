@@ -80,17 +80,25 @@ def process_with_port(local_port: int) -> int | None:
     return next((int(pid) for pid in filter(str.isdigit, os.listdir("/proc")) if _holds(pid, inodes)), None)
 
 
-def kill_worker(pid: int) -> None:
-    """SIGKILL one gunicorn worker (never anything else), as the OOM killer or a crash would."""
-    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-        assert b"gunicorn" in cmdline.read(), f"pid {pid} is not a gunicorn worker"
-    os.kill(pid, signal.SIGKILL)
+def kill_worker(pid: int) -> bool:
+    """SIGKILL one gunicorn worker (never anything else), as the OOM killer or a crash would; wait
+    until it is dead. False when it had ended by itself first (its process is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            assert b"gunicorn" in cmdline.read(), f"pid {pid} is not a gunicorn worker"
+        os.kill(pid, signal.SIGKILL)
+    except (FileNotFoundError, ProcessLookupError):
+        return False
     deadline = time.monotonic() + 10
-    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
-        with open(f"/proc/{pid}/stat") as stat:
-            if stat.read().split(") ")[1].startswith("Z"):
-                break  # dead, waiting for its parent to reap it
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                if stat.read().split(") ")[1].startswith("Z"):
+                    break  # dead, waiting for its parent to reap it
+        except FileNotFoundError:
+            break  # dead and reaped already
         time.sleep(0.05)
+    return True
 
 
 def busy_workers(url: str) -> list[int]:
