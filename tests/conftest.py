@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import secrets
+import threading
 
 import psycopg
 import pytest
@@ -184,7 +185,6 @@ def _no_task_thread_left_running():
     """A test stops every background task thread it started. One left behind runs on with its
     database gone, failing each round; its tracebacks, formatted while another thread compiles,
     met a CPython 3.11 race ("AST constructor recursion depth mismatch") in unrelated tests."""
-    import threading
     before = set(threading.enumerate())
     yield
     left = [t.name for t in threading.enumerate()
