@@ -1,6 +1,7 @@
 """Domain exceptions and their one mapping to HTML pages (inside the LMS frame) and JSON."""
 import json
 import logging
+import sys
 from typing import Callable, NamedTuple
 
 from flask import g, jsonify, render_template, request
@@ -200,8 +201,14 @@ class LastResort:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
+        started = []
+
+        def start(status, headers, exc_info=None):
+            started.append(status)
+            return start_response(status, headers, exc_info)
+
         try:
-            return self.wsgi_app(environ, start_response)
+            return self.wsgi_app(environ, start)
         except Exception as exc:  # noqa: BLE001 - this is the place every escape ends
             log.error("an error escaped its handler", exc_info=True)
             status = 503 if _database_in(exc) else 500
@@ -218,7 +225,9 @@ class LastResort:
                 headers.append(("Content-Type", "text/html; charset=utf-8"))
             headers.append(("Content-Length", str(len(body))))
             reason = "Service Unavailable" if status == 503 else "Internal Server Error"
-            start_response(f"{status} {reason}", headers)
+            # An answer begun before the escape (a teardown failed after it) is replaced, as WSGI allows
+            # while nothing was sent; the exception goes with it.
+            start_response(f"{status} {reason}", headers, sys.exc_info() if started else None)
             return [body]
 
 

@@ -7,11 +7,16 @@ reads_only runs its queries without a transaction: each statement already sees i
 and COMMIT round trips on pages everyone opens, such as the start page. Writing in such a
 request is a programming error, and fails loudly.
 """
+import logging
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def reads_only(view):
@@ -53,10 +58,22 @@ def _refuse_flush(session, _flush_context, _instances) -> None:
         raise WriteInReadOnlyRequest(f"{request.endpoint} is marked reads_only but changed objects")
 
 
+def _close(_exc) -> None:
+    """End the request's session. Its rollback on a connection the database dropped (a restart)
+    raises; then the connection is given up instead, so the answer already made still goes out."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        log.warning("the request's connection was lost; it is dropped", exc_info=True)
+        db.session.invalidate()
+        db.session.remove()
+
+
 def init_app(app: Flask) -> None:
     """Register first, so every other before_request hook runs inside the request's choice."""
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.after_request(_end)
+    app.teardown_appcontext(_close)  # runs before Flask-SQLAlchemy's own (teardowns run last first)
     if not event.contains(Session, "do_orm_execute", _refuse_writes):
         event.listen(Session, "do_orm_execute", _refuse_writes)
         event.listen(Session, "before_flush", _refuse_flush)

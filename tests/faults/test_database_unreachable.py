@@ -79,3 +79,41 @@ def test_any_other_escape_is_a_calm_500_in_both_languages_never_the_servers_bare
     page = resp.get_data(as_text=True)
     assert "Er ging bij ons iets mis" in page and "Something went wrong on our side" in page
     assert "display_name" not in page and "Internal Server Error" not in page
+
+
+def test_a_connection_lost_mid_request_still_sends_the_answer_made(tmp_path, monkeypatch):
+    """The database drops the connection while a request holds a transaction: every rollback fails,
+    the closing one too (after the answer has begun). The calm 503 page made for it still goes out."""
+    import sqlite3
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from lti_tool.extensions import db
+    monkeypatch.setenv("LTI_TOOL_INSTANCE", str(tmp_path))
+    config = tmp_path / "lti_config.json"
+    config.write_text("{}")
+    app = create_app({"TESTING": True, "PROPAGATE_EXCEPTIONS": False, "SECRET_KEY": "lost", "LTI_CONFIG": str(config),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lost.db'}"})
+    lost = []
+    with app.app_context():
+        dialect = db.engine.dialect
+    real = dialect.do_rollback
+
+    def rollback(connection):
+        if lost:
+            raise sqlite3.OperationalError("server closed the connection unexpectedly")
+        return real(connection)
+    monkeypatch.setattr(dialect, "do_rollback", rollback)
+
+    @app.route("/lost")
+    def lose():
+        db.session.execute(text("SELECT 1"))  # the request's transaction
+        lost.append(True)
+        raise OperationalError("SELECT 2", {}, sqlite3.OperationalError("server closed the connection"))
+
+    resp = app.test_client().get("/lost", headers={"Accept-Language": "en"})
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+    page = resp.get_data(as_text=True)
+    assert "cannot reach its database for a moment" in page
+    assert "kan zijn database" not in page, "the page made for it, in the reader's language, not the last resort"
