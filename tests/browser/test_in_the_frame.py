@@ -74,8 +74,11 @@ def _submit(driver, css: str) -> None:
 
 
 def _loaded(driver, what: str) -> None:
-    _wait(driver).until(lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"),
-                        message=f"no page came after {what}")
+    """The next page has loaded, past any page on the way that posts on by itself (a loaded machine
+    may show one long enough to be taken for the next page)."""
+    _wait(driver).until(lambda d: d.execute_script(
+        "return !window.__leaving && document.readyState === 'complete'"
+        " && !document.querySelector('form[data-autosubmit]')"), message=f"no page came after {what}")
 
 
 def _frame_url(driver) -> str:
