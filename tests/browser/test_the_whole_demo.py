@@ -123,18 +123,19 @@ def _key(url: str) -> str:
     return parts.path + ("?" + query if query else "")
 
 
-def _links(driver) -> list[dict]:
+def _links(driver, tool: str) -> list[dict]:
+    """The tool's links on the page (never the LMS's, even on a page of the LMS's the frame passed)."""
     return driver.execute_script(
         "return [...document.querySelectorAll('a[href]')].map(a => ({href: a.href, origin: new URL(a.href).origin,"
         " aside: a.hasAttribute('data-quick-exit') || a.hasAttribute('hreflang') || a.hasAttribute('download')}))"
-        ".filter(l => l.origin === location.origin && !new URL(l.href).pathname.startsWith('/static/'))"
+        ".filter(l => l.origin === arguments[0] && !new URL(l.href).pathname.startsWith('/static/'))"
         ".map(l => ({...l, href: l.href.split('#')[0]}))"  # a place on a page is that page
-        ".filter(l => l.href !== location.href.split('#')[0])")
+        ".filter(l => l.href !== location.href.split('#')[0])", tool)
 
 
-def _walk(driver, dutch: bool) -> tuple[dict, dict, dict, dict]:
-    """From the frame's page, follow every link of the tool once: ({page: status}, {page: English
-    words}, {page: width wider than the frame}, {page: times shown to the second})."""
+def _walk(driver, dutch: bool, tool: str) -> tuple[dict, dict, dict, dict]:
+    """From the frame's page, follow every link of the tool (at origin tool) once: ({page: status},
+    {page: English words}, {page: width wider than the frame}, {page: times shown to the second})."""
     statuses, english, wide, seconds = {}, {}, {}, {}
     queue, seen = deque([(_frame_url(driver), False)]), set()
     while queue and len(statuses) < MAX_PAGES:
@@ -157,7 +158,7 @@ def _walk(driver, dutch: bool) -> tuple[dict, dict, dict, dict]:
                 "const out = [...document.body.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > innerWidth + 1);"
                 "return out.filter(e => !out.includes(e.parentElement)).slice(0, 3)"
                 ".map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '')).join(', ');")
-        queue.extend((link["href"], link["aside"]) for link in _links(driver))
+        queue.extend((link["href"], link["aside"]) for link in _links(driver, tool))
     return statuses, english, wide, seconds
 
 
@@ -301,7 +302,8 @@ def test_every_person_follows_every_link_in_both_languages(chrome, demo, person,
     if chrome.find_elements("css selector", "form[action*='/code/acknowledge']"):
         _acknowledge(chrome)
         assert not chrome.find_elements("css selector", "form[action*='/code/acknowledge']"), "acknowledged"
-    statuses, english, wide, seconds = _walk(chrome, dutch=locale == "nl-NL")
+    assert chrome.execute_script("return location.origin") == demo.tool_base_url, "the walk starts in the tool"
+    statuses, english, wide, seconds = _walk(chrome, dutch=locale == "nl-NL", tool=demo.tool_base_url)
     print(f"{person} {locale}: {len(statuses)} pages and downloads:", *sorted(statuses), sep="\n  ")
     assert len(statuses) > 3, statuses
     broken = {page: status for page, status in statuses.items() if status != 200}
