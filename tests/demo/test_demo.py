@@ -36,10 +36,19 @@ def demo(app):
         demo_setup.install(demo_app, url)
         demo_setup.install(demo_app, url)  # a second start changes nothing
         db.session.commit()
+    _forget_key_sets()
     with serve(demo_app, port=port):
         yield demo_app, url
     with demo_app.app_context():
         db.engine.dispose()
+
+
+def _forget_key_sets() -> None:
+    """The demo's LMS lives at /demo on a port reserve_port hands out: when an earlier demo of this
+    process used the port, the tool still holds that LMS's key set under the same address (and asks
+    again for an unknown key at most once a minute). A new demo has new keys: forget the old ones."""
+    from lti_tool.lti import jwks_cache
+    jwks_cache.clear()
 
 
 def _launch_from_course_page(browser, url, user, link="code", locale=""):
@@ -279,6 +288,7 @@ def demo_with_mailbox(app):
     with demo_app.app_context():
         demo_setup.install(demo_app, url)
         db.session.commit()
+    _forget_key_sets()
     with serve(demo_app, port=port):
         yield demo_app, url
     mailbox.stop(demo_app)
