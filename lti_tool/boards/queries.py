@@ -10,7 +10,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..reports.models import CATEGORIES, CLOSED, Report
 from ..security import STUDENT, scoped
-from ..smallcounts import THRESHOLD, suppress_group
+from ..smallcounts import THRESHOLD, small, suppress_group
 from .models import Board, BoardMember, BoardSchool
 
 SMALLEST = THRESHOLD  # counts below this are shown as "< 5"
@@ -24,7 +24,7 @@ class Count:
 
     @property
     def hidden(self) -> bool:
-        return self.value < SMALLEST
+        return small(self.value, zero_hidden=True)
 
     def __str__(self) -> str:
         return f"< {SMALLEST}" if self.hidden else str(self.value)
